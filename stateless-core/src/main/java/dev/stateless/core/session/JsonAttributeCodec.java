@@ -1,0 +1,401 @@
+package dev.stateless.core.session;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.TreeNode;
+import com.fasterxml.jackson.databind.DatabindContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.MapperConfig;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.databind.jsontype.PolymorphicTypeValidator;
+import com.fasterxml.jackson.databind.jsontype.TypeIdResolver;
+import com.fasterxml.jackson.databind.jsontype.impl.LaissezFaireSubTypeValidator;
+import com.fasterxml.jackson.databind.jsontype.impl.TypeIdResolverBase;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.Month;
+import java.time.OffsetDateTime;
+import java.time.Period;
+import java.time.Year;
+import java.time.YearMonth;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.LinkedList;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The default {@link AttributeCodec}: compact JSON through Jackson, with an explicit allow-list of
+ * types.
+ *
+ * <p>What is allowed: {@code String}, boxed primitives, {@code BigDecimal}, {@code BigInteger},
+ * {@code UUID}, the {@code java.time} value types, arrays of those and JDK lists, sets and maps of
+ * allowed values, plus every class you {@linkplain Builder#allow(Class[]) register} (records,
+ * enums, or classes with a no-argument constructor whose non-transient fields are stored, like Java
+ * serialization would store them, but as JSON). Values keep their type through a round trip: a
+ * {@code Long} stays a {@code Long} even inside a {@code Map<String, Object>}.
+ *
+ * <p>JDK collections come back as their mutable, order-keeping counterparts: any {@code List} as
+ * {@code ArrayList}, any {@code Set} as {@code LinkedHashSet}, any {@code Map} as
+ * {@code LinkedHashMap} (which is a {@code HashMap}, so old casts keep working), sorted ones as
+ * {@code TreeSet}/{@code TreeMap}.
+ *
+ * <p>Safety: the type of every value in stored bytes is looked up in the allow-list only; a type
+ * name that is not on it is refused without loading the class. Nesting depth and value sizes are
+ * bounded. No Java serialization is involved.
+ */
+public final class JsonAttributeCodec implements AttributeCodec {
+
+    private static final String TYPE_PROPERTY = "@t";
+
+    private final TypeRegistry registry;
+    private final ObjectWriter writer;
+    private final ObjectReader reader;
+
+    private JsonAttributeCodec(Builder builder) {
+        this.registry = new TypeRegistry(builder.ids);
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(builder.maxNestingDepth)
+                        .maxStringLength(builder.maxStringLength)
+                        .build())
+                .build();
+        ObjectMapper mapper = JsonMapper.builder(factory)
+                .addModule(new JavaTimeModule())
+                // Store what Java serialization would store: the fields, not the getters.
+                .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+                .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
+                .visibility(PropertyAccessor.CREATOR, JsonAutoDetect.Visibility.ANY)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                // A field removed from a class must not make old sessions unreadable.
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .setDefaultTyping(new AllowListTyping(registry))
+                .build();
+        this.writer = mapper.writerFor(Object.class);
+        this.reader = mapper.readerFor(Object.class);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public byte[] encode(Object value) {
+        Objects.requireNonNull(value, "value");
+        try {
+            return writer.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            AttributeCodecException refused = findCodecException(e);
+            if (refused != null) {
+                throw refused;
+            }
+            throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                    "a value of type " + value.getClass().getName() + " cannot be encoded as JSON: "
+                            + e.getOriginalMessage(), e);
+        }
+    }
+
+    @Override
+    public Object decode(byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        try {
+            return reader.readValue(bytes);
+        } catch (IOException | RuntimeException e) {
+            // Never echo the stored bytes: they may hold personal data.
+            throw new AttributeCodecException(AttributeCodecException.Reason.UNDECODABLE,
+                    "stored value cannot be decoded: " + describe(e), e);
+        }
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof JsonProcessingException j) {
+            String message = j.getOriginalMessage();
+            return message.length() > 200 ? message.substring(0, 200) + "…" : message;
+        }
+        return e.getClass().getSimpleName();
+    }
+
+    private static AttributeCodecException findCodecException(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AttributeCodecException codecException) {
+                return codecException;
+            }
+        }
+        return null;
+    }
+
+    /** Configures a {@link JsonAttributeCodec}. Not thread-safe; the codec it builds is. */
+    public static final class Builder {
+
+        private final Map<String, Class<?>> ids = new LinkedHashMap<>();
+        private int maxNestingDepth = 64;
+        private int maxStringLength = 4 * 1024 * 1024;
+
+        private Builder() {
+        }
+
+        /**
+         * Allows values of these classes, identified in storage by their fully qualified name. Use
+         * {@link #allow(String, Class)} when a class may be renamed or moved.
+         */
+        public Builder allow(Class<?>... types) {
+            for (Class<?> type : types) {
+                allow(type.getName(), type);
+            }
+            return this;
+        }
+
+        /** Allows values of {@code type}, identified in storage by {@code typeId}. */
+        public Builder allow(String typeId, Class<?> type) {
+            Objects.requireNonNull(typeId, "typeId");
+            Objects.requireNonNull(type, "type");
+            if (typeId.isEmpty()) {
+                throw new IllegalArgumentException("allow: typeId must not be empty");
+            }
+            if (type.isInterface() || type.isPrimitive() || type.isArray()
+                    || java.lang.reflect.Modifier.isAbstract(type.getModifiers()) && !type.isEnum()) {
+                throw new IllegalArgumentException(
+                        "allow: " + type.getName() + " must be a concrete class, record or enum");
+            }
+            if (TypeRegistry.BUILT_IN.containsKey(typeId)) {
+                throw new IllegalArgumentException("allow: typeId '" + typeId + "' is reserved");
+            }
+            Class<?> previous = ids.putIfAbsent(typeId, type);
+            if (previous != null && previous != type) {
+                throw new IllegalArgumentException("allow: typeId '" + typeId + "' is already used by "
+                        + previous.getName());
+            }
+            return this;
+        }
+
+        /** Deepest nesting of JSON arrays and objects a stored value may have (default 64). */
+        public Builder maxNestingDepth(int depth) {
+            if (depth < 1) {
+                throw new IllegalArgumentException("maxNestingDepth must be at least 1, was " + depth);
+            }
+            this.maxNestingDepth = depth;
+            return this;
+        }
+
+        /** Longest string a stored value may hold, in characters (default 4 Mi). */
+        public Builder maxStringLength(int length) {
+            if (length < 1) {
+                throw new IllegalArgumentException("maxStringLength must be at least 1, was " + length);
+            }
+            this.maxStringLength = length;
+            return this;
+        }
+
+        public JsonAttributeCodec build() {
+            return new JsonAttributeCodec(this);
+        }
+    }
+
+    /** The allow-list: short ids for JDK types, user-chosen ids for registered types. */
+    static final class TypeRegistry {
+
+        static final Map<String, Class<?>> BUILT_IN = builtIns();
+
+        private final Map<String, Class<?>> byId = new ConcurrentHashMap<>();
+        private final Map<Class<?>, String> byClass = new ConcurrentHashMap<>();
+
+        TypeRegistry(Map<String, Class<?>> registered) {
+            BUILT_IN.forEach(this::put);
+            registered.forEach(this::put);
+            // Values of these classes are stored under the id of their decoded counterpart.
+            byClass.put(HashMap.class, "M");
+            byClass.put(java.util.HashSet.class, "S");
+        }
+
+        private void put(String id, Class<?> type) {
+            byId.put(id, type);
+            byClass.putIfAbsent(type, id);
+        }
+
+        private static Map<String, Class<?>> builtIns() {
+            Map<String, Class<?>> m = new LinkedHashMap<>();
+            m.put("Str", String.class);
+            m.put("Z", Boolean.class);
+            m.put("I", Integer.class);
+            m.put("D", Double.class);
+            m.put("J", Long.class);
+            m.put("Sh", Short.class);
+            m.put("By", Byte.class);
+            m.put("F", Float.class);
+            m.put("C", Character.class);
+            m.put("BD", BigDecimal.class);
+            m.put("BI", BigInteger.class);
+            m.put("U", UUID.class);
+            m.put("L", ArrayList.class);
+            m.put("LL", LinkedList.class);
+            m.put("S", LinkedHashSet.class);
+            m.put("M", LinkedHashMap.class);
+            m.put("TS", TreeSet.class);
+            m.put("TM", TreeMap.class);
+            m.put("CM", ConcurrentHashMap.class);
+            m.put("[B", byte[].class);
+            m.put("[I", int[].class);
+            m.put("[J", long[].class);
+            m.put("[D", double[].class);
+            m.put("[Z", boolean[].class);
+            m.put("[S", String[].class);
+            m.put("[O", Object[].class);
+            m.put("Instant", Instant.class);
+            m.put("LocalDate", LocalDate.class);
+            m.put("LocalDateTime", LocalDateTime.class);
+            m.put("LocalTime", LocalTime.class);
+            m.put("OffsetDateTime", OffsetDateTime.class);
+            m.put("ZonedDateTime", ZonedDateTime.class);
+            m.put("Duration", Duration.class);
+            m.put("Period", Period.class);
+            m.put("Year", Year.class);
+            m.put("YearMonth", YearMonth.class);
+            m.put("DayOfWeek", DayOfWeek.class);
+            m.put("Month", Month.class);
+            return Map.copyOf(m);
+        }
+
+        String idFor(Class<?> type) {
+            String id = byClass.get(type);
+            if (id != null) {
+                return id;
+            }
+            if (type.isEnum() || type.isAnonymousClass() && type.getSuperclass() != null && type.getSuperclass().isEnum()) {
+                id = byClass.get(type.isEnum() ? type : type.getSuperclass());
+            } else if (isJdk(type)) {
+                id = jdkCollectionId(type);
+            }
+            if (id == null) {
+                throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                        "type " + type.getName() + " is not allowed by the attribute codec; register it with "
+                                + "JsonAttributeCodec.builder().allow(" + type.getSimpleName() + ".class)", null);
+            }
+            byClass.putIfAbsent(type, id);
+            return id;
+        }
+
+        private static boolean isJdk(Class<?> type) {
+            return type.getName().startsWith("java.util.");
+        }
+
+        private static String jdkCollectionId(Class<?> type) {
+            if (SortedMap.class.isAssignableFrom(type)) return "TM";
+            if (Map.class.isAssignableFrom(type)) return "M";
+            if (SortedSet.class.isAssignableFrom(type)) return "TS";
+            if (Set.class.isAssignableFrom(type)) return "S";
+            if (Collection.class.isAssignableFrom(type)) return "L";
+            return null;
+        }
+
+        Class<?> typeFor(String id) {
+            return byId.get(id);
+        }
+    }
+
+    /** Decides which declared types carry a type id: those that do not say what they hold. */
+    private static final class AllowListTyping extends ObjectMapper.DefaultTypeResolverBuilder {
+        private static final long serialVersionUID = 1L;
+        private final transient TypeRegistry registry;
+
+        AllowListTyping(TypeRegistry registry) {
+            super(ObjectMapper.DefaultTyping.NON_FINAL, LaissezFaireSubTypeValidator.instance);
+            this.registry = registry;
+            init(JsonTypeInfo.Id.CUSTOM, null);
+            inclusion(JsonTypeInfo.As.PROPERTY);
+            typeProperty(TYPE_PROPERTY);
+        }
+
+        @Override
+        public boolean useForType(JavaType t) {
+            if (t.isPrimitive()) {
+                return false;
+            }
+            while (t.isArrayType()) {
+                t = t.getContentType();
+            }
+            while (t.isReferenceType()) {
+                t = t.getReferencedType();
+            }
+            return t.isJavaLangObject()
+                    || (!t.isFinal() && !TreeNode.class.isAssignableFrom(t.getRawClass()));
+        }
+
+        @Override
+        protected TypeIdResolver idResolver(MapperConfig<?> config, JavaType baseType,
+                PolymorphicTypeValidator subtypeValidator, Collection<NamedType> subtypes,
+                boolean forSer, boolean forDeser) {
+            return new AllowListIdResolver(registry, baseType);
+        }
+    }
+
+    private static final class AllowListIdResolver extends TypeIdResolverBase {
+        private final TypeRegistry registry;
+
+        AllowListIdResolver(TypeRegistry registry, JavaType baseType) {
+            super(baseType, null);
+            this.registry = registry;
+        }
+
+        @Override
+        public String idFromValue(Object value) {
+            return registry.idFor(value.getClass());
+        }
+
+        @Override
+        public String idFromValueAndType(Object value, Class<?> suggestedType) {
+            return registry.idFor(value != null ? value.getClass() : suggestedType);
+        }
+
+        @Override
+        public JavaType typeFromId(DatabindContext context, String id) throws IOException {
+            Class<?> type = registry.typeFor(id);
+            if (type == null) {
+                throw InvalidTypeIdException.from(null, "type id '" + abbreviate(id) + "' is not on the allow-list", _baseType, id);
+            }
+            if (!_baseType.getRawClass().isAssignableFrom(type)) {
+                throw InvalidTypeIdException.from(null, "type id '" + id + "' does not fit " + _baseType, _baseType, id);
+            }
+            return context.getTypeFactory().constructSpecializedType(_baseType, type);
+        }
+
+        private static String abbreviate(String id) {
+            return id.length() > 80 ? id.substring(0, 80) + "…" : id;
+        }
+
+        @Override
+        public JsonTypeInfo.Id getMechanism() {
+            return JsonTypeInfo.Id.CUSTOM;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.stateless.core.session;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What one unit of work changed in a session: attributes set (encoded) and removed, and optionally
+ * a new idle timeout or principal. A store writes exactly this, so two requests that change
+ * different attributes of one session at the same time lose neither change. Immutable.
+ */
+public final class SessionChanges {
+
+    private final SessionData base;
+    private final Map<String, byte[]> set;
+    private final Set<String> removed;
+    private final Duration idleTimeout;
+    private final String principal;
+
+    private SessionChanges(Builder b) {
+        this.base = b.base;
+        this.set = Collections.unmodifiableMap(new LinkedHashMap<>(b.set));
+        this.removed = Collections.unmodifiableSet(new LinkedHashSet<>(b.removed));
+        this.idleTimeout = b.idleTimeout;
+        this.principal = b.principal;
+    }
+
+    /** Starts the changes to {@code base}, the session as it was loaded (or created). */
+    public static Builder to(SessionData base) {
+        return new Builder(base);
+    }
+
+    /** The session as loaded; a new one is created by the save. */
+    public SessionData base() {
+        return base;
+    }
+
+    public SessionId id() {
+        return base.id();
+    }
+
+    /** Attributes to write, encoded; arrays must not be modified. */
+    public Map<String, byte[]> set() {
+        return set;
+    }
+
+    public Set<String> removed() {
+        return removed;
+    }
+
+    public Optional<Duration> idleTimeout() {
+        return Optional.ofNullable(idleTimeout);
+    }
+
+    public Optional<String> principal() {
+        return Optional.ofNullable(principal);
+    }
+
+    /** True when saving would write nothing: the session exists and nothing changed. */
+    public boolean isEmpty() {
+        return !base.isNew() && set.isEmpty() && removed.isEmpty() && idleTimeout == null && principal == null;
+    }
+
+    /** Collects changes. Not thread-safe. */
+    public static final class Builder {
+        private final SessionData base;
+        private final Map<String, byte[]> set = new LinkedHashMap<>();
+        private final Set<String> removed = new LinkedHashSet<>();
+        private Duration idleTimeout;
+        private String principal;
+
+        private Builder(SessionData base) {
+            this.base = Objects.requireNonNull(base, "base");
+        }
+
+        public Builder set(String name, byte[] encoded) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(encoded, "encoded");
+            removed.remove(name);
+            set.put(name, encoded);
+            return this;
+        }
+
+        public Builder remove(String name) {
+            Objects.requireNonNull(name, "name");
+            set.remove(name);
+            removed.add(name);
+            return this;
+        }
+
+        public Builder idleTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("idleTimeout must be positive, was " + timeout);
+            }
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        public Builder principal(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("principal must not be empty");
+            }
+            this.principal = name;
+            return this;
+        }
+
+        public SessionChanges build() {
+            return new SessionChanges(this);
+        }
+    }
+}

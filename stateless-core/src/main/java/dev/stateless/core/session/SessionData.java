@@ -1,0 +1,133 @@
+package dev.stateless.core.session;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One session as a store holds it: metadata and attributes in their encoded form (decode them
+ * with the store's {@link SessionStore#codec() codec}). Immutable and thread-safe; attribute byte
+ * arrays are shared, not copied, and must not be modified by anyone.
+ *
+ * <p>A session expires at the sooner of {@code lastAccessedAt + idleTimeout} (sliding) and
+ * {@code absoluteExpiry} (fixed at creation: however active, a session never outlives it).
+ */
+public final class SessionData {
+
+    private final SessionId id;
+    private final Instant createdAt;
+    private final Instant lastAccessedAt;
+    private final Duration idleTimeout;
+    private final Instant absoluteExpiry;
+    private final String principal;
+    private final Map<String, byte[]> attributes;
+    private final boolean isNew;
+
+    private SessionData(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
+            Instant absoluteExpiry, String principal, Map<String, byte[]> attributes, boolean isNew) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
+        this.lastAccessedAt = Objects.requireNonNull(lastAccessedAt, "lastAccessedAt");
+        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+        this.absoluteExpiry = Objects.requireNonNull(absoluteExpiry, "absoluteExpiry");
+        this.principal = principal;
+        this.attributes = attributes;
+        this.isNew = isNew;
+    }
+
+    /** A new session that no store holds yet: it is written by the first {@link SessionStore#save}. */
+    public static SessionData newSession(SessionId id, Instant now, Duration idleTimeout, Duration absoluteTimeout) {
+        return new SessionData(id, now, now, idleTimeout, now.plus(absoluteTimeout), null, Map.of(), true);
+    }
+
+    /** A session as read back from storage (for store implementations). */
+    public static SessionData stored(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
+            Instant absoluteExpiry, String principal, Map<String, byte[]> attributes) {
+        return new SessionData(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal,
+                Collections.unmodifiableMap(new LinkedHashMap<>(attributes)), false);
+    }
+
+    public SessionId id() {
+        return id;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    /** When a request last used the session, before the request that loaded this copy. */
+    public Instant lastAccessedAt() {
+        return lastAccessedAt;
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    public Instant absoluteExpiry() {
+        return absoluteExpiry;
+    }
+
+    /** The sooner of the idle and the absolute expiry. */
+    public Instant expiresAt() {
+        Instant idleExpiry = lastAccessedAt.plus(idleTimeout);
+        return idleExpiry.isBefore(absoluteExpiry) ? idleExpiry : absoluteExpiry;
+    }
+
+    public boolean isExpired(Instant now) {
+        return !now.isBefore(expiresAt());
+    }
+
+    /** The name of the user the session belongs to, if one was recorded. */
+    public Optional<String> principal() {
+        return Optional.ofNullable(principal);
+    }
+
+    /** True until a store has saved the session once. */
+    public boolean isNew() {
+        return isNew;
+    }
+
+    public Set<String> attributeNames() {
+        return attributes.keySet();
+    }
+
+    /** The encoded value of an attribute. The array must not be modified. */
+    public Optional<byte[]> encodedAttribute(String name) {
+        return Optional.ofNullable(attributes.get(name));
+    }
+
+    /** All attributes, encoded, in a read-only map whose arrays must not be modified. */
+    public Map<String, byte[]> encodedAttributes() {
+        return attributes;
+    }
+
+    /** The session as it is after {@code changes} were saved: no longer new. */
+    public SessionData apply(SessionChanges changes) {
+        Map<String, byte[]> merged = new LinkedHashMap<>(attributes);
+        changes.removed().forEach(merged::remove);
+        merged.putAll(changes.set());
+        return new SessionData(id, createdAt, lastAccessedAt, changes.idleTimeout().orElse(idleTimeout),
+                absoluteExpiry, changes.principal().orElse(principal), Collections.unmodifiableMap(merged), false);
+    }
+
+    /** The same session under another id (after {@link SessionStore#changeId}). */
+    public SessionData withId(SessionId newId) {
+        return new SessionData(newId, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew);
+    }
+
+    /** The same session with its last access moved to {@code now}. */
+    public SessionData touchedAt(Instant now) {
+        return new SessionData(id, createdAt, now, idleTimeout, absoluteExpiry, principal, attributes, isNew);
+    }
+
+    @Override
+    public String toString() {
+        return "SessionData[" + id + ", attributes=" + attributes.keySet() + ", expiresAt=" + expiresAt() + "]";
+    }
+}

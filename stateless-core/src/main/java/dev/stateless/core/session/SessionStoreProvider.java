@@ -1,0 +1,23 @@
+package dev.stateless.core.session;
+
+import java.util.Map;
+
+/**
+ * Makes a {@link SessionStore} from a URI and text options, so that stores can be configured
+ * from text ({@code web.xml}, properties). Found with {@link java.util.ServiceLoader}: a backend
+ * module lists its provider in {@code META-INF/services/dev.stateless.core.session.SessionStoreProvider}.
+ * See {@link SessionStores#create}.
+ */
+public interface SessionStoreProvider {
+
+    /** Whether this provider makes stores for URIs with this scheme ({@code redis}, {@code memory}). */
+    boolean supports(String scheme);
+
+    /**
+     * Makes a store.
+     *
+     * @param options option names in kebab case ({@code idle-timeout}); the provider refuses unknown ones
+     * @throws IllegalArgumentException for a bad URI or option, naming it
+     */
+    SessionStore create(String uri, Map<String, String> options);
+}

@@ -1,0 +1,86 @@
+package dev.stateless.core.session;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/** Makes stores from text configuration, through the {@link SessionStoreProvider}s on the class path. */
+public final class SessionStores {
+
+    private SessionStores() {
+    }
+
+    /**
+     * Makes a store for {@code uri}: {@code memory:} for an {@link InMemorySessionStore}, or
+     * {@code redis://host:port} and the like when {@code stateless-redis} is on the class path.
+     * Options every store takes: {@code idle-timeout}, {@code absolute-timeout}, {@code touch-interval}
+     * (ISO-8601 such as {@code PT30M}, or seconds).
+     *
+     * @throws IllegalArgumentException for an unknown scheme or a bad option
+     */
+    public static SessionStore create(String uri, Map<String, String> options) {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(options, "options");
+        int colon = uri.indexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("store-uri must start with a scheme (redis://, memory:), was '" + uri + "'");
+        }
+        String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (scheme.equals("memory")) {
+            Map<String, String> left = new LinkedHashMap<>(options);
+            InMemorySessionStore.Builder builder = InMemorySessionStore.builder();
+            applyCommon(builder, left);
+            requireEmpty(left);
+            return builder.build();
+        }
+        for (SessionStoreProvider provider : ServiceLoader.load(SessionStoreProvider.class, SessionStores.class.getClassLoader())) {
+            if (provider.supports(scheme)) {
+                return provider.create(uri, options);
+            }
+        }
+        throw new IllegalArgumentException("no session store for scheme '" + scheme
+                + "': is stateless-redis on the class path?");
+    }
+
+    /**
+     * Applies the options every store shares, removing them from {@code options}; for providers.
+     */
+    public static void applyCommon(SessionSettings.Builder<?> builder, Map<String, String> options) {
+        String idle = options.remove("idle-timeout");
+        if (idle != null) {
+            builder.idleTimeout(duration("idle-timeout", idle));
+        }
+        String absolute = options.remove("absolute-timeout");
+        if (absolute != null) {
+            builder.absoluteTimeout(duration("absolute-timeout", absolute));
+        }
+        String touch = options.remove("touch-interval");
+        if (touch != null) {
+            builder.touchInterval(duration("touch-interval", touch));
+        }
+    }
+
+    /** Fails on options nobody took; for providers. */
+    public static void requireEmpty(Map<String, String> options) {
+        if (!options.isEmpty()) {
+            throw new IllegalArgumentException("unknown store options " + options.keySet());
+        }
+    }
+
+    /** Reads a duration written as ISO-8601 ({@code PT30M}) or as whole seconds ({@code 1800}). */
+    public static Duration duration(String option, String text) {
+        String t = text.trim();
+        try {
+            if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
+                return Duration.ofSeconds(Long.parseLong(t));
+            }
+            return Duration.parse(t);
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a duration such as PT30M or 1800, was '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.stateless.redis;
+
+import dev.stateless.core.StatelessException;
+import dev.stateless.core.StoreUnavailableException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shared, auto-reconnecting Lettuce connection with the error policy of every Redis store:
+ * while Redis is away, commands fail at once or within the command timeout with a
+ * {@link StoreUnavailableException}, and the connection comes back by itself. The first connection
+ * is made lazily, so an application starts even while Redis is down.
+ */
+final class RedisConnector implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
+
+    private final RedisClient client;
+    private final Duration timeout;
+    private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile boolean closed;
+
+    RedisConnector(RedisURI uri, Duration timeout) {
+        this.timeout = timeout;
+        uri.setTimeout(timeout);
+        this.client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // Fail fast while disconnected instead of queueing requests behind an outage.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+                .build());
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    RedisAsyncCommands<byte[], byte[]> async() {
+        return connection().async();
+    }
+
+    private StatefulRedisConnection<byte[], byte[]> connection() {
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (c != null) {
+            return c;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the store is closed");
+            }
+            if (connection == null) {
+                try {
+                    connection = client.connect(ByteArrayCodec.INSTANCE);
+                } catch (RedisException e) {
+                    throw unavailable("cannot connect to Redis", e);
+                }
+            }
+            return connection;
+        }
+    }
+
+    /** Runs one Lua script by SHA, loading it again if Redis forgot it (restart, SCRIPT FLUSH). */
+    <T> RedisFuture<T> evalAsync(RedisScript script, ScriptOutputType type, byte[][] keys, byte[]... args) {
+        return async().evalsha(script.sha(), type, keys, args);
+    }
+
+    <T> T eval(RedisScript script, ScriptOutputType type, byte[][] keys, byte[]... args) {
+        return awaitScript(evalAsync(script, type, keys, args), script, type, keys, args);
+    }
+
+    /** Awaits a script result, falling back to EVAL (one more round trip) on NOSCRIPT. */
+    <T> T awaitScript(RedisFuture<T> pending, RedisScript script, ScriptOutputType type, byte[][] keys, byte[]... args) {
+        try {
+            return await(pending);
+        } catch (NoScript e) {
+            log.debug("script {} not cached by Redis; sending it again", script.name());
+            return await(async().eval(script.body(), type, keys, args));
+        }
+    }
+
+    <T> T await(RedisFuture<T> future) {
+        return await(future, f -> f);
+    }
+
+    <T, R> R await(RedisFuture<T> future, Function<T, R> then) {
+        try {
+            // Lettuce times the command out itself; the extra second only guards against a lost future.
+            return then.apply(future.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted while waiting for Redis", e);
+        } catch (TimeoutException e) {
+            throw unavailable("Redis did not answer within " + timeout, e);
+        } catch (ExecutionException e) {
+            throw translate(e.getCause());
+        }
+    }
+
+    private static RuntimeException translate(Throwable cause) {
+        if (cause instanceof RedisNoScriptException) {
+            return new NoScript();
+        }
+        if (cause instanceof RedisCommandExecutionException e) {
+            // Redis answered with an error: the data or the server's state is not what we expect.
+            return new StatelessException("Redis refused a command: " + firstLine(e.getMessage()), e);
+        }
+        if (cause instanceof RedisException || cause instanceof java.io.IOException) {
+            return unavailable("Redis is unavailable: " + firstLine(cause.getMessage()), cause);
+        }
+        if (cause instanceof RuntimeException r) {
+            return r;
+        }
+        return unavailable("Redis call failed: " + cause, cause);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    static StoreUnavailableException unavailable(String message, Throwable cause) {
+        return new StoreUnavailableException(message, cause);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            if (connection != null) {
+                connection.close();
+            }
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    /** Internal signal: EVALSHA named a script that Redis does not have. */
+    static final class NoScript extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NoScript() {
+            super(null, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,384 @@
+package dev.stateless.redis;
+
+import dev.stateless.core.session.AttributeCodec;
+import dev.stateless.core.session.SessionChanges;
+import dev.stateless.core.session.SessionData;
+import dev.stateless.core.session.SessionId;
+import dev.stateless.core.session.SessionSettings;
+import dev.stateless.core.session.SessionStore;
+import dev.stateless.core.session.SessionSummary;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link SessionStore} in Redis (standalone or Sentinel), on Lettuce.
+ *
+ * <p>Layout: one hash per session under {@code prefix + "s:{" + SHA-256(id) + "}"}, with metadata
+ * fields ({@code #c} created, {@code #a} last access, {@code #i} idle timeout, {@code #x} absolute
+ * expiry, {@code #p} principal, all in milliseconds) and one field per attribute ({@code "." +
+ * name}) holding its encoded value. The key's TTL is the time left before the idle or absolute
+ * expiry, whichever is sooner; Redis removes expired sessions by itself.
+ *
+ * <p>Costs: {@link #load} is one round trip (a script that reads the hash and refreshes the idle
+ * expiry at most once per touch interval); {@link #save} writes only the delta, with the expiry, in
+ * one round trip (one more command in the same round trip when the principal changes).
+ *
+ * <pre>{@code
+ * SessionStore store = RedisSessionStore.builder("redis://localhost:6379")
+ *         .idleTimeout(Duration.ofMinutes(30))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Thread-safe; share one instance (it holds one multiplexed connection). Redis that cannot be
+ * reached makes every method throw {@link dev.stateless.core.StoreUnavailableException} within the
+ * command timeout; the connection recovers by itself.
+ */
+public final class RedisSessionStore implements SessionStore {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
+
+    private static final RedisScript LOAD = RedisScript.load("session-load.lua");
+    private static final RedisScript SAVE = RedisScript.load("session-save.lua");
+    private static final RedisScript COPY = RedisScript.load("session-copy.lua");
+    private static final RedisScript INDEX_ADD = RedisScript.load("principal-index-add.lua");
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] ONE = {'1'};
+    private static final byte[] ZERO = {'0'};
+    private static final byte[][] META_FIELDS = {bytes("#c"), bytes("#a"), bytes("#i"), bytes("#x"), bytes("#p")};
+
+    private final SessionSettings settings;
+    private final RedisConnector redis;
+    private final String prefix;
+
+    private RedisSessionStore(Builder builder, SessionSettings settings) {
+        this.settings = settings;
+        this.prefix = builder.keyPrefix;
+        this.redis = new RedisConnector(builder.uri, builder.commandTimeout);
+    }
+
+    /**
+     * Starts a store on the Redis server at {@code uri}: {@code redis://host:port[/db]},
+     * {@code rediss://...} for TLS, or {@code redis-sentinel://host:port[,host:port]/db#master}.
+     */
+    public static Builder builder(String uri) {
+        return new Builder(uri);
+    }
+
+    @Override
+    public AttributeCodec codec() {
+        return settings.codec();
+    }
+
+    @Override
+    public SessionData newSession() {
+        return settings.newSession();
+    }
+
+    @Override
+    public Optional<SessionData> load(SessionId id) {
+        Objects.requireNonNull(id, "id");
+        List<Object> fields = redis.eval(LOAD, ScriptOutputType.MULTI, keys(sessionKey(id)),
+                millis(now()), bytes(Long.toString(settings.touchInterval().toMillis())));
+        if (fields == null || fields.isEmpty()) {
+            return Optional.empty();
+        }
+        return parse(id, fields);
+    }
+
+    private Optional<SessionData> parse(SessionId id, List<Object> fields) {
+        Map<String, byte[]> attributes = new LinkedHashMap<>();
+        Long created = null;
+        Long accessed = null;
+        Long idle = null;
+        Long expiry = null;
+        String principal = null;
+        try {
+            for (int n = 0; n + 1 < fields.size(); n += 2) {
+                String field = new String((byte[]) fields.get(n), StandardCharsets.UTF_8);
+                byte[] value = (byte[]) fields.get(n + 1);
+                if (field.startsWith(".")) {
+                    attributes.put(field.substring(1), value);
+                } else {
+                    switch (field) {
+                        case "#c" -> created = number(value);
+                        case "#a" -> accessed = number(value);
+                        case "#i" -> idle = number(value);
+                        case "#x" -> expiry = number(value);
+                        case "#p" -> principal = new String(value, StandardCharsets.UTF_8);
+                        default -> { } // a field of a later version: keep going
+                    }
+                }
+            }
+        } catch (NumberFormatException | ClassCastException e) {
+            created = null;
+        }
+        if (created == null || accessed == null || idle == null || expiry == null || idle <= 0) {
+            log.warn("Session {} has unreadable metadata in Redis; it is ignored and a new one will be started", id);
+            return Optional.empty();
+        }
+        return Optional.of(SessionData.stored(id, Instant.ofEpochMilli(created), Instant.ofEpochMilli(accessed),
+                Duration.ofMillis(idle), Instant.ofEpochMilli(expiry), principal, attributes));
+    }
+
+    @Override
+    public boolean save(SessionChanges changes) {
+        Objects.requireNonNull(changes, "changes");
+        if (changes.isEmpty()) {
+            return true;
+        }
+        SessionData base = changes.base();
+        List<byte[]> args = new ArrayList<>(8 + 2 * changes.set().size() + changes.removed().size());
+        Instant now = now();
+        args.add(millis(now));
+        args.add(base.isNew() ? ONE : ZERO);
+        args.add(millis(base.createdAt()));
+        args.add(millis(base.idleTimeout()));
+        args.add(millis(base.absoluteExpiry()));
+        args.add(changes.idleTimeout().map(RedisSessionStore::millis).orElse(EMPTY));
+        args.add(changes.principal().map(RedisSessionStore::bytes).orElse(EMPTY));
+        args.add(bytes(Integer.toString(changes.set().size())));
+        changes.set().forEach((name, value) -> {
+            args.add(attributeField(name));
+            args.add(value);
+        });
+        changes.removed().forEach(name -> args.add(attributeField(name)));
+        byte[][] argv = args.toArray(new byte[0][]);
+        byte[][] keys = keys(sessionKey(base.id()));
+
+        RedisFuture<Long> saved = redis.evalAsync(SAVE, ScriptOutputType.INTEGER, keys, argv);
+        // A changed principal goes to its index in the same round trip (another key, maybe another node).
+        Optional<String> newPrincipal = changes.principal().filter(p -> !base.principal().equals(Optional.of(p)));
+        byte[][] indexKeys = newPrincipal.map(p -> keys(principalKey(p))).orElse(null);
+        byte[][] indexArgs = newPrincipal.isPresent()
+                ? new byte[][] {millis(now), millis(base.absoluteExpiry()), bytes(base.id().digest())} : null;
+        RedisFuture<Long> indexed = indexKeys != null
+                ? redis.evalAsync(INDEX_ADD, ScriptOutputType.INTEGER, indexKeys, indexArgs) : null;
+        boolean written = redis.awaitScript(saved, SAVE, ScriptOutputType.INTEGER, keys, argv) == 1L;
+        if (indexed != null) {
+            redis.awaitScript(indexed, INDEX_ADD, ScriptOutputType.INTEGER, indexKeys, indexArgs);
+        }
+        return written;
+    }
+
+    @Override
+    public void delete(SessionId id) {
+        Objects.requireNonNull(id, "id");
+        // The principal index is not touched: it drops entries whose session is gone by itself.
+        redis.await(redis.async().del(sessionKey(id)));
+    }
+
+    @Override
+    public boolean changeId(SessionId from, SessionId to) {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        byte[] fromKey = sessionKey(from);
+        Map<byte[], byte[]> hash = redis.await(redis.async().hgetall(fromKey));
+        if (hash == null || hash.isEmpty()) {
+            return false;
+        }
+        List<Object> flat = new ArrayList<>(hash.size() * 2);
+        hash.forEach((k, v) -> {
+            flat.add(k);
+            flat.add(v);
+        });
+        Optional<SessionData> session = parse(from, flat);
+        Instant now = now();
+        if (session.isEmpty() || session.get().isExpired(now)) {
+            return false;
+        }
+        long ttl = Duration.between(now, session.get().expiresAt()).toMillis();
+        byte[][] args = new byte[1 + flat.size()][];
+        args[0] = bytes(Long.toString(ttl));
+        for (int n = 0; n < flat.size(); n++) {
+            args[n + 1] = (byte[]) flat.get(n);
+        }
+        byte[][] toKeys = keys(sessionKey(to));
+        RedisFuture<Long> copied = redis.evalAsync(COPY, ScriptOutputType.INTEGER, toKeys, args);
+        RedisFuture<Long> deleted = redis.async().del(fromKey);
+        Optional<String> principal = session.get().principal();
+        byte[][] indexArgs = {millis(now), millis(session.get().absoluteExpiry()), bytes(to.digest())};
+        RedisFuture<Long> indexed = principal.isPresent()
+                ? redis.evalAsync(INDEX_ADD, ScriptOutputType.INTEGER, keys(principalKey(principal.get())), indexArgs)
+                : null;
+        redis.awaitScript(copied, COPY, ScriptOutputType.INTEGER, toKeys, args);
+        redis.await(deleted);
+        if (indexed != null) {
+            redis.awaitScript(indexed, INDEX_ADD, ScriptOutputType.INTEGER, keys(principalKey(principal.get())), indexArgs);
+        }
+        return true;
+    }
+
+    @Override
+    public List<SessionSummary> findByPrincipal(String principal) {
+        Objects.requireNonNull(principal, "principal");
+        List<SessionSummary> found = new ArrayList<>();
+        for (Map.Entry<String, SessionData> live : livePrincipalSessions(principal).entrySet()) {
+            SessionData s = live.getValue();
+            found.add(new SessionSummary(live.getKey(), s.createdAt(), s.lastAccessedAt(), s.expiresAt()));
+        }
+        found.sort(Comparator.comparing(SessionSummary::createdAt));
+        return found;
+    }
+
+    @Override
+    public int deleteByPrincipal(String principal) {
+        Objects.requireNonNull(principal, "principal");
+        Map<String, SessionData> live = livePrincipalSessions(principal);
+        List<RedisFuture<Long>> deletions = new ArrayList<>();
+        for (String digest : live.keySet()) {
+            deletions.add(redis.async().del(sessionKeyOfDigest(digest)));
+        }
+        deletions.add(redis.async().del(principalKey(principal)));
+        int deleted = 0;
+        for (int n = 0; n < deletions.size() - 1; n++) {
+            deleted += redis.await(deletions.get(n)).intValue();
+        }
+        redis.await(deletions.get(deletions.size() - 1));
+        return deleted;
+    }
+
+    /** Digest to session, for the principal's sessions that still exist and still belong to it. */
+    private Map<String, SessionData> livePrincipalSessions(String principal) {
+        Instant now = now();
+        List<byte[]> digests = redis.await(redis.async().zrangebyscore(principalKey(principal),
+                Range.create((double) now.toEpochMilli(), Double.POSITIVE_INFINITY)));
+        Map<String, RedisFuture<List<io.lettuce.core.KeyValue<byte[], byte[]>>>> pending = new LinkedHashMap<>();
+        for (byte[] digest : digests) {
+            String d = new String(digest, StandardCharsets.UTF_8);
+            pending.put(d, redis.async().hmget(sessionKeyOfDigest(d), META_FIELDS));
+        }
+        Map<String, SessionData> live = new LinkedHashMap<>();
+        for (var entry : pending.entrySet()) {
+            List<io.lettuce.core.KeyValue<byte[], byte[]>> meta = redis.await(entry.getValue());
+            List<Object> flat = new ArrayList<>();
+            for (var kv : meta) {
+                if (kv.hasValue()) {
+                    flat.add(kv.getKey());
+                    flat.add(kv.getValue());
+                }
+            }
+            if (flat.isEmpty()) {
+                continue;
+            }
+            // The id itself is unknown here (only its digest is stored); a throwaway id carries the data.
+            Optional<SessionData> session = parse(SessionId.generate(), flat);
+            if (session.isPresent() && !session.get().isExpired(now)
+                    && session.get().principal().filter(principal::equals).isPresent()) {
+                live.put(entry.getKey(), session.get());
+            }
+        }
+        return live;
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+
+    private Instant now() {
+        return settings.clock().instant();
+    }
+
+    private byte[] sessionKey(SessionId id) {
+        return sessionKeyOfDigest(id.digest());
+    }
+
+    private byte[] sessionKeyOfDigest(String digest) {
+        return bytes(prefix + "s:{" + digest + "}");
+    }
+
+    private byte[] principalKey(String principal) {
+        return bytes(prefix + "p:{" + sha256(principal) + "}");
+    }
+
+    private static String sha256(String text) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    private static byte[] attributeField(String name) {
+        return bytes("." + name);
+    }
+
+    private static byte[][] keys(byte[] key) {
+        return new byte[][] {key};
+    }
+
+    private static byte[] millis(Instant instant) {
+        return bytes(Long.toString(instant.toEpochMilli()));
+    }
+
+    private static byte[] millis(Duration duration) {
+        return bytes(Long.toString(duration.toMillis()));
+    }
+
+    private static long number(byte[] value) {
+        return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Configures a {@link RedisSessionStore}; see {@link SessionSettings.Builder} for the shared options. */
+    public static final class Builder extends SessionSettings.Builder<Builder> {
+        private final RedisURI uri;
+        private Duration commandTimeout = Duration.ofSeconds(2);
+        private String keyPrefix = "stateless:";
+
+        private Builder(String uri) {
+            Objects.requireNonNull(uri, "uri");
+            try {
+                this.uri = RedisURI.create(uri);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("uri: not a Redis URI (redis://, rediss:// or redis-sentinel://)", e);
+            }
+        }
+
+        /** How long one Redis command may take before it fails as unavailable (default 2 s). */
+        public Builder commandTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "commandTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("commandTimeout must be positive, was " + timeout);
+            }
+            this.commandTimeout = timeout;
+            return this;
+        }
+
+        /** Prefix of every key this store writes (default {@code "stateless:"}). */
+        public Builder keyPrefix(String prefix) {
+            Objects.requireNonNull(prefix, "keyPrefix");
+            if (prefix.contains("{") || prefix.contains("}")) {
+                throw new IllegalArgumentException("keyPrefix must not contain '{' or '}' (they select the Cluster slot)");
+            }
+            this.keyPrefix = prefix;
+            return this;
+        }
+
+        public RedisSessionStore build() {
+            return new RedisSessionStore(this, settings());
+        }
+    }
+}

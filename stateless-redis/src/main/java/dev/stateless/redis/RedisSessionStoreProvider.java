@@ -1,0 +1,40 @@
+package dev.stateless.redis;
+
+import dev.stateless.core.session.SessionStore;
+import dev.stateless.core.session.SessionStoreProvider;
+import dev.stateless.core.session.SessionStores;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Makes a {@link RedisSessionStore} for {@code redis://}, {@code rediss://} and
+ * {@code redis-sentinel://} URIs. Options beyond the shared ones: {@code command-timeout},
+ * {@code key-prefix}.
+ */
+public final class RedisSessionStoreProvider implements SessionStoreProvider {
+
+    private static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-sentinel", "rediss-sentinel");
+
+    @Override
+    public boolean supports(String scheme) {
+        return SCHEMES.contains(scheme);
+    }
+
+    @Override
+    public SessionStore create(String uri, Map<String, String> options) {
+        Map<String, String> left = new LinkedHashMap<>(options);
+        RedisSessionStore.Builder builder = RedisSessionStore.builder(uri);
+        SessionStores.applyCommon(builder, left);
+        String timeout = left.remove("command-timeout");
+        if (timeout != null) {
+            builder.commandTimeout(SessionStores.duration("command-timeout", timeout));
+        }
+        String prefix = left.remove("key-prefix");
+        if (prefix != null) {
+            builder.keyPrefix(prefix);
+        }
+        SessionStores.requireEmpty(left);
+        return builder.build();
+    }
+}

@@ -1,0 +1,50 @@
+-- Writes a session delta and its expiry in one atomic step. Never brings back a session that
+-- is gone: an existing session is only changed while it still exists and has not expired.
+-- KEYS[1] session hash
+-- ARGV[1] now (ms), ARGV[2] '1' when the session is new, ARGV[3] created (ms),
+-- ARGV[4] idle timeout (ms), ARGV[5] absolute expiry (ms),
+-- ARGV[6] new idle timeout (ms) or '', ARGV[7] principal or '',
+-- ARGV[8] number of attributes set (n), then n field/value pairs, then the fields to delete.
+-- Returns 1 when written, 0 when the session is gone.
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+
+local function expiry(m)
+  return math.min(tonumber(m[1]) + tonumber(m[2]), tonumber(m[3]))
+end
+
+if ARGV[2] == '1' then
+  redis.call('HSET', key, '#c', ARGV[3], '#a', ARGV[3], '#i', ARGV[4], '#x', ARGV[5])
+else
+  local m = redis.call('HMGET', key, '#a', '#i', '#x')
+  if not (m[1] and m[2] and m[3]) then
+    return 0
+  end
+  if now >= expiry(m) then
+    redis.call('DEL', key)
+    return 0
+  end
+end
+if ARGV[6] ~= '' then
+  redis.call('HSET', key, '#i', ARGV[6])
+end
+if ARGV[7] ~= '' then
+  redis.call('HSET', key, '#p', ARGV[7])
+end
+local n = tonumber(ARGV[8])
+local next = 9
+if n > 0 then
+  redis.call('HSET', key, unpack(ARGV, next, next + 2 * n - 1))
+  next = next + 2 * n
+end
+if next <= #ARGV then
+  redis.call('HDEL', key, unpack(ARGV, next, #ARGV))
+end
+local m = redis.call('HMGET', key, '#a', '#i', '#x')
+local left = expiry(m) - now
+if left <= 0 then
+  redis.call('DEL', key)
+  return 0
+end
+redis.call('PEXPIRE', key, left)
+return 1

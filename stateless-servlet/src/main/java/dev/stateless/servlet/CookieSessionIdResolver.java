@@ -1,0 +1,204 @@
+package dev.stateless.servlet;
+
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Session ids in a cookie. Defaults: name {@code SESSION}, path {@code /} (or the context path),
+ * {@code HttpOnly}, {@code SameSite=Lax}, {@code Secure} when the request came over HTTPS, no
+ * {@code Max-Age} (the cookie ends with the browser; the session's life is decided by the server).
+ *
+ * <pre>{@code
+ * SessionIdResolver cookies = CookieSessionIdResolver.builder().name("__Host-SID").secure(true).build();
+ * }</pre>
+ */
+public final class CookieSessionIdResolver implements SessionIdResolver {
+
+    /** The {@code SameSite} attribute. */
+    public enum SameSite {
+        /** Sent on same-site requests and top-level navigations: the usual choice (default). */
+        LAX,
+        /** Sent on same-site requests only: safest against CSRF, but links from other sites arrive logged out. */
+        STRICT,
+        /** Sent on cross-site requests too; requires {@code Secure}. Only for cross-site embedding. */
+        NONE
+    }
+
+    private static final int MAX_CANDIDATES = 4;
+
+    private final String name;
+    private final String path;
+    private final String domain;
+    private final Boolean secure;
+    private final boolean httpOnly;
+    private final SameSite sameSite;
+    private final Duration maxAge;
+
+    private CookieSessionIdResolver(Builder b) {
+        this.name = b.name;
+        this.path = b.path;
+        this.domain = b.domain;
+        this.secure = b.secure;
+        this.httpOnly = b.httpOnly;
+        this.sameSite = b.sameSite;
+        this.maxAge = b.maxAge;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public List<String> resolve(HttpServletRequest request) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies == null) {
+            return List.of();
+        }
+        List<String> values = new ArrayList<>(1);
+        for (Cookie cookie : cookies) {
+            if (name.equals(cookie.getName()) && cookie.getValue() != null) {
+                values.add(cookie.getValue());
+                if (values.size() == MAX_CANDIDATES) {
+                    break;
+                }
+            }
+        }
+        return values;
+    }
+
+    @Override
+    public void write(HttpServletRequest request, HttpServletResponse response, String sessionId) {
+        response.addHeader("Set-Cookie", header(request, sessionId, maxAge));
+    }
+
+    @Override
+    public void expire(HttpServletRequest request, HttpServletResponse response) {
+        response.addHeader("Set-Cookie", header(request, "", Duration.ZERO));
+    }
+
+    @Override
+    public boolean usesCookies() {
+        return true;
+    }
+
+    private String header(HttpServletRequest request, String value, Duration age) {
+        StringBuilder h = new StringBuilder(128).append(name).append('=').append(value);
+        h.append("; Path=").append(path != null ? path : cookiePath(request));
+        if (domain != null) {
+            h.append("; Domain=").append(domain);
+        }
+        if (age != null) {
+            h.append("; Max-Age=").append(age.getSeconds());
+            if (age.isZero()) {
+                h.append("; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+            }
+        }
+        if (secure != null ? secure : request.isSecure()) {
+            h.append("; Secure");
+        }
+        if (httpOnly) {
+            h.append("; HttpOnly");
+        }
+        h.append("; SameSite=").append(switch (sameSite) {
+            case LAX -> "Lax";
+            case STRICT -> "Strict";
+            case NONE -> "None";
+        });
+        return h.toString();
+    }
+
+    private static String cookiePath(HttpServletRequest request) {
+        String contextPath = request.getContextPath();
+        return contextPath == null || contextPath.isEmpty() ? "/" : contextPath;
+    }
+
+    /** Configures a {@link CookieSessionIdResolver}; validated at {@link #build()}. */
+    public static final class Builder {
+        private String name = "SESSION";
+        private String path;
+        private String domain;
+        private Boolean secure;
+        private boolean httpOnly = true;
+        private SameSite sameSite = SameSite.LAX;
+        private Duration maxAge;
+
+        private Builder() {
+        }
+
+        /** Cookie name (default {@code SESSION}); a {@code __Host-} name requires Secure, path / and no domain. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Cookie path (default: the context path, or / at the root). */
+        public Builder path(String path) {
+            this.path = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        public Builder domain(String domain) {
+            this.domain = Objects.requireNonNull(domain, "domain");
+            return this;
+        }
+
+        /** Always (true) or never (false) mark the cookie Secure; by default only on HTTPS requests. */
+        public Builder secure(boolean secure) {
+            this.secure = secure;
+            return this;
+        }
+
+        public Builder httpOnly(boolean httpOnly) {
+            this.httpOnly = httpOnly;
+            return this;
+        }
+
+        public Builder sameSite(SameSite sameSite) {
+            this.sameSite = Objects.requireNonNull(sameSite, "sameSite");
+            return this;
+        }
+
+        /** Makes the cookie persistent for this long (default: a browser-session cookie). */
+        public Builder maxAge(Duration maxAge) {
+            Objects.requireNonNull(maxAge, "maxAge");
+            if (maxAge.isNegative() || maxAge.isZero()) {
+                throw new IllegalArgumentException("maxAge must be positive, was " + maxAge);
+            }
+            this.maxAge = maxAge;
+            return this;
+        }
+
+        public CookieSessionIdResolver build() {
+            if (name.isEmpty() || !name.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+                throw new IllegalArgumentException("name must be a cookie-name token, was '" + name + "'");
+            }
+            checkAttribute("path", path);
+            checkAttribute("domain", domain);
+            if (name.toLowerCase(Locale.ROOT).startsWith("__host-")) {
+                if (!Boolean.TRUE.equals(secure) || domain != null || (path != null && !path.equals("/"))) {
+                    throw new IllegalArgumentException("name: a __Host- cookie needs secure(true), path \"/\" and no domain");
+                }
+                path = "/";
+            }
+            if (name.toLowerCase(Locale.ROOT).startsWith("__secure-") && !Boolean.TRUE.equals(secure)) {
+                throw new IllegalArgumentException("name: a __Secure- cookie needs secure(true)");
+            }
+            if (sameSite == SameSite.NONE && !Boolean.TRUE.equals(secure)) {
+                throw new IllegalArgumentException("sameSite: SameSite=None needs secure(true)");
+            }
+            return new CookieSessionIdResolver(this);
+        }
+
+        private static void checkAttribute(String option, String value) {
+            if (value != null && (value.isEmpty() || !value.chars().allMatch(c -> c > 32 && c < 127 && c != ';'))) {
+                throw new IllegalArgumentException(option + " must be printable ASCII without ';', was '" + value + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.stateless.servlet;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** Writes RFC 9457 {@code application/problem+json} answers; the text never echoes client input. */
+final class Problems {
+
+    private Problems() {
+    }
+
+    static void send(HttpServletResponse response, int status, String title, String detail) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        response.resetBuffer();
+        response.setStatus(status);
+        response.setContentType("application/problem+json");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        if (status == HttpServletResponse.SC_SERVICE_UNAVAILABLE) {
+            response.setHeader("Retry-After", "1");
+        }
+        byte[] body = ("{\"type\":\"about:blank\",\"title\":\"" + json(title) + "\",\"status\":" + status
+                + ",\"detail\":\"" + json(detail) + "\"}").getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        // Straight to the container's stream: the session wrappers must not react to this write.
+        OutputStream out = response.getOutputStream();
+        out.write(body);
+        out.flush();
+    }
+
+    private static String json(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+}

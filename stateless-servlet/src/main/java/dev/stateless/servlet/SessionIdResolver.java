@@ -1,0 +1,41 @@
+package dev.stateless.servlet;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
+
+/**
+ * How a session id travels between client and server: in a cookie (browsers) or a header (APIs).
+ * Implementations are immutable and thread-safe.
+ */
+public interface SessionIdResolver {
+
+    /**
+     * The candidate ids the client sent, first the preferred one; raw text that has not been
+     * checked yet. Empty when the client sent none.
+     */
+    List<String> resolve(HttpServletRequest request);
+
+    /** Tells the client its session id (a new session, or a changed id). */
+    void write(HttpServletRequest request, HttpServletResponse response, String sessionId);
+
+    /** Tells the client to forget its session id (the session was invalidated). */
+    void expire(HttpServletRequest request, HttpServletResponse response);
+
+    /** Whether ids travel in a cookie (for {@code isRequestedSessionIdFromCookie}). */
+    boolean usesCookies();
+
+    /** A cookie named {@code SESSION}, {@code HttpOnly}, {@code SameSite=Lax}, path {@code /}. */
+    static SessionIdResolver cookie() {
+        return CookieSessionIdResolver.builder().build();
+    }
+
+    /** The header {@code X-Session-Id}, sent back on the response that creates or changes the id. */
+    static SessionIdResolver header() {
+        return header("X-Session-Id");
+    }
+
+    static SessionIdResolver header(String name) {
+        return new HeaderSessionIdResolver(name);
+    }
+}

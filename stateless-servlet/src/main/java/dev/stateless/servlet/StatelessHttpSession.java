@@ -1,0 +1,291 @@
+package dev.stateless.servlet;
+
+import dev.stateless.core.session.AttributeCodec;
+import dev.stateless.core.session.AttributeCodecException;
+import dev.stateless.core.session.SessionChanges;
+import dev.stateless.core.session.SessionData;
+import dev.stateless.core.session.SessionId;
+import dev.stateless.core.session.SessionStore;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpSession;
+import jakarta.servlet.http.HttpSessionBindingEvent;
+import jakarta.servlet.http.HttpSessionBindingListener;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link HttpSession} an application sees: a view of a stored session that records what the
+ * request changes. Values are decoded lazily, when first read; at save time every value the request
+ * touched is encoded again and compared with what was loaded, so in-place mutations are saved and
+ * values that were only read cost nothing.
+ */
+final class StatelessHttpSession implements HttpSession {
+
+    private static final Logger log = LoggerFactory.getLogger(StatelessHttpSession.class);
+
+    /** Values that cannot change after being read: they never need a second encoding. */
+    private static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Boolean.class, Integer.class, Long.class,
+            Short.class, Byte.class, Double.class, Float.class, Character.class, BigDecimal.class, BigInteger.class,
+            UUID.class, java.time.Instant.class, java.time.LocalDate.class, java.time.LocalDateTime.class,
+            java.time.Duration.class);
+
+    private final SessionStore store;
+    private final AttributeCodec codec;
+    private final ServletContext context;
+    private SessionData base;
+    /** Values the request has read or set, by name. */
+    private final Map<String, Object> touched = new HashMap<>();
+    /** Encodings made by setAttribute, reused at save time for values that cannot change. */
+    private final Map<String, byte[]> encodedOnSet = new HashMap<>();
+    private final Set<String> removed = new LinkedHashSet<>();
+    private Duration newIdleTimeout;
+    private boolean invalid;
+    private final boolean createdByThisRequest;
+
+    StatelessHttpSession(SessionStore store, SessionData base, ServletContext context) {
+        this.store = store;
+        this.codec = store.codec();
+        this.base = base;
+        this.context = context;
+        this.createdByThisRequest = base.isNew();
+    }
+
+    SessionId sessionId() {
+        return base.id();
+    }
+
+    synchronized boolean isInvalid() {
+        return invalid;
+    }
+
+    @Override
+    public synchronized long getCreationTime() {
+        checkValid("getCreationTime");
+        return base.createdAt().toEpochMilli();
+    }
+
+    @Override
+    public String getId() {
+        return base.id().value();
+    }
+
+    @Override
+    public synchronized long getLastAccessedTime() {
+        checkValid("getLastAccessedTime");
+        return base.lastAccessedAt().toEpochMilli();
+    }
+
+    @Override
+    public ServletContext getServletContext() {
+        return context;
+    }
+
+    @Override
+    public synchronized void setMaxInactiveInterval(int interval) {
+        checkValid("setMaxInactiveInterval");
+        // The servlet API's "never" (zero or less) is bounded here by the absolute timeout.
+        Duration idle = interval > 0 ? Duration.ofSeconds(interval)
+                : Duration.between(base.createdAt(), base.absoluteExpiry());
+        newIdleTimeout = idle;
+    }
+
+    @Override
+    public synchronized int getMaxInactiveInterval() {
+        Duration idle = newIdleTimeout != null ? newIdleTimeout : base.idleTimeout();
+        return (int) Math.min(Integer.MAX_VALUE, idle.getSeconds());
+    }
+
+    @Override
+    public synchronized Object getAttribute(String name) {
+        checkValid("getAttribute");
+        if (name == null || removed.contains(name)) {
+            return null;
+        }
+        Object value = touched.get(name);
+        if (value != null) {
+            return value;
+        }
+        Optional<byte[]> encoded = base.encodedAttribute(name);
+        if (encoded.isEmpty()) {
+            return null;
+        }
+        try {
+            value = codec.decode(encoded.get());
+        } catch (AttributeCodecException e) {
+            // Old or corrupt data must not break the request: drop the attribute and say so.
+            log.warn("Session attribute '{}' cannot be decoded and is dropped: {}", name, e.getMessage());
+            removed.add(name);
+            return null;
+        }
+        touched.put(name, value);
+        return value;
+    }
+
+    @Override
+    public synchronized Enumeration<String> getAttributeNames() {
+        checkValid("getAttributeNames");
+        Set<String> names = new LinkedHashSet<>(base.attributeNames());
+        names.addAll(touched.keySet());
+        names.removeAll(removed);
+        return Collections.enumeration(names);
+    }
+
+    @Override
+    public void setAttribute(String name, Object value) {
+        if (name == null) {
+            throw new IllegalArgumentException("attribute name must not be null");
+        }
+        if (value == null) {
+            removeAttribute(name);
+            return;
+        }
+        Object old;
+        synchronized (this) {
+            checkValid("setAttribute");
+            byte[] encoded;
+            try {
+                encoded = codec.encode(value);
+            } catch (AttributeCodecException e) {
+                throw new AttributeCodecException(e.reason(), "session attribute '" + name + "': " + e.getMessage(), e);
+            }
+            old = getAttribute(name);
+            touched.put(name, value);
+            encodedOnSet.put(name, encoded);
+            removed.remove(name);
+        }
+        if (old != value) {
+            if (value instanceof HttpSessionBindingListener listener) {
+                listener.valueBound(new HttpSessionBindingEvent(this, name, value));
+            }
+            if (old instanceof HttpSessionBindingListener listener) {
+                listener.valueUnbound(new HttpSessionBindingEvent(this, name, old));
+            }
+        }
+    }
+
+    @Override
+    public void removeAttribute(String name) {
+        Object old;
+        synchronized (this) {
+            checkValid("removeAttribute");
+            if (name == null) {
+                return;
+            }
+            old = getAttribute(name);
+            touched.remove(name);
+            encodedOnSet.remove(name);
+            removed.add(name);
+        }
+        if (old instanceof HttpSessionBindingListener listener) {
+            listener.valueUnbound(new HttpSessionBindingEvent(this, name, old));
+        }
+    }
+
+    @Override
+    public void invalidate() {
+        synchronized (this) {
+            checkValid("invalidate");
+            invalid = true;
+        }
+        if (!base.isNew()) {
+            store.delete(base.id());
+        }
+    }
+
+    @Override
+    public synchronized boolean isNew() {
+        checkValid("isNew");
+        return createdByThisRequest;
+    }
+
+    private void checkValid(String method) {
+        if (invalid) {
+            throw new IllegalStateException(method + ": the session has been invalidated");
+        }
+    }
+
+    /**
+     * The id changed (session fixation protection). {@code stillStored} tells whether the store
+     * moved the stored session; if it had vanished meanwhile, what this request sees is written
+     * anew under the new id.
+     */
+    synchronized void changeId(SessionId newId, boolean stillStored) {
+        if (base.isNew() || stillStored) {
+            base = base.withId(newId);
+            return;
+        }
+        for (String name : base.attributeNames()) {
+            getAttribute(name);
+        }
+        base = SessionData.newSession(newId, base.createdAt(), base.idleTimeout(),
+                Duration.between(base.createdAt(), base.absoluteExpiry()));
+    }
+
+    /**
+     * What this request changed since the last save, or empty. Encodes every touched value again
+     * and keeps it only when the bytes differ from what was loaded.
+     */
+    synchronized Optional<SessionChanges> changes(Optional<String> principal) {
+        if (invalid) {
+            return Optional.empty();
+        }
+        SessionChanges.Builder changes = SessionChanges.to(base);
+        for (Map.Entry<String, Object> entry : touched.entrySet()) {
+            String name = entry.getKey();
+            Object value = entry.getValue();
+            byte[] encoded = encodedOnSet.get(name);
+            if (encoded == null || !IMMUTABLE.contains(value.getClass())) {
+                if (encoded == null && IMMUTABLE.contains(value.getClass())) {
+                    continue; // read, and it cannot have changed
+                }
+                try {
+                    encoded = codec.encode(value);
+                } catch (AttributeCodecException e) {
+                    log.error("Session attribute '{}' was changed in place to something the codec refuses; "
+                            + "the change is not saved: {}", name, e.getMessage());
+                    continue;
+                }
+            }
+            byte[] loaded = base.encodedAttribute(name).orElse(null);
+            if (loaded == null || !Arrays.equals(loaded, encoded)) {
+                changes.set(name, encoded);
+            }
+        }
+        for (String name : removed) {
+            if (base.encodedAttribute(name).isPresent()) {
+                changes.remove(name);
+            }
+        }
+        if (newIdleTimeout != null && !newIdleTimeout.equals(base.idleTimeout())) {
+            changes.idleTimeout(newIdleTimeout);
+        }
+        principal.filter(p -> !base.principal().equals(Optional.of(p))).ifPresent(changes::principal);
+        SessionChanges built = changes.build();
+        return built.isEmpty() ? Optional.empty() : Optional.of(built);
+    }
+
+    /** The changes were saved: they become the new baseline. */
+    synchronized void saved(SessionChanges changes) {
+        base = base.apply(changes);
+        encodedOnSet.clear();
+        removed.clear();
+        newIdleTimeout = null;
+    }
+
+    /** The stored session is gone (expired, or invalidated by another request): nothing more is saved. */
+    synchronized void lost() {
+        invalid = true;
+    }
+}

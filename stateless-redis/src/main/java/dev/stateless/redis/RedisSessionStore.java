@@ -97,7 +97,11 @@ public final class RedisSessionStore implements SessionStore {
         Objects.requireNonNull(id, "id");
         List<Object> fields = redis.eval(LOAD, ScriptOutputType.MULTI, keys(sessionKey(id)),
                 millis(now()), bytes(Long.toString(settings.touchInterval().toMillis())));
-        if (fields == null || fields.isEmpty()) {
+        if (fields == null) {
+            return Optional.empty();
+        }
+        if (fields.isEmpty()) {
+            log.warn("Session {}: the key in Redis is not a session hash; it is ignored and a new session will be started", id);
             return Optional.empty();
         }
         return parse(id, fields);

@@ -3,10 +3,15 @@
 -- ARGV[1] now (ms since epoch), ARGV[2] touch interval (ms)
 -- Returns the hash as it was before the touch (field, value, ...), or nil when absent or expired.
 local key = KEYS[1]
-local fields = redis.call('HGETALL', key)
-if #fields == 0 then
-  return false
+local kind = redis.call('TYPE', key).ok
+if kind ~= 'hash' then
+  if kind == 'none' then
+    return false
+  end
+  -- Something else sits under our key: not a session; the caller starts a new one.
+  return {}
 end
+local fields = redis.call('HGETALL', key)
 local a, i, x
 for n = 1, #fields, 2 do
   local f = fields[n]

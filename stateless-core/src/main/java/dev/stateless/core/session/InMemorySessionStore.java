@@ -76,8 +76,8 @@ public final class InMemorySessionStore implements SessionStore {
             SessionData start = current != null ? current : SessionData.stored(base.id(), base.createdAt(),
                     base.lastAccessedAt(), base.idleTimeout(), base.absoluteExpiry(), null, Map.of());
             SessionData next = start.apply(copy(changes));
-            written[0] = true;
-            return next.isExpired(now) ? null : next;
+            written[0] = !next.isExpired(now);
+            return written[0] ? next : null;
         });
         if (written[0] && changes.principal().isPresent()) {
             byPrincipal.computeIfAbsent(changes.principal().get(), p -> ConcurrentHashMap.newKeySet()).add(changes.id());

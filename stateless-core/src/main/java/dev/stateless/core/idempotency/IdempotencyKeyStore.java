@@ -1,0 +1,66 @@
+package dev.stateless.core.idempotency;
+
+import dev.stateless.core.StoreUnavailableException;
+import java.time.Duration;
+
+/**
+ * Records which operations ran, so that a retried one runs exactly once and its first result is
+ * returned again. A key is bound to the fingerprint of the first request that used it, for the
+ * retention period.
+ *
+ * <p>Lifecycle of a key: {@link #acquire} takes a lease (a time-limited lock) and a fencing token;
+ * the holder runs the operation, {@link #extend}s the lease while it is still working, and ends with
+ * {@link #complete} (stores the result) or {@link #release} (the operation failed in a way that may
+ * be retried). A holder that dies lets its lease expire; the next {@code acquire} takes the key over
+ * with a greater token, and the dead holder's late {@code complete}, {@code extend} or
+ * {@code release} is refused.
+ *
+ * <p>Every method is one atomic step in the store. Implementations are thread-safe.
+ *
+ * @see Idempotency for running operations through a store
+ */
+public interface IdempotencyKeyStore extends AutoCloseable {
+
+    /**
+     * Tries to take the key for a request with this fingerprint.
+     *
+     * @param key the client's idempotency key, already scoped (by user, tenant, ...) by the caller
+     * @param fingerprint identifies the request (method, path, body hash...); repeats must match it
+     * @throws StoreUnavailableException when the store cannot be reached in time
+     */
+    Acquisition acquire(String key, String fingerprint);
+
+    /**
+     * Stores the result of the operation and ends the lease; later acquisitions get
+     * {@link Acquisition.Completed} until the retention ends.
+     *
+     * @return false, storing nothing, when {@code token} is no longer the key's holder
+     * @throws StoreUnavailableException when the store cannot be reached in time
+     */
+    boolean complete(String key, long token, byte[] result);
+
+    /**
+     * Ends the lease without a result, so that a retry runs the operation again.
+     *
+     * @return false when {@code token} is no longer the key's holder
+     * @throws StoreUnavailableException when the store cannot be reached in time
+     */
+    boolean release(String key, long token);
+
+    /**
+     * Renews the lease for another {@link #lease()} from now, for a holder that is still working.
+     *
+     * @return false when {@code token} is no longer the key's holder (stop: the work was taken over)
+     * @throws StoreUnavailableException when the store cannot be reached in time
+     */
+    boolean extend(String key, long token);
+
+    /** How long a lease lasts without {@link #extend}. */
+    Duration lease();
+
+    /** How long a key is kept after its last use. */
+    Duration retention();
+
+    @Override
+    void close();
+}

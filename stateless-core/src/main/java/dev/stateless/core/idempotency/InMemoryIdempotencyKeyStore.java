@@ -1,0 +1,134 @@
+package dev.stateless.core.idempotency;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An {@link IdempotencyKeyStore} in this JVM's memory, with the semantics of the Redis one (leases,
+ * fencing tokens, retention), timed by the configured {@link java.time.Clock}. For unit tests and
+ * single-node tools. Thread-safe.
+ */
+public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
+
+    private enum State { IN_PROGRESS, COMPLETED, RELEASED }
+
+    private record Entry(String fingerprint, long token, State state, Instant leaseUntil, byte[] result, Instant expiresAt) {
+    }
+
+    private final IdempotencySettings settings;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+
+    private InMemoryIdempotencyKeyStore(IdempotencySettings settings) {
+        this.settings = settings;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private Instant now() {
+        return settings.clock().instant();
+    }
+
+    @Override
+    public Acquisition acquire(String key, String fingerprint) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(fingerprint, "fingerprint");
+        Instant now = now();
+        Acquisition[] outcome = new Acquisition[1];
+        entries.compute(key, (k, e) -> {
+            if (e != null && !now.isBefore(e.expiresAt())) {
+                e = null;
+            }
+            if (e != null) {
+                if (!e.fingerprint().equals(fingerprint)) {
+                    outcome[0] = new Acquisition.FingerprintMismatch();
+                    return e;
+                }
+                if (e.state() == State.COMPLETED) {
+                    outcome[0] = new Acquisition.Completed(e.result().clone());
+                    return e;
+                }
+                if (e.state() == State.IN_PROGRESS && now.isBefore(e.leaseUntil())) {
+                    outcome[0] = new Acquisition.InProgress(Duration.between(now, e.leaseUntil()));
+                    return e;
+                }
+            }
+            long token = (e == null ? 0 : e.token()) + 1;
+            outcome[0] = new Acquisition.Acquired(token);
+            return new Entry(fingerprint, token, State.IN_PROGRESS, now.plus(settings.lease()), null,
+                    now.plus(settings.retention()));
+        });
+        return outcome[0];
+    }
+
+    @Override
+    public boolean complete(String key, long token, byte[] result) {
+        Objects.requireNonNull(result, "result");
+        byte[] copy = result.clone();
+        return update(key, token, (e, now) -> new Entry(e.fingerprint(), e.token(), State.COMPLETED, null, copy,
+                now.plus(settings.retention())));
+    }
+
+    @Override
+    public boolean release(String key, long token) {
+        return update(key, token, (e, now) -> new Entry(e.fingerprint(), e.token(), State.RELEASED, null, null,
+                e.expiresAt()));
+    }
+
+    @Override
+    public boolean extend(String key, long token) {
+        return update(key, token, (e, now) -> new Entry(e.fingerprint(), e.token(), State.IN_PROGRESS,
+                now.plus(settings.lease()), null, e.expiresAt()));
+    }
+
+    private interface Transition {
+        Entry apply(Entry current, Instant now);
+    }
+
+    /** Applies {@code transition} when {@code token} still holds the key's lease. */
+    private boolean update(String key, long token, Transition transition) {
+        Objects.requireNonNull(key, "key");
+        Instant now = now();
+        boolean[] done = new boolean[1];
+        entries.computeIfPresent(key, (k, e) -> {
+            if (!now.isBefore(e.expiresAt())) {
+                return null;
+            }
+            if (e.state() != State.IN_PROGRESS || e.token() != token) {
+                return e;
+            }
+            done[0] = true;
+            return transition.apply(e, now);
+        });
+        return done[0];
+    }
+
+    @Override
+    public Duration lease() {
+        return settings.lease();
+    }
+
+    @Override
+    public Duration retention() {
+        return settings.retention();
+    }
+
+    @Override
+    public void close() {
+        entries.clear();
+    }
+
+    /** Configures an {@link InMemoryIdempotencyKeyStore}. */
+    public static final class Builder extends IdempotencySettings.Builder<Builder> {
+        private Builder() {
+        }
+
+        public InMemoryIdempotencyKeyStore build() {
+            return new InMemoryIdempotencyKeyStore(settings());
+        }
+    }
+}

@@ -1,0 +1,732 @@
+package dev.stateless.core.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stateless.testing.Cart;
+import dev.stateless.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link SessionStore} must do, run by each implementation's test (Jetty's
+ * {@code AbstractSessionDataStoreTest} in spirit). Time is a {@link MutableClock}: nothing sleeps,
+ * and a store that also sets server-side TTLs must still judge expiry by the injected clock.
+ *
+ * <p>A subclass builds its store in {@link #createStore} with the given clock and timeouts and the
+ * codec from {@link #testCodec()}. Each test gets a fresh clock and a store with the default
+ * timeouts ({@link #IDLE}, {@link #ABSOLUTE}, touch interval zero); stores are closed after each
+ * test. A subclass over a shared server should clear it in its own {@code @BeforeEach}.
+ */
+public abstract class SessionStoreContract {
+
+    protected static final Duration IDLE = Duration.ofMinutes(30);
+    protected static final Duration ABSOLUTE = Duration.ofHours(12);
+
+    protected MutableClock clock;
+    protected SessionStore store;
+    private final List<SessionStore> opened = new ArrayList<>();
+
+    /**
+     * A store on {@code clock} with these timeouts and the codec from {@link #testCodec()}.
+     */
+    protected abstract SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
+            Duration touchInterval);
+
+    /** The codec every store under contract uses: JDK types plus {@link Cart}. */
+    public static JsonAttributeCodec testCodec() {
+        return JsonAttributeCodec.builder().allow(Cart.class).build();
+    }
+
+    // protected final: a subclass in another package cannot shadow these by accident
+    @BeforeEach
+    protected final void openDefaultStore() {
+        clock = MutableClock.startingNow();
+        store = open(IDLE, ABSOLUTE, Duration.ZERO);
+    }
+
+    @AfterEach
+    protected final void closeStores() {
+        opened.forEach(SessionStore::close);
+        opened.clear();
+    }
+
+    /** Another store on the test's clock, closed after the test. */
+    protected final SessionStore open(Duration idleTimeout, Duration absoluteTimeout, Duration touchInterval) {
+        SessionStore created = createStore(clock, idleTimeout, absoluteTimeout, touchInterval);
+        opened.add(created);
+        return created;
+    }
+
+    // ---- creating and reading
+
+    @Test
+    void newSessionIsNotStoredUntilSaved() {
+        SessionData session = store.newSession();
+
+        assertThat(session.isNew()).isTrue();
+        assertThat(store.load(session.id())).isEmpty();
+
+        assertThat(store.save(SessionChanges.to(session).build())).isTrue();
+        assertThat(store.load(session.id())).hasValueSatisfying(loaded -> assertThat(loaded.isNew()).isFalse());
+    }
+
+    @Test
+    void newSessionCarriesTheStoreTimeoutsAndTheCurrentTime() {
+        SessionData session = store.newSession();
+
+        assertThat(session.createdAt()).isEqualTo(clock.instant());
+        assertThat(session.lastAccessedAt()).isEqualTo(clock.instant());
+        assertThat(session.idleTimeout()).isEqualTo(IDLE);
+        assertThat(session.absoluteExpiry()).isEqualTo(clock.instant().plus(ABSOLUTE));
+        assertThat(session.principal()).isEmpty();
+        assertThat(session.attributeNames()).isEmpty();
+    }
+
+    @Test
+    void newSessionsHaveDistinctIds() {
+        assertThat(store.newSession().id()).isNotEqualTo(store.newSession().id());
+    }
+
+    @Test
+    void savedSessionLoadsBackWithItsMetadataAndAttributes() {
+        Instant created = clock.instant();
+        SessionData session = store.newSession();
+        Map<String, Integer> quantities = new LinkedHashMap<>();
+        quantities.put("apple", 3);
+        quantities.put("pear", 1);
+        boolean saved = store.save(SessionChanges.to(session)
+                .set("visits", encode(42L))
+                .set("quantities", encode(quantities))
+                .set("tags", encode(List.of("new", "eu")))
+                .set("cart", encode(new Cart(Map.of("sku-1", 2))))
+                .set("name", encode("Ada"))
+                .principal("alice")
+                .build());
+        clock.advance(Duration.ofMinutes(1));
+
+        SessionData loaded = load(session.id());
+
+        assertThat(saved).isTrue();
+        assertThat(loaded.id()).isEqualTo(session.id());
+        assertThat(loaded.isNew()).isFalse();
+        assertThat(loaded.createdAt()).isEqualTo(created);
+        assertThat(loaded.lastAccessedAt()).isEqualTo(created);
+        assertThat(loaded.idleTimeout()).isEqualTo(IDLE);
+        assertThat(loaded.absoluteExpiry()).isEqualTo(created.plus(ABSOLUTE));
+        assertThat(loaded.expiresAt()).isEqualTo(created.plus(IDLE));
+        assertThat(loaded.principal()).contains("alice");
+        assertThat(loaded.attributeNames()).containsExactlyInAnyOrder("visits", "quantities", "tags", "cart", "name");
+        assertThat(decode(loaded, "visits")).isInstanceOf(Long.class).isEqualTo(42L);
+        assertThat(decode(loaded, "quantities")).isEqualTo(quantities);
+        assertThat(decode(loaded, "tags")).isEqualTo(List.of("new", "eu"));
+        assertThat(decode(loaded, "cart")).isEqualTo(new Cart(Map.of("sku-1", 2)));
+        assertThat(decode(loaded, "name")).isEqualTo("Ada");
+        assertThat(loaded.encodedAttributes()).containsOnlyKeys(loaded.attributeNames());
+    }
+
+    @Test
+    void loadOfUnknownIdIsEmpty() {
+        assertThat(store.load(SessionId.generate())).isEmpty();
+    }
+
+    @Test
+    void loadReturnsTheSessionAsItWasBeforeThisAccess() {
+        Instant created = clock.instant();
+        SessionId id = saveNew(Map.of()).id();
+
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(load(id).lastAccessedAt()).isEqualTo(created);
+
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(load(id).lastAccessedAt()).isEqualTo(created.plus(Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void unchangedLoadedSessionHasEmptyChanges() {
+        SessionData loaded = load(saveNew(Map.of("a", "1")).id());
+
+        assertThat(SessionChanges.to(loaded).build().isEmpty()).isTrue();
+        assertThat(SessionChanges.to(loaded).set("a", encode("2")).build().isEmpty()).isFalse();
+        assertThat(SessionChanges.to(loaded).remove("a").build().isEmpty()).isFalse();
+        assertThat(SessionChanges.to(loaded).idleTimeout(Duration.ofMinutes(5)).build().isEmpty()).isFalse();
+        assertThat(SessionChanges.to(loaded).principal("alice").build().isEmpty()).isFalse();
+        assertThat(SessionChanges.to(store.newSession()).build().isEmpty()).isFalse();
+    }
+
+    // ---- deltas
+
+    @Test
+    void saveChangesOnlyTheNamedAttributesAndKeepsTheOthers() {
+        SessionId id = saveNew(Map.of("a", "1", "b", "2", "c", "3")).id();
+        SessionData loaded = load(id);
+
+        assertThat(store.save(SessionChanges.to(loaded).set("b", encode("two")).set("d", encode(4L)).build())).isTrue();
+
+        SessionData after = load(id);
+        assertThat(after.attributeNames()).containsExactlyInAnyOrder("a", "b", "c", "d");
+        assertThat(decode(after, "a")).isEqualTo("1");
+        assertThat(decode(after, "b")).isEqualTo("two");
+        assertThat(decode(after, "c")).isEqualTo("3");
+        assertThat(decode(after, "d")).isEqualTo(4L);
+    }
+
+    @Test
+    void removedAttributeIsGoneAndTheOthersStay() {
+        SessionId id = saveNew(Map.of("a", "1", "b", "2")).id();
+
+        assertThat(store.save(SessionChanges.to(load(id)).remove("a").build())).isTrue();
+
+        SessionData after = load(id);
+        assertThat(after.attributeNames()).containsExactly("b");
+        assertThat(after.encodedAttribute("a")).isEmpty();
+        assertThat(decode(after, "b")).isEqualTo("2");
+    }
+
+    @Test
+    void removingAnAttributeThatIsNotThereIsHarmless() {
+        SessionId id = saveNew(Map.of("a", "1")).id();
+
+        assertThat(store.save(SessionChanges.to(load(id)).remove("never-set").build())).isTrue();
+
+        assertThat(load(id).attributeNames()).containsExactly("a");
+    }
+
+    @Test
+    void concurrentSavesOfDifferentAttributesBothSurvive() {
+        SessionId id = saveNew(Map.of("kept", "yes")).id();
+        SessionData first = load(id);
+        SessionData second = load(id);
+
+        assertThat(store.save(SessionChanges.to(first).set("a", encode("from first")).build())).isTrue();
+        assertThat(store.save(SessionChanges.to(second).set("b", encode("from second")).build())).isTrue();
+
+        SessionData after = load(id);
+        assertThat(decode(after, "a")).isEqualTo("from first");
+        assertThat(decode(after, "b")).isEqualTo("from second");
+        assertThat(decode(after, "kept")).isEqualTo("yes");
+    }
+
+    @Test
+    void concurrentRemoveDoesNotUndoAnotherRequestsSet() {
+        SessionId id = saveNew(Map.of("a", "1", "b", "2")).id();
+        SessionData first = load(id);
+        SessionData second = load(id);
+
+        store.save(SessionChanges.to(first).remove("a").build());
+        store.save(SessionChanges.to(second).set("b", encode("changed")).build());
+
+        SessionData after = load(id);
+        assertThat(after.attributeNames()).containsExactly("b");
+        assertThat(decode(after, "b")).isEqualTo("changed");
+    }
+
+    @Test
+    void lastSaveWinsForTheSameAttribute() {
+        SessionId id = saveNew(Map.of("a", "0")).id();
+        SessionData first = load(id);
+        SessionData second = load(id);
+
+        store.save(SessionChanges.to(first).set("a", encode("first")).build());
+        store.save(SessionChanges.to(second).set("a", encode("second")).build());
+
+        assertThat(decode(load(id), "a")).isEqualTo("second");
+    }
+
+    @Test
+    void savesFromManyThreadsAtOnceLoseNoAttribute() throws Exception {
+        SessionId id = saveNew(Map.of()).id();
+        int threads = 8;
+        int savesPerThread = 10;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < savesPerThread; i++) {
+                        SessionData loaded = store.load(id).orElseThrow();
+                        assertThat(store.save(SessionChanges.to(loaded).set("t" + thread + "-" + i, encode(i)).build()))
+                                .isTrue();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(load(id).attributeNames()).hasSize(threads * savesPerThread);
+    }
+
+    @Test
+    void attributeNamesThatLookLikeMetadataDoNotDisturbIt() {
+        Instant created = clock.instant();
+        List<String> names = List.of("id", "created", "createdAt", "lastAccess", "lastAccessedAt", "idle",
+                "idleTimeout", "absolute", "absoluteExpiry", "expiry", "expiresAt", "principal", "attributes",
+                "meta", "c", "l", "i", "a", "p", "_created", "#created", ":created", "@c");
+        SessionChanges.Builder changes = SessionChanges.to(store.newSession()).principal("alice");
+        names.forEach(name -> changes.set(name, encode("value of " + name)));
+        SessionId id = changes.build().id();
+        assertThat(store.save(changes.build())).isTrue();
+        clock.advance(Duration.ofMinutes(1));
+
+        SessionData loaded = load(id);
+
+        assertThat(loaded.attributeNames()).containsExactlyInAnyOrderElementsOf(names);
+        names.forEach(name -> assertThat(decode(loaded, name)).isEqualTo("value of " + name));
+        assertThat(loaded.createdAt()).isEqualTo(created);
+        assertThat(loaded.lastAccessedAt()).isEqualTo(created);
+        assertThat(loaded.idleTimeout()).isEqualTo(IDLE);
+        assertThat(loaded.absoluteExpiry()).isEqualTo(created.plus(ABSOLUTE));
+        assertThat(loaded.principal()).contains("alice");
+    }
+
+    @Test
+    void attributeNamesWithUnusualCharactersRoundTrip() {
+        List<String> names = List.of("", " ", "with space", "ünïcödé", "日本", "a:b", "{tag}", "a\nb", "x".repeat(500));
+        SessionChanges.Builder changes = SessionChanges.to(store.newSession());
+        names.forEach(name -> changes.set(name, encode(name.length())));
+        SessionChanges built = changes.build();
+        store.save(built);
+
+        SessionData loaded = load(built.id());
+
+        assertThat(loaded.attributeNames()).containsExactlyInAnyOrderElementsOf(names);
+        names.forEach(name -> assertThat(decode(loaded, name)).isEqualTo(name.length()));
+    }
+
+    @Test
+    void encodedAttributesAlreadyLoadedAreNotAffectedByLaterSaves() {
+        SessionId id = saveNew(Map.of("a", "old")).id();
+        SessionData earlier = load(id);
+        byte[] before = earlier.encodedAttribute("a").orElseThrow().clone();
+
+        store.save(SessionChanges.to(load(id)).set("a", encode("newer")).build());
+
+        assertThat(earlier.encodedAttribute("a")).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(before));
+        assertThat(earlier.attributeNames()).containsExactly("a");
+        assertThat(decode(earlier, "a")).isEqualTo("old");
+        assertThat(decode(load(id), "a")).isEqualTo("newer");
+    }
+
+    @Test
+    void storeKeepsItsOwnCopyOfSavedBytes() {
+        byte[] encoded = encode("original");
+        SessionData session = store.newSession();
+        store.save(SessionChanges.to(session).set("a", encoded).build());
+
+        java.util.Arrays.fill(encoded, (byte) '?');
+
+        assertThat(decode(load(session.id()), "a")).isEqualTo("original");
+    }
+
+    // ---- lost sessions are not brought back
+
+    @Test
+    void saveOfADeletedSessionReturnsFalseAndDoesNotBringItBack() {
+        SessionId id = saveNew(Map.of("a", "1")).id();
+        SessionData loaded = load(id);
+        store.delete(id);
+
+        assertThat(store.save(SessionChanges.to(loaded).set("b", encode("2")).build())).isFalse();
+
+        assertThat(store.load(id)).isEmpty();
+    }
+
+    @Test
+    void saveOfAnExpiredSessionReturnsFalseAndDoesNotBringItBack() {
+        SessionId id = saveNew(Map.of("a", "1")).id();
+        SessionData loaded = load(id);
+        clock.advance(IDLE.plusSeconds(1));
+
+        assertThat(store.save(SessionChanges.to(loaded).set("b", encode("2")).build())).isFalse();
+
+        assertThat(store.load(id)).isEmpty();
+    }
+
+    @Test
+    void saveUnderAnIdThatWasChangedReturnsFalse() {
+        SessionId oldId = saveNew(Map.of("a", "1")).id();
+        SessionData loadedUnderOldId = load(oldId);
+        SessionId newId = SessionId.generate();
+        assertThat(store.changeId(oldId, newId)).isTrue();
+
+        assertThat(store.save(SessionChanges.to(loadedUnderOldId).set("b", encode("2")).build())).isFalse();
+
+        assertThat(store.load(oldId)).isEmpty();
+        assertThat(load(newId).attributeNames()).containsExactly("a");
+    }
+
+    // ---- expiry
+
+    @Test
+    void sessionIsAliveJustBeforeItsIdleTimeout() {
+        SessionId id = saveNew(Map.of()).id();
+
+        clock.advance(IDLE.minusSeconds(1));
+
+        assertThat(store.load(id)).isPresent();
+    }
+
+    @Test
+    void sessionExpiresAfterItsIdleTimeout() {
+        SessionId id = saveNew(Map.of("a", "1")).id();
+
+        clock.advance(IDLE.plusSeconds(1));
+
+        assertThat(store.load(id)).isEmpty();
+    }
+
+    @Test
+    void loadsBeforeEachIdleTimeoutKeepTheSessionAlive() {
+        SessionId id = saveNew(Map.of("a", "1")).id();
+
+        for (int i = 0; i < 5; i++) {
+            clock.advance(IDLE.minusMinutes(1));
+            assertThat(store.load(id)).as("load %d, %s after creation", i + 1, IDLE.minusMinutes(1).multipliedBy(i + 1))
+                    .isPresent();
+        }
+        clock.advance(IDLE.plusSeconds(1));
+
+        assertThat(store.load(id)).isEmpty();
+    }
+
+    @Test
+    void loadWithinTheTouchIntervalDoesNotMoveTheLastAccess() {
+        SessionStore touchy = open(IDLE, ABSOLUTE, Duration.ofMinutes(5));
+        Instant created = clock.instant();
+        SessionData session = touchy.newSession();
+        touchy.save(SessionChanges.to(session).build());
+        SessionId id = session.id();
+
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(touchy.load(id).orElseThrow().lastAccessedAt()).isEqualTo(created);
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(touchy.load(id).orElseThrow().lastAccessedAt()).as("the load 2 minutes in was not recorded")
+                .isEqualTo(created);
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(touchy.load(id).orElseThrow().lastAccessedAt()).as("4 minutes in: still not recorded")
+                .isEqualTo(created);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(touchy.load(id).orElseThrow().lastAccessedAt()).as("the load 6 minutes in was recorded")
+                .isEqualTo(created.plus(Duration.ofMinutes(6)));
+    }
+
+    @Test
+    void loadsSpacedBeyondTheTouchIntervalKeepTheSessionAlive() {
+        SessionStore touchy = open(IDLE, ABSOLUTE, Duration.ofMinutes(5));
+        SessionData session = touchy.newSession();
+        touchy.save(SessionChanges.to(session).set("a", encode("1")).build());
+
+        for (int i = 0; i < 6; i++) {
+            clock.advance(Duration.ofMinutes(20));
+            assertThat(touchy.load(session.id())).as("load %d", i + 1).isPresent();
+        }
+        clock.advance(IDLE.plusSeconds(1));
+
+        assertThat(touchy.load(session.id())).isEmpty();
+    }
+
+    @Test
+    void absoluteTimeoutEndsEvenAnActiveSession() {
+        SessionStore shortLived = open(IDLE, Duration.ofHours(1), Duration.ZERO);
+        SessionData session = shortLived.newSession();
+        shortLived.save(SessionChanges.to(session).build());
+
+        for (int minutes : new int[] {20, 20, 19}) {
+            clock.advance(Duration.ofMinutes(minutes));
+            assertThat(shortLived.load(session.id())).isPresent();
+        }
+        clock.advance(Duration.ofMinutes(2)); // 61 minutes after creation, 2 after the last access
+
+        assertThat(shortLived.load(session.id())).isEmpty();
+    }
+
+    @Test
+    void loadedSessionExpiresAtTheSoonerOfIdleAndAbsoluteExpiry() {
+        SessionStore shortLived = open(IDLE, Duration.ofMinutes(45), Duration.ZERO);
+        Instant created = clock.instant();
+        SessionData session = shortLived.newSession();
+        shortLived.save(SessionChanges.to(session).build());
+        clock.advance(Duration.ofMinutes(10));
+        shortLived.load(session.id());
+        clock.advance(Duration.ofMinutes(10));
+
+        SessionData loaded = shortLived.load(session.id()).orElseThrow();
+
+        assertThat(loaded.absoluteExpiry()).isEqualTo(created.plus(Duration.ofMinutes(45)));
+        assertThat(loaded.expiresAt()).isEqualTo(created.plus(Duration.ofMinutes(40)));
+    }
+
+    @Test
+    void shorterIdleTimeoutSavedWithTheSessionTakesEffect() {
+        SessionId id = saveNew(Map.of()).id();
+        assertThat(store.save(SessionChanges.to(load(id)).idleTimeout(Duration.ofMinutes(5)).build())).isTrue();
+        assertThat(load(id).idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+
+        clock.advance(Duration.ofMinutes(6));
+
+        assertThat(store.load(id)).isEmpty();
+    }
+
+    @Test
+    void longerIdleTimeoutSavedWithTheSessionTakesEffect() {
+        SessionId id = saveNew(Map.of()).id();
+        store.save(SessionChanges.to(load(id)).idleTimeout(Duration.ofHours(2)).build());
+
+        clock.advance(Duration.ofMinutes(90));
+        assertThat(store.load(id)).hasValueSatisfying(s -> assertThat(s.idleTimeout()).isEqualTo(Duration.ofHours(2)));
+        clock.advance(Duration.ofHours(2).plusSeconds(1));
+        assertThat(store.load(id)).isEmpty();
+    }
+
+    @Test
+    void newSessionSavedWithItsOwnIdleTimeoutUsesIt() {
+        SessionData session = store.newSession();
+        store.save(SessionChanges.to(session).idleTimeout(Duration.ofMinutes(3)).build());
+
+        clock.advance(Duration.ofMinutes(4));
+
+        assertThat(store.load(session.id())).isEmpty();
+    }
+
+    // ---- delete and change of id
+
+    @Test
+    void deletedSessionIsGone() {
+        SessionId id = saveNew(Map.of("a", "1")).id();
+
+        store.delete(id);
+
+        assertThat(store.load(id)).isEmpty();
+    }
+
+    @Test
+    void deleteOfAnUnknownIdDoesNothing() {
+        SessionId kept = saveNew(Map.of("a", "1")).id();
+
+        store.delete(SessionId.generate());
+
+        assertThat(store.load(kept)).isPresent();
+    }
+
+    @Test
+    void changeIdMovesTheSessionWithItsAttributesAndTimeouts() {
+        Instant created = clock.instant();
+        SessionData original = saveNew(Map.of("a", "1", "cart", new Cart(Map.of("sku", 1))));
+        store.save(SessionChanges.to(load(original.id())).idleTimeout(Duration.ofMinutes(10)).build());
+        SessionId newId = SessionId.generate();
+        clock.advance(Duration.ofMinutes(1));
+
+        assertThat(store.changeId(original.id(), newId)).isTrue();
+
+        assertThat(store.load(original.id())).isEmpty();
+        SessionData moved = load(newId);
+        assertThat(moved.id()).isEqualTo(newId);
+        assertThat(moved.createdAt()).isEqualTo(created);
+        assertThat(moved.idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(moved.absoluteExpiry()).isEqualTo(created.plus(ABSOLUTE));
+        assertThat(decode(moved, "a")).isEqualTo("1");
+        assertThat(decode(moved, "cart")).isEqualTo(new Cart(Map.of("sku", 1)));
+    }
+
+    @Test
+    void sessionUnderItsNewIdCanBeChangedAndExpires() {
+        SessionId oldId = saveNew(Map.of("a", "1")).id();
+        SessionId newId = SessionId.generate();
+        store.changeId(oldId, newId);
+
+        assertThat(store.save(SessionChanges.to(load(newId)).set("b", encode("2")).build())).isTrue();
+        assertThat(load(newId).attributeNames()).containsExactlyInAnyOrder("a", "b");
+
+        clock.advance(IDLE.plusSeconds(1));
+        assertThat(store.load(newId)).isEmpty();
+    }
+
+    @Test
+    void changeIdOfAnUnknownSessionReturnsFalse() {
+        SessionId to = SessionId.generate();
+
+        assertThat(store.changeId(SessionId.generate(), to)).isFalse();
+
+        assertThat(store.load(to)).isEmpty();
+    }
+
+    @Test
+    void changeIdOfAnExpiredSessionReturnsFalse() {
+        SessionId from = saveNew(Map.of("a", "1")).id();
+        SessionId to = SessionId.generate();
+        clock.advance(IDLE.plusSeconds(1));
+
+        assertThat(store.changeId(from, to)).isFalse();
+
+        assertThat(store.load(to)).isEmpty();
+        assertThat(store.load(from)).isEmpty();
+    }
+
+    // ---- principals
+
+    @Test
+    void findByPrincipalListsTheLiveSessionsOfThatPrincipal() {
+        Instant first = clock.instant();
+        SessionId a1 = saveNew(Map.of(), "alice").id();
+        clock.advance(Duration.ofMinutes(1));
+        SessionId a2 = saveNew(Map.of(), "alice").id();
+        saveNew(Map.of(), "bob");
+        clock.advance(Duration.ofMinutes(1));
+
+        List<SessionSummary> found = store.findByPrincipal("alice");
+
+        assertThat(found).extracting(SessionSummary::digest).containsExactlyInAnyOrder(a1.digest(), a2.digest());
+        SessionSummary summary = found.stream().filter(s -> s.digest().equals(a1.digest())).findFirst().orElseThrow();
+        assertThat(summary.createdAt()).isEqualTo(first);
+        assertThat(summary.lastAccessedAt()).isEqualTo(first);
+        assertThat(summary.expiresAt()).isEqualTo(first.plus(IDLE));
+        assertThat(found).extracting(SessionSummary::digest).doesNotContain(a1.value(), a2.value());
+    }
+
+    @Test
+    void findByPrincipalOfAnUnknownPrincipalIsEmpty() {
+        saveNew(Map.of(), "alice");
+
+        assertThat(store.findByPrincipal("nobody")).isEmpty();
+    }
+
+    @Test
+    void findByPrincipalSkipsExpiredAndDeletedSessions() {
+        SessionId expired = saveNew(Map.of(), "alice").id();
+        clock.advance(Duration.ofMinutes(20));
+        SessionId deleted = saveNew(Map.of(), "alice").id();
+        SessionId live = saveNew(Map.of(), "alice").id();
+        store.delete(deleted);
+        clock.advance(Duration.ofMinutes(15));
+
+        assertThat(store.findByPrincipal("alice")).extracting(SessionSummary::digest)
+                .containsExactly(live.digest())
+                .doesNotContain(expired.digest(), deleted.digest());
+    }
+
+    @Test
+    void principalSetOnALoadedSessionIsRecorded() {
+        SessionId id = saveNew(Map.of("a", "1")).id();
+
+        assertThat(store.save(SessionChanges.to(load(id)).principal("alice").build())).isTrue();
+
+        assertThat(load(id).principal()).contains("alice");
+        assertThat(load(id).attributeNames()).containsExactly("a");
+        assertThat(store.findByPrincipal("alice")).extracting(SessionSummary::digest).containsExactly(id.digest());
+    }
+
+    @Test
+    void sessionMovedToAnotherPrincipalIsListedOnlyUnderTheNewOne() {
+        SessionId id = saveNew(Map.of(), "alice").id();
+
+        store.save(SessionChanges.to(load(id)).principal("bob").build());
+
+        assertThat(store.findByPrincipal("alice")).isEmpty();
+        assertThat(store.findByPrincipal("bob")).extracting(SessionSummary::digest).containsExactly(id.digest());
+        assertThat(store.deleteByPrincipal("alice")).isZero();
+        assertThat(store.load(id)).isPresent();
+    }
+
+    @Test
+    void changedIdIsListedUnderThePrincipalInsteadOfTheOldOne() {
+        SessionId oldId = saveNew(Map.of(), "alice").id();
+        SessionId newId = SessionId.generate();
+
+        store.changeId(oldId, newId);
+
+        assertThat(store.findByPrincipal("alice")).extracting(SessionSummary::digest).containsExactly(newId.digest());
+    }
+
+    @Test
+    void deleteByPrincipalDeletesAllItsSessionsAndLeavesOthersAlone() {
+        SessionId a1 = saveNew(Map.of("a", "1"), "alice").id();
+        SessionId a2 = saveNew(Map.of("a", "2"), "alice").id();
+        SessionId b1 = saveNew(Map.of("b", "1"), "bob").id();
+        SessionId anonymous = saveNew(Map.of("c", "1")).id();
+
+        assertThat(store.deleteByPrincipal("alice")).isEqualTo(2);
+
+        assertThat(store.load(a1)).isEmpty();
+        assertThat(store.load(a2)).isEmpty();
+        assertThat(store.findByPrincipal("alice")).isEmpty();
+        assertThat(store.load(b1)).isPresent();
+        assertThat(store.load(anonymous)).isPresent();
+        assertThat(store.findByPrincipal("bob")).extracting(SessionSummary::digest).containsExactly(b1.digest());
+    }
+
+    @Test
+    void deleteByPrincipalCountsOnlyLiveSessions() {
+        saveNew(Map.of(), "alice");
+        clock.advance(Duration.ofMinutes(20));
+        SessionId live = saveNew(Map.of(), "alice").id();
+        SessionId deleted = saveNew(Map.of(), "alice").id();
+        store.delete(deleted);
+        clock.advance(Duration.ofMinutes(15));
+
+        assertThat(store.deleteByPrincipal("alice")).isEqualTo(1);
+
+        assertThat(store.load(live)).isEmpty();
+        assertThat(store.deleteByPrincipal("alice")).isZero();
+    }
+
+    @Test
+    void sessionsOfAPrincipalCreatedAfterDeleteByPrincipalAreListed() {
+        saveNew(Map.of(), "alice");
+        store.deleteByPrincipal("alice");
+
+        SessionId again = saveNew(Map.of(), "alice").id();
+
+        assertThat(store.findByPrincipal("alice")).extracting(SessionSummary::digest).containsExactly(again.digest());
+    }
+
+    // ---- helpers
+
+    /** Creates and saves a session with these attribute values (encoded by the store's codec). */
+    protected final SessionData saveNew(Map<String, ?> attributes) {
+        return saveNew(attributes, null);
+    }
+
+    protected final SessionData saveNew(Map<String, ?> attributes, String principal) {
+        SessionData session = store.newSession();
+        SessionChanges.Builder changes = SessionChanges.to(session);
+        attributes.forEach((name, value) -> changes.set(name, encode(value)));
+        if (principal != null) {
+            changes.principal(principal);
+        }
+        assertThat(store.save(changes.build())).as("save of a new session").isTrue();
+        return session;
+    }
+
+    protected final SessionData load(SessionId id) {
+        Optional<SessionData> loaded = store.load(id);
+        assertThat(loaded).as("session %s", id).isPresent();
+        return loaded.get();
+    }
+
+    protected final byte[] encode(Object value) {
+        return store.codec().encode(value);
+    }
+
+    protected final Object decode(SessionData session, String name) {
+        byte[] bytes = session.encodedAttribute(name)
+                .orElseThrow(() -> new AssertionError("no attribute '" + name + "' in " + session));
+        return store.codec().decode(bytes);
+    }
+}

@@ -12,12 +12,9 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -310,16 +307,7 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     private byte[] principalKey(String principal) {
-        return bytes(prefix + "p:{" + sha256(principal) + "}");
-    }
-
-    private static String sha256(String text) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return bytes(prefix + "p:{" + RedisSupport.sha256(principal) + "}");
     }
 
     private static byte[] attributeField(String name) {
@@ -353,31 +341,18 @@ public final class RedisSessionStore implements SessionStore {
         private String keyPrefix = "stateless:";
 
         private Builder(String uri) {
-            Objects.requireNonNull(uri, "uri");
-            try {
-                this.uri = RedisURI.create(uri);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("uri: not a Redis URI (redis://, rediss:// or redis-sentinel://)", e);
-            }
+            this.uri = RedisSupport.parse(uri);
         }
 
         /** How long one Redis command may take before it fails as unavailable (default 2 s). */
         public Builder commandTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "commandTimeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("commandTimeout must be positive, was " + timeout);
-            }
-            this.commandTimeout = timeout;
+            this.commandTimeout = RedisSupport.commandTimeout(timeout);
             return this;
         }
 
         /** Prefix of every key this store writes (default {@code "stateless:"}). */
         public Builder keyPrefix(String prefix) {
-            Objects.requireNonNull(prefix, "keyPrefix");
-            if (prefix.contains("{") || prefix.contains("}")) {
-                throw new IllegalArgumentException("keyPrefix must not contain '{' or '}' (they select the Cluster slot)");
-            }
-            this.keyPrefix = prefix;
+            this.keyPrefix = RedisSupport.keyPrefix(prefix);
             return this;
         }
 

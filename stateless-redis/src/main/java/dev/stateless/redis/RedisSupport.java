@@ -1,0 +1,51 @@
+package dev.stateless.redis;
+
+import io.lettuce.core.RedisURI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Objects;
+
+/** What every Redis store shares: option validation and key digests. */
+final class RedisSupport {
+
+    private RedisSupport() {
+    }
+
+    static RedisURI parse(String uri) {
+        Objects.requireNonNull(uri, "uri");
+        try {
+            return RedisURI.create(uri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("uri: not a Redis URI (redis://, rediss:// or redis-sentinel://)", e);
+        }
+    }
+
+    static Duration commandTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "commandTimeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("commandTimeout must be positive, was " + timeout);
+        }
+        return timeout;
+    }
+
+    static String keyPrefix(String prefix) {
+        Objects.requireNonNull(prefix, "keyPrefix");
+        if (prefix.contains("{") || prefix.contains("}")) {
+            throw new IllegalArgumentException("keyPrefix must not contain '{' or '}' (they select the Cluster slot)");
+        }
+        return prefix;
+    }
+
+    /** SHA-256 in unpadded base64url: how client-chosen text (keys, principals) appears in key names. */
+    static String sha256(String text) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,468 @@
+package dev.stateless.servlet;
+
+import dev.stateless.core.StoreUnavailableException;
+import dev.stateless.core.idempotency.Acquisition;
+import dev.stateless.core.idempotency.Idempotency;
+import dev.stateless.core.idempotency.IdempotencyException;
+import dev.stateless.core.idempotency.IdempotencyKeyStore;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.Principal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes retried writes run once: a request with an {@code Idempotency-Key} header runs the first
+ * time; a repeat with the same key and the same request gets the first answer again, byte for
+ * byte, with {@code Idempotent-Replayed: true}. Follows the IETF HTTPAPI draft "The
+ * Idempotency-Key HTTP Header Field".
+ *
+ * <p>Answers (all errors are {@code application/problem+json}):
+ * <ul>
+ * <li>first request: runs; an answer below 500 is stored with its status, body and the configured
+ *     headers; a 5xx or an exception releases the key so that the client may retry;</li>
+ * <li>repeat of the same request: the stored answer;</li>
+ * <li>same key, different request (method, path, query or body): {@code 422};</li>
+ * <li>same key while the first request still runs: {@code 409} with {@code Retry-After}, or, when
+ *     {@link Builder#waitForInProgress} is set, the first answer once it is there;</li>
+ * <li>missing key where required: {@code 400}; malformed key: {@code 400}; body over the limit:
+ *     {@code 413}; store unreachable: {@code 503}, nothing runs (fail closed, unless
+ *     {@link Builder#failOpen}).</li>
+ * </ul>
+ * Keys are scoped by the authenticated user ({@code getUserPrincipal()}), so nobody can replay
+ * another user's answer. A request runs with a lease that a heartbeat extends while it works; a
+ * node that dies mid-request frees the key when the lease ends.
+ *
+ * <pre>{@code
+ * IdempotencyKeyStore keys = RedisIdempotencyKeyStore.builder("redis://localhost:6379").build();
+ * servletContext.addFilter("idempotency", IdempotencyFilter.builder(keys).required(true).build())
+ *         .addMappingForUrlPatterns(null, false, "/orders/*");
+ * }</pre>
+ *
+ * <p>Register it after {@link StatelessSessionFilter} and after authentication. Thread-safe.
+ */
+public final class IdempotencyFilter implements Filter {
+
+    private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
+    private static final String REPLAYED = "Idempotent-Replayed";
+
+    private final Idempotency idempotency;
+    private final Set<String> methods;
+    private final List<String> paths;
+    private final String headerName;
+    private final boolean required;
+    private final int maxKeyLength;
+    private final long maxBodySize;
+    private final Set<String> storedHeaders;
+    private final boolean failOpen;
+    private final Function<HttpServletRequest, Optional<String>> scope;
+
+    private IdempotencyFilter(Builder b) {
+        Idempotency.Builder idem = Idempotency.builder(b.store).waitForInProgress(b.waitForInProgress);
+        if (b.heartbeat != null) {
+            idem.heartbeat(b.heartbeat);
+        }
+        this.idempotency = idem.build();
+        this.methods = Set.copyOf(b.methods);
+        this.paths = List.copyOf(b.paths);
+        this.headerName = b.headerName;
+        this.required = b.required;
+        this.maxKeyLength = b.maxKeyLength;
+        this.maxBodySize = b.maxBodySize;
+        TreeSet<String> headers = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        headers.addAll(b.storedHeaders);
+        this.storedHeaders = Collections.unmodifiableSet(headers);
+        this.failOpen = b.failOpen;
+        this.scope = b.scope;
+    }
+
+    public static Builder builder(IdempotencyKeyStore store) {
+        return new Builder(store);
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
+                || !applies(request)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        List<String> values = Collections.list(request.getHeaders(headerName));
+        if (values.isEmpty()) {
+            if (required) {
+                Problems.send(response, 400, "Idempotency-Key Required",
+                        "This request needs an " + headerName + " header.");
+            } else {
+                chain.doFilter(req, res);
+            }
+            return;
+        }
+        Optional<String> key = values.size() == 1 ? IdempotencyKeys.parse(values.get(0), maxKeyLength) : Optional.empty();
+        if (key.isEmpty()) {
+            Problems.send(response, 400, "Malformed Idempotency-Key",
+                    "The " + headerName + " header must be one string of 1 to " + maxKeyLength
+                            + " printable ASCII characters.");
+            return;
+        }
+        long declared = request.getContentLengthLong();
+        if (declared > maxBodySize) {
+            Problems.send(response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
+            return;
+        }
+        byte[] body;
+        String fingerprint;
+        if (isForm(request)) {
+            // The container parses form bodies into parameters; fingerprint those and leave the body to it.
+            body = null;
+            fingerprint = fingerprint(request, formDigest(request));
+        } else {
+            body = readBody(request);
+            if (body == null) {
+                Problems.send(response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
+                return;
+            }
+            fingerprint = fingerprint(request, sha256(body));
+        }
+        String scopedKey = scopedKey(request, key.get());
+
+        Acquisition acquisition;
+        try {
+            acquisition = idempotency.acquire(scopedKey, fingerprint);
+        } catch (IdempotencyException e) {
+            if (e.reason() == IdempotencyException.Reason.FINGERPRINT_MISMATCH) {
+                Problems.send(response, 422, "Idempotency-Key Reused",
+                        "This " + headerName + " was already used for a different request.");
+            } else {
+                long seconds = Math.max(1, (e.retryAfter().orElse(Duration.ofSeconds(1)).toMillis() + 999) / 1000);
+                response.setHeader("Retry-After", Long.toString(seconds));
+                Problems.send(response, 409, "Request In Progress",
+                        "A request with this " + headerName + " is still being processed; retry later.");
+            }
+            return;
+        } catch (StoreUnavailableException e) {
+            if (failOpen) {
+                log.warn("Idempotency store unavailable; running the request unprotected (fail open): {}", e.getMessage());
+                chain.doFilter(body == null ? request : new BufferedBodyRequest(request, body), res);
+            } else {
+                log.warn("Idempotency store unavailable; refusing the request (fail closed): {}", e.getMessage());
+                Problems.send(response, 503, "Service Unavailable",
+                        "Idempotent requests cannot be processed right now; retry shortly with the same key.");
+            }
+            return;
+        }
+        if (acquisition instanceof Acquisition.Completed completed) {
+            replay(completed.result(), response);
+            return;
+        }
+        long token = ((Acquisition.Acquired) acquisition).token();
+        run(request, body, response, chain, scopedKey, token);
+    }
+
+    private void run(HttpServletRequest request, byte[] body, HttpServletResponse response, FilterChain chain,
+            String key, long token) throws IOException, ServletException {
+        CapturingResponse captured = new CapturingResponse(response);
+        try (Idempotency.Heartbeat beat = idempotency.heartbeat(key, token)) {
+            try {
+                chain.doFilter(body == null ? request : new BufferedBodyRequest(request, body), captured);
+            } catch (IOException | ServletException | RuntimeException | Error e) {
+                idempotency.releaseQuietly(key, token);
+                throw e;
+            }
+            int status = captured.getStatus();
+            byte[] content = captured.body();
+            if (status >= 500) {
+                idempotency.releaseQuietly(key, token);
+            } else {
+                // Stored before a single byte goes out: a client that hangs up cannot stop it.
+                StoredResponse stored = new StoredResponse(status, headersToStore(response), content);
+                try {
+                    if (!idempotency.store().complete(key, token, stored.encode())) {
+                        log.error("An idempotent request finished after its lease was taken over by another node; "
+                                + "its answer was not stored (the operation may have run twice)");
+                    }
+                } catch (StoreUnavailableException e) {
+                    log.error("An idempotent request ran but its answer could not be stored; a retry after the lease "
+                            + "ends will run it again: {}", e.getMessage());
+                }
+            }
+            send(captured, response, content);
+        }
+    }
+
+    private static void send(CapturingResponse captured, HttpServletResponse response, byte[] content) throws IOException {
+        if (captured.errorSent()) {
+            if (captured.errorMessage() != null) {
+                response.sendError(captured.getStatus(), captured.errorMessage());
+            } else {
+                response.sendError(captured.getStatus());
+            }
+            return;
+        }
+        response.setContentLength(content.length);
+        if (content.length > 0) {
+            response.getOutputStream().write(content);
+        }
+        response.flushBuffer();
+    }
+
+    private List<Map.Entry<String, String>> headersToStore(HttpServletResponse response) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        for (String name : response.getHeaderNames()) {
+            if (storedHeaders.contains(name)) {
+                for (String value : response.getHeaders(name)) {
+                    headers.add(Map.entry(name, value));
+                }
+            }
+        }
+        String contentType = response.getContentType();
+        if (contentType != null && headers.stream().noneMatch(h -> h.getKey().equalsIgnoreCase("Content-Type"))
+                && storedHeaders.contains("Content-Type")) {
+            headers.add(Map.entry("Content-Type", contentType));
+        }
+        return headers;
+    }
+
+    private void replay(byte[] data, HttpServletResponse response) throws IOException {
+        StoredResponse stored;
+        try {
+            stored = StoredResponse.decode(data);
+        } catch (IllegalArgumentException e) {
+            log.error("A stored idempotent answer cannot be read: {}", e.getMessage());
+            Problems.send(response, 500, "Stored Answer Unreadable",
+                    "The answer stored for this idempotency key cannot be read.");
+            return;
+        }
+        response.setStatus(stored.status());
+        for (Map.Entry<String, String> header : stored.headers()) {
+            response.addHeader(header.getKey(), header.getValue());
+        }
+        response.setHeader(REPLAYED, "true");
+        response.setContentLength(stored.body().length);
+        if (stored.body().length > 0) {
+            response.getOutputStream().write(stored.body());
+        }
+        response.flushBuffer();
+    }
+
+    private boolean applies(HttpServletRequest request) {
+        if (!methods.contains(request.getMethod().toUpperCase(Locale.ROOT))) {
+            return false;
+        }
+        if (paths.isEmpty()) {
+            return true;
+        }
+        String path = pathWithinApplication(request);
+        for (String pattern : paths) {
+            if (pattern.endsWith("/*") ? path.equals(pattern.substring(0, pattern.length() - 2))
+                    || path.startsWith(pattern.substring(0, pattern.length() - 1)) : path.equals(pattern)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String pathWithinApplication(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+    }
+
+    private static boolean isForm(HttpServletRequest request) {
+        String type = request.getContentType();
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    }
+
+    /** The body, or null when it is larger than the limit. */
+    private byte[] readBody(HttpServletRequest request) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(request.getContentLengthLong(), 0), maxBodySize));
+        byte[] chunk = new byte[8192];
+        long total = 0;
+        try (InputStream in = request.getInputStream()) {
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                total += n;
+                if (total > maxBodySize) {
+                    return null;
+                }
+                out.write(chunk, 0, n);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static String formDigest(HttpServletRequest request) {
+        StringBuilder canonical = new StringBuilder();
+        for (Map.Entry<String, String[]> p : new TreeMap<>(request.getParameterMap()).entrySet()) {
+            for (String v : p.getValue()) {
+                canonical.append(p.getKey().length()).append(':').append(p.getKey())
+                        .append(v.length()).append(':').append(v).append('\n');
+            }
+        }
+        return sha256(canonical.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String fingerprint(HttpServletRequest request, String bodyDigest) {
+        String query = request.getQueryString();
+        String text = request.getMethod() + '\n' + request.getRequestURI() + '\n' + (query == null ? "" : query) + '\n' + bodyDigest;
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String scopedKey(HttpServletRequest request, String key) {
+        String owner = scope.apply(request).orElse("");
+        // Length-prefixed, so no owner/key pair can be spelled like another.
+        return owner.length() + ":" + owner + ":" + key;
+    }
+
+    private static String sha256(byte[] data) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        idempotency.close();
+    }
+
+    /** Configures an {@link IdempotencyFilter}; validated at {@link #build()}. */
+    public static final class Builder {
+        private final IdempotencyKeyStore store;
+        private Set<String> methods = Set.of("POST", "PATCH");
+        private List<String> paths = List.of();
+        private String headerName = "Idempotency-Key";
+        private boolean required;
+        private int maxKeyLength = 255;
+        private long maxBodySize = 1024 * 1024;
+        private Set<String> storedHeaders = Set.of("Content-Type", "Location", "Content-Language", "Content-Disposition",
+                "ETag", "Last-Modified", "Cache-Control");
+        private Duration waitForInProgress = Duration.ZERO;
+        private Duration heartbeat;
+        private boolean failOpen;
+        private Function<HttpServletRequest, Optional<String>> scope =
+                request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
+
+        private Builder(IdempotencyKeyStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** HTTP methods that take part (default POST and PATCH). */
+        public Builder methods(String... methods) {
+            Set<String> upper = new TreeSet<>();
+            for (String m : methods) {
+                upper.add(Objects.requireNonNull(m, "methods").toUpperCase(Locale.ROOT));
+            }
+            if (upper.isEmpty()) {
+                throw new IllegalArgumentException("methods must name at least one method");
+            }
+            this.methods = upper;
+            return this;
+        }
+
+        /** Paths that take part: exact ({@code /orders}) or prefixes ({@code /orders/*}); default all. */
+        public Builder paths(String... paths) {
+            for (String p : paths) {
+                if (p == null || !p.startsWith("/")) {
+                    throw new IllegalArgumentException("paths must start with '/', was '" + p + "'");
+                }
+            }
+            this.paths = List.of(paths);
+            return this;
+        }
+
+        /** The request header that carries the key (default {@code Idempotency-Key}). */
+        public Builder headerName(String name) {
+            this.headerName = Objects.requireNonNull(name, "headerName");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("headerName must not be blank");
+            }
+            return this;
+        }
+
+        /** Whether a request without a key is refused with 400 (default false: it runs unprotected). */
+        public Builder required(boolean required) {
+            this.required = required;
+            return this;
+        }
+
+        /** Longest key accepted (default 255 characters). */
+        public Builder maxKeyLength(int length) {
+            if (length < 1 || length > 4096) {
+                throw new IllegalArgumentException("maxKeyLength must be between 1 and 4096, was " + length);
+            }
+            this.maxKeyLength = length;
+            return this;
+        }
+
+        /** Largest request body buffered for the fingerprint (default 1 MiB); larger gets 413. */
+        public Builder maxBodySize(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxBodySize must not be negative, was " + bytes);
+            }
+            this.maxBodySize = bytes;
+            return this;
+        }
+
+        /** Response headers stored and replayed with the body (default Content-Type, Location, ETag, ...). */
+        public Builder storedHeaders(String... names) {
+            this.storedHeaders = Set.of(names);
+            return this;
+        }
+
+        /** Wait this long for a running first request and replay its answer, instead of 409 (default zero). */
+        public Builder waitForInProgress(Duration wait) {
+            this.waitForInProgress = Objects.requireNonNull(wait, "waitForInProgress");
+            return this;
+        }
+
+        /** How often a running request's lease is extended (default a third of the store's lease). */
+        public Builder heartbeat(Duration interval) {
+            this.heartbeat = Objects.requireNonNull(interval, "heartbeat");
+            return this;
+        }
+
+        /**
+         * Run requests unprotected while the store is unreachable (default false: answer 503 and run
+         * nothing). Only for writes whose duplicates do no harm.
+         */
+        public Builder failOpen(boolean failOpen) {
+            this.failOpen = failOpen;
+            return this;
+        }
+
+        /** Who a key belongs to (default the request's principal name); keys of different owners never meet. */
+        public Builder scope(Function<HttpServletRequest, Optional<String>> scope) {
+            this.scope = Objects.requireNonNull(scope, "scope");
+            return this;
+        }
+
+        public IdempotencyFilter build() {
+            return new IdempotencyFilter(this);
+        }
+    }
+}

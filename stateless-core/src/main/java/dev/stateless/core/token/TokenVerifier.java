@@ -1,0 +1,22 @@
+package dev.stateless.core.token;
+
+/**
+ * Checks a signed token (a compact JWT) and says who it speaks for. Verification needs no shared
+ * state between nodes: keys are configured or fetched and cached, so with cached keys a
+ * verification does no I/O (beyond an optional revocation check).
+ *
+ * <p>Implementations are immutable and thread-safe.
+ */
+public interface TokenVerifier {
+
+    /**
+     * Verifies a token.
+     *
+     * @param token the compact serialization, as sent by the client (without {@code Bearer })
+     * @return the verified subject and claims
+     * @throws TokenVerificationException when the token is refused, with the reason; the reason
+     *     {@link TokenVerificationException.Reason#KEY_UNAVAILABLE} means the server could not get
+     *     its keys, not that the token is bad
+     */
+    VerifiedToken verify(String token);
+}

@@ -1,0 +1,44 @@
+package dev.stateless.core.token;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A token whose signature and claims were checked.
+ *
+ * @param subject the principal ({@code sub})
+ * @param issuer {@code iss}, if present
+ * @param tokenId {@code jti}, if present (what revocation works on)
+ * @param expiresAt {@code exp}, if present
+ * @param roles roles and scopes the token grants, from the configured claims
+ * @param claims every claim, as JSON values (String, Number, Boolean, List, Map)
+ */
+public record VerifiedToken(String subject, Optional<String> issuer, Optional<String> tokenId,
+        Optional<Instant> expiresAt, Set<String> roles, Map<String, Object> claims) {
+
+    public VerifiedToken {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(issuer, "issuer");
+        Objects.requireNonNull(tokenId, "tokenId");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        roles = Set.copyOf(roles);
+        claims = Map.copyOf(claims);
+    }
+
+    /** A claim as a string, if it is one. */
+    public Optional<String> stringClaim(String name) {
+        return claims.get(name) instanceof String s ? Optional.of(s) : Optional.empty();
+    }
+
+    /** A claim as a list of strings, if it is one. */
+    public List<String> stringListClaim(String name) {
+        if (claims.get(name) instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
+            return list.stream().map(String.class::cast).toList();
+        }
+        return List.of();
+    }
+}

@@ -275,20 +275,7 @@ public final class IdempotencyFilter implements Filter {
         if (paths.isEmpty()) {
             return true;
         }
-        String path = pathWithinApplication(request);
-        for (String pattern : paths) {
-            if (pattern.endsWith("/*") ? path.equals(pattern.substring(0, pattern.length() - 2))
-                    || path.startsWith(pattern.substring(0, pattern.length() - 1)) : path.equals(pattern)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String pathWithinApplication(HttpServletRequest request) {
-        String uri = request.getRequestURI();
-        String context = request.getContextPath();
-        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+        return RequestPaths.matchesAny(RequestPaths.within(request), paths);
     }
 
     private static boolean isForm(HttpServletRequest request) {

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,12 @@ final class RedisConnector implements AutoCloseable {
 
     private final RedisClient client;
     private final Duration timeout;
+    /** After a failed first connection, requests fail fast for this long before the next try. */
+    private static final Duration RECONNECT_PAUSE = Duration.ofMillis(500);
+
+    private final ReentrantLock connecting = new ReentrantLock();
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile long nextConnectAttempt = System.nanoTime();
     private volatile boolean closed;
 
     RedisConnector(RedisURI uri, Duration timeout) {
@@ -64,7 +70,11 @@ final class RedisConnector implements AutoCloseable {
         if (c != null) {
             return c;
         }
-        synchronized (this) {
+        // One thread connects; the others fail fast instead of queueing behind a dead server.
+        if (System.nanoTime() - nextConnectAttempt < 0 || !connecting.tryLock()) {
+            throw unavailable("Redis is unavailable (not connected yet)", null);
+        }
+        try {
             if (closed) {
                 throw new IllegalStateException("the store is closed");
             }
@@ -72,10 +82,13 @@ final class RedisConnector implements AutoCloseable {
                 try {
                     connection = client.connect(ByteArrayCodec.INSTANCE);
                 } catch (RedisException e) {
-                    throw unavailable("cannot connect to Redis", e);
+                    nextConnectAttempt = System.nanoTime() + RECONNECT_PAUSE.toNanos();
+                    throw unavailable("cannot connect to Redis: " + firstLine(e.getMessage()), e);
                 }
             }
             return connection;
+        } finally {
+            connecting.unlock();
         }
     }
 
@@ -147,11 +160,14 @@ final class RedisConnector implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (this) {
+        connecting.lock();
+        try {
             closed = true;
             if (connection != null) {
                 connection.close();
             }
+        } finally {
+            connecting.unlock();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

@@ -160,17 +160,25 @@ class RedisSessionStoreTest extends SessionStoreContract {
                 .isInstanceOf(StoreUnavailableException.class);
 
         redis.restart();
-        assertThat(early.save(SessionChanges.to(session).build())).isTrue();
+        // Calls fail fast for a moment after a failed connection attempt, then connect.
+        assertThat(eventually(() -> early.save(SessionChanges.to(session).build()))).isTrue();
         assertThat(early.load(session.id())).isPresent();
     }
 
     private SessionData awaitRecovery() {
+        return eventually(() -> {
+            SessionData session = store.newSession();
+            store.save(SessionChanges.to(session).build());
+            return session;
+        });
+    }
+
+    /** Retries while the store is unavailable, for up to 20 s. */
+    private static <T> T eventually(java.util.function.Supplier<T> call) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
             try {
-                SessionData session = store.newSession();
-                store.save(SessionChanges.to(session).build());
-                return session;
+                return call.get();
             } catch (StoreUnavailableException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;

@@ -74,20 +74,33 @@ public final class Idempotency implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <T> T execute(String key, String fingerprint, Supplier<T> operation) {
         Objects.requireNonNull(operation, "operation");
+        if (scheduler.isShutdown()) {
+            throw new IllegalStateException("this Idempotency was closed");
+        }
         Acquisition acquisition = acquire(key, fingerprint);
         if (acquisition instanceof Acquisition.Completed completed) {
             return completed.result().length == 0 ? null : (T) codec.decode(completed.result());
         }
         long token = ((Acquisition.Acquired) acquisition).token();
+        Heartbeat heartbeat;
+        try {
+            heartbeat = heartbeat(key, token);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            releaseQuietly(key, token);
+            throw new IllegalStateException("this Idempotency was closed", e);
+        }
         T result;
-        try (Heartbeat beat = heartbeat(key, token)) {
+        byte[] encoded;
+        try (Heartbeat beat = heartbeat) {
             try {
                 result = operation.get();
+                // A result the codec refuses is a programming error; the key is released so that
+                // nobody waits for a result that will never be stored.
+                encoded = result == null ? NULL_RESULT : codec.encode(result);
             } catch (RuntimeException | Error e) {
                 releaseQuietly(key, token);
                 throw e;
             }
-            byte[] encoded = result == null ? NULL_RESULT : codec.encode(result);
             if (!store.complete(key, token, encoded)) {
                 throw new IdempotencyException(IdempotencyException.Reason.LEASE_LOST,
                         "the lease on the idempotency key expired and was taken over before the operation finished",

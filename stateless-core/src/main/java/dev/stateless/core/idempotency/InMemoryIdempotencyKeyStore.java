@@ -81,8 +81,12 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 
     @Override
     public boolean extend(String key, long token) {
-        return update(key, token, (e, now) -> new Entry(e.fingerprint(), e.token(), State.IN_PROGRESS,
-                now.plus(settings.lease()), null, e.expiresAt()));
+        return update(key, token, (e, now) -> {
+            Instant leaseUntil = now.plus(settings.lease());
+            // A held key outlives its retention for as long as its holder keeps extending it.
+            Instant expiresAt = e.expiresAt().isBefore(leaseUntil) ? leaseUntil : e.expiresAt();
+            return new Entry(e.fingerprint(), e.token(), State.IN_PROGRESS, leaseUntil, null, expiresAt);
+        });
     }
 
     private interface Transition {

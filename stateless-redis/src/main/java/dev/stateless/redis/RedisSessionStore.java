@@ -94,10 +94,10 @@ public final class RedisSessionStore implements SessionStore {
         Objects.requireNonNull(id, "id");
         List<Object> fields = redis.eval(LOAD, ScriptOutputType.MULTI, keys(sessionKey(id)),
                 millis(now()), bytes(Long.toString(settings.touchInterval().toMillis())));
-        if (fields == null) {
+        if (fields == null || fields.isEmpty()) {
             return Optional.empty();
         }
-        if (fields.isEmpty()) {
+        if (fields.size() == 1) {
             log.warn("Session {}: the key in Redis is not a session hash; it is ignored and a new session will be started", id);
             return Optional.empty();
         }

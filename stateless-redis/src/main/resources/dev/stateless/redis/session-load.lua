@@ -1,15 +1,16 @@
 -- Reads a session and refreshes its idle expiry, in one atomic step.
 -- KEYS[1] session hash
 -- ARGV[1] now (ms since epoch), ARGV[2] touch interval (ms)
--- Returns the hash as it was before the touch (field, value, ...), or nil when absent or expired.
+-- Returns the hash as it was before the touch (field, value, ...), an empty list when there is
+-- no live session, or {'!'} when the key holds something that is not a session.
 local key = KEYS[1]
 local kind = redis.call('TYPE', key).ok
 if kind ~= 'hash' then
   if kind == 'none' then
-    return false
+    return {}
   end
   -- Something else sits under our key: not a session; the caller starts a new one.
-  return {}
+  return {'!'}
 end
 local fields = redis.call('HGETALL', key)
 local a, i, x
@@ -27,7 +28,7 @@ local now = tonumber(ARGV[1])
 local expiry = math.min(a + i, x)
 if now >= expiry then
   redis.call('DEL', key)
-  return false
+  return {}
 end
 if now - a >= tonumber(ARGV[2]) then
   redis.call('HSET', key, '#a', ARGV[1])

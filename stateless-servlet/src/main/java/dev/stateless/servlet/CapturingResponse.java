@@ -91,8 +91,25 @@ final class CapturingResponse extends HttpServletResponseWrapper {
 
     @Override
     public void sendRedirect(String location) {
-        resetBuffer();
-        setStatus(SC_FOUND);
+        sendRedirect(location, SC_FOUND, true);
+    }
+
+    @Override
+    public void sendRedirect(String location, int sc) {
+        sendRedirect(location, sc, true);
+    }
+
+    @Override
+    public void sendRedirect(String location, boolean clearBuffer) {
+        sendRedirect(location, SC_FOUND, clearBuffer);
+    }
+
+    @Override
+    public void sendRedirect(String location, int sc, boolean clearBuffer) {
+        if (clearBuffer) {
+            resetBuffer();
+        }
+        setStatus(sc);
         setHeader("Location", location);
     }
 

@@ -3,6 +3,7 @@ package dev.stateless.servlet;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 
 /** Writes RFC 9457 {@code application/problem+json} answers; the text never echoes client input. */
@@ -26,10 +27,17 @@ final class Problems {
         byte[] body = ("{\"type\":\"about:blank\",\"title\":\"" + json(title) + "\",\"status\":" + status
                 + ",\"detail\":\"" + json(detail) + "\"}").getBytes(StandardCharsets.UTF_8);
         response.setContentLength(body.length);
-        // Straight to the container's stream: the session wrappers must not react to this write.
-        OutputStream out = response.getOutputStream();
-        out.write(body);
-        out.flush();
+        // Straight to the container's response: the session wrappers must not react to this write.
+        try {
+            OutputStream out = response.getOutputStream();
+            out.write(body);
+            out.flush();
+        } catch (IllegalStateException writerTaken) {
+            // The application already took the writer; the body is ASCII, so any charset carries it.
+            PrintWriter writer = response.getWriter();
+            writer.write(new String(body, StandardCharsets.US_ASCII));
+            writer.flush();
+        }
     }
 
     private static String json(String text) {

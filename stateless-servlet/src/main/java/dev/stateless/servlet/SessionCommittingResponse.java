@@ -47,7 +47,10 @@ final class SessionCommittingResponse extends HttpServletResponseWrapper {
             return;
         }
         written += bytes;
-        if (written >= getBufferSize() || (contentLength >= 0 && written >= contentLength)) {
+        int buffer = getBufferSize();
+        // Containers commit when the buffer fills, and Jetty also on any single write larger than
+        // a quarter of it (it skips aggregation): fire before either can happen.
+        if (written >= buffer || bytes >= buffer / 4 || (contentLength >= 0 && written >= contentLength)) {
             fire();
         }
     }
@@ -68,6 +71,24 @@ final class SessionCommittingResponse extends HttpServletResponseWrapper {
     public void sendRedirect(String location) throws IOException {
         fire();
         super.sendRedirect(location);
+    }
+
+    @Override
+    public void sendRedirect(String location, int sc) throws IOException {
+        fire();
+        super.sendRedirect(location, sc);
+    }
+
+    @Override
+    public void sendRedirect(String location, boolean clearBuffer) throws IOException {
+        fire();
+        super.sendRedirect(location, clearBuffer);
+    }
+
+    @Override
+    public void sendRedirect(String location, int sc, boolean clearBuffer) throws IOException {
+        fire();
+        super.sendRedirect(location, sc, clearBuffer);
     }
 
     @Override

@@ -1,0 +1,93 @@
+package dev.stateless.examples.shop;
+
+import dev.stateless.core.idempotency.IdempotencyKeyStore;
+import dev.stateless.core.session.JsonAttributeCodec;
+import dev.stateless.core.session.SessionStore;
+import dev.stateless.core.token.RevocationList;
+import dev.stateless.jwt.JwtIssuer;
+import dev.stateless.jwt.JwtVerifier;
+import dev.stateless.redis.RedisIdempotencyKeyStore;
+import dev.stateless.redis.RedisRevocationList;
+import dev.stateless.redis.RedisSessionStore;
+import dev.stateless.servlet.BearerTokenFilter;
+import dev.stateless.servlet.IdempotencyFilter;
+import dev.stateless.servlet.StatelessSessionFilter;
+import jakarta.servlet.DispatcherType;
+import java.time.Duration;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * One application node: an embedded Jetty with the three filters in front of the shop servlet.
+ * Nodes share nothing but Redis and the token secret.
+ */
+final class ShopNode implements AutoCloseable {
+
+    static final Duration TOKEN_LIFETIME = Duration.ofMinutes(15);
+
+    private final String name;
+    private final Server server;
+    private final SessionStore sessions;
+    private final IdempotencyKeyStore keys;
+    private final RevocationList revocations;
+    private final OrderRepository orders;
+
+    ShopNode(String name, int port, String redisUri, byte[] jwtSecret, Duration orderDelay) throws Exception {
+        this.name = name;
+        this.sessions = RedisSessionStore.builder(redisUri)
+                .codec(JsonAttributeCodec.builder().allow("shop.Cart", Cart.class).build())
+                .build();
+        this.keys = RedisIdempotencyKeyStore.builder(redisUri).build();
+        this.revocations = RedisRevocationList.builder(redisUri).build();
+        this.orders = new OrderRepository(redisUri);
+        JwtIssuer issuer = JwtIssuer.builder().hmacSecret(jwtSecret).issuer("stateless-shop").audience("shop")
+                .lifetime(TOKEN_LIFETIME).build();
+        JwtVerifier verifier = JwtVerifier.builder().hmacSecret(jwtSecret).issuers("stateless-shop").audiences("shop")
+                .revocationList(revocations).build();
+
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        EnumSet<DispatcherType> requests = EnumSet.of(DispatcherType.REQUEST);
+        context.addFilter(new FilterHolder(BearerTokenFilter.builder(verifier).realm("shop")
+                .anonymous("/login", "/health").build()), "/*", requests);
+        context.addFilter(new FilterHolder(StatelessSessionFilter.builder(sessions).build()), "/*", requests);
+        context.addFilter(new FilterHolder(IdempotencyFilter.builder(keys).methods("POST").paths("/orders")
+                .required(true).build()), "/*", requests);
+        context.addServlet(new ServletHolder(new ShopServlet(name, issuer, TOKEN_LIFETIME, revocations, orders,
+                orderDelay)), "/*");
+
+        this.server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setHandler(context);
+        server.setStopTimeout(2000);
+        server.start();
+    }
+
+    String name() {
+        return name;
+    }
+
+    int port() {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+        orders.close();
+        sessions.close();
+        keys.close();
+        revocations.close();
+    }
+}

@@ -1,0 +1,160 @@
+package dev.stateless.examples.shop;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stateless.core.token.RevocationList;
+import dev.stateless.core.token.VerifiedToken;
+import dev.stateless.jwt.JwtIssuer;
+import dev.stateless.servlet.BearerTokenFilter;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The shop's HTTP API. Apart from reading the token attribute at logout, it is written like any
+ * stateful servlet application: the cart lives in the {@code HttpSession} and is changed in place.
+ */
+final class ShopServlet extends HttpServlet {
+
+    private static final Map<String, String> USERS = Map.of("alice", "alice-pw", "bob", "bob-pw");
+
+    private final String node;
+    private final JwtIssuer issuer;
+    private final Duration tokenLifetime;
+    private final RevocationList revocations;
+    private final OrderRepository orders;
+    private final Duration orderDelay;
+
+    ShopServlet(String node, JwtIssuer issuer, Duration tokenLifetime, RevocationList revocations,
+            OrderRepository orders, Duration orderDelay) {
+        this.node = node;
+        this.issuer = issuer;
+        this.tokenLifetime = tokenLifetime;
+        this.revocations = revocations;
+        this.orders = orders;
+        this.orderDelay = orderDelay;
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String route = request.getMethod() + " " + request.getRequestURI();
+        switch (route) {
+            case "GET /health" -> Json.send(response, 200, Map.of("status", "UP", "node", node));
+            case "POST /login" -> login(request, response);
+            case "GET /me" -> Json.send(response, 200, Map.of("sub", request.getRemoteUser(), "node", node));
+            case "POST /cart/items" -> addToCart(request, response);
+            case "GET /cart" -> Json.send(response, 200, cartView(cart(request.getSession())));
+            case "POST /orders" -> placeOrder(request, response);
+            case "GET /orders" -> Json.send(response, 200, Map.of("orders", orders.of(request.getRemoteUser())));
+            case "POST /logout" -> logout(request, response);
+            default -> Problem.send(response, 404, "Not Found", "There is no " + request.getMethod() + " "
+                    + sanitize(request.getRequestURI()) + " here.");
+        }
+    }
+
+    private void login(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Optional<JsonNode> body = Json.body(request);
+        String username = body.map(b -> b.path("username").asText(null)).orElse(null);
+        String password = body.map(b -> b.path("password").asText(null)).orElse(null);
+        if (username == null || password == null) {
+            Problem.send(response, 400, "Bad Request", "Send {\"username\": ..., \"password\": ...}.");
+            return;
+        }
+        String expected = USERS.get(username);
+        if (expected == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                password.getBytes(StandardCharsets.UTF_8))) {
+            Problem.send(response, 401, "Unauthorized", "Unknown user or wrong password.");
+            return;
+        }
+        String token = issuer.issue(username, Map.of("roles", List.of("customer")));
+        Json.send(response, 200, Map.of("access_token", token, "token_type", "Bearer",
+                "expires_in", tokenLifetime.toSeconds()));
+    }
+
+    private void addToCart(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Optional<JsonNode> body = Json.body(request);
+        String sku = body.map(b -> b.path("sku").asText(null)).orElse(null);
+        int quantity = body.map(b -> b.path("quantity").asInt(0)).orElse(0);
+        if (sku == null || !Catalog.sells(sku) || quantity < 1 || quantity > 100) {
+            Problem.send(response, 400, "Bad Request", "Send {\"sku\": \"sku-1\", \"quantity\": 1..100} for a sku we sell.");
+            return;
+        }
+        HttpSession session = request.getSession();
+        Cart cart = (Cart) session.getAttribute("cart");
+        if (cart == null) {
+            cart = new Cart();
+            session.setAttribute("cart", cart);
+        }
+        cart.add(sku, quantity); // changed in place, never set again: the filter still saves it
+        Json.send(response, 200, cartView(cart));
+    }
+
+    private void placeOrder(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Optional<JsonNode> body = Json.body(request);
+        if (body.isEmpty()) {
+            Problem.send(response, 400, "Bad Request", "Send {\"note\": \"...\"}.");
+            return;
+        }
+        HttpSession session = request.getSession();
+        Cart cart = cart(session);
+        if (cart.isEmpty()) {
+            Problem.send(response, 400, "Empty Cart", "Add something to the cart before ordering.");
+            return;
+        }
+        pause(orderDelay); // the payment provider
+        OrderRepository.Order order = orders.place(request.getRemoteUser(), cart.items(), cart.total(),
+                body.get().path("note").asText(""), node);
+        session.removeAttribute("cart");
+        response.setHeader("Location", "/orders/" + order.orderId());
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("orderId", order.orderId());
+        view.put("items", order.items());
+        view.put("total", order.total());
+        Json.send(response, 201, view);
+    }
+
+    private void logout(HttpServletRequest request, HttpServletResponse response) {
+        VerifiedToken token = (VerifiedToken) request.getAttribute(BearerTokenFilter.TOKEN_ATTRIBUTE);
+        token.tokenId().ifPresent(jti -> revocations.revoke(jti,
+                token.expiresAt().orElse(Instant.now().plus(tokenLifetime))));
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.invalidate();
+        }
+        response.setStatus(204);
+    }
+
+    private static Cart cart(HttpSession session) {
+        Cart cart = (Cart) session.getAttribute("cart");
+        return cart != null ? cart : new Cart();
+    }
+
+    private static Map<String, Object> cartView(Cart cart) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("items", cart.items());
+        view.put("total", cart.total());
+        return view;
+    }
+
+    private static void pause(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String sanitize(String text) {
+        String printable = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() > 80 ? printable.substring(0, 80) + "..." : printable;
+    }
+}

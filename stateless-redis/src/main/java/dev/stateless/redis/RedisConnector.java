@@ -36,7 +36,7 @@ final class RedisConnector implements AutoCloseable {
 
     private final RedisClient client;
     private final Duration timeout;
-    /** After a failed first connection, requests fail fast for this long before the next try. */
+    /** After a failed connection attempt, calls fail fast for this long before the next try. */
     private static final Duration RECONNECT_PAUSE = Duration.ofMillis(500);
 
     private final ReentrantLock connecting = new ReentrantLock();
@@ -70,15 +70,29 @@ final class RedisConnector implements AutoCloseable {
         if (c != null) {
             return c;
         }
-        // One thread connects; the others fail fast instead of queueing behind a dead server.
-        if (System.nanoTime() - nextConnectAttempt < 0 || !connecting.tryLock()) {
-            throw unavailable("Redis is unavailable (not connected yet)", null);
+        // Right after a failed attempt, fail fast instead of queueing behind a dead server.
+        if (System.nanoTime() - nextConnectAttempt < 0) {
+            throw unavailable("Redis is unavailable (the last connection attempt failed)", null);
+        }
+        boolean locked;
+        try {
+            // One thread connects; the others wait for it, at most one command timeout.
+            locked = connecting.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted while connecting to Redis", e);
+        }
+        if (!locked) {
+            throw unavailable("Redis did not accept a connection within " + timeout, null);
         }
         try {
             if (closed) {
                 throw new IllegalStateException("the store is closed");
             }
             if (connection == null) {
+                if (System.nanoTime() - nextConnectAttempt < 0) {
+                    throw unavailable("Redis is unavailable (the last connection attempt failed)", null);
+                }
                 try {
                     connection = client.connect(ByteArrayCodec.INSTANCE);
                 } catch (RedisException e) {

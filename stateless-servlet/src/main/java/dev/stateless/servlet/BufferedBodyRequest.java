@@ -8,19 +8,39 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URLDecoder;
 import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
-/** A request whose body was read ahead (to fingerprint it) and is served again from memory. */
+/**
+ * A request whose body was read ahead (to fingerprint it) and is served again from memory. Form
+ * bodies ({@code application/x-www-form-urlencoded}) are parsed here, since the container can no
+ * longer read them: {@code getParameter} sees the query's parameters, then the form's.
+ */
 final class BufferedBodyRequest extends HttpServletRequestWrapper {
 
     private final byte[] body;
     private ServletInputStream stream;
     private BufferedReader reader;
+    private Map<String, String[]> parameters;
 
     BufferedBodyRequest(HttpServletRequest request, byte[] body) {
         super(request);
         this.body = body;
+    }
+
+    static boolean isForm(HttpServletRequest request) {
+        String type = request.getContentType();
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
     }
 
     @Override
@@ -66,15 +86,68 @@ final class BufferedBodyRequest extends HttpServletRequestWrapper {
     }
 
     @Override
-    public BufferedReader getReader() throws IOException {
+    public BufferedReader getReader() {
         if (stream != null) {
             throw new IllegalStateException("getInputStream() was already called");
         }
         if (reader == null) {
-            String encoding = getCharacterEncoding();
-            Charset charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
-            reader = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset));
+            reader = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset()));
         }
         return reader;
+    }
+
+    private Charset charset() {
+        String encoding = getCharacterEncoding();
+        try {
+            return encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            return StandardCharsets.UTF_8;
+        }
+    }
+
+    @Override
+    public String getParameter(String name) {
+        String[] values = getParameterMap().get(name);
+        return values == null || values.length == 0 ? null : values[0];
+    }
+
+    @Override
+    public Map<String, String[]> getParameterMap() {
+        if (parameters == null) {
+            // The container parses the query; the body it can no longer read is parsed here.
+            Map<String, List<String>> merged = new LinkedHashMap<>();
+            super.getParameterMap().forEach((k, v) -> merged.computeIfAbsent(k, x -> new ArrayList<>()).addAll(List.of(v)));
+            if (isForm(this)) {
+                Charset charset = charset();
+                for (String pair : new String(body, StandardCharsets.ISO_8859_1).split("&")) {
+                    if (pair.isEmpty()) {
+                        continue;
+                    }
+                    int eq = pair.indexOf('=');
+                    try {
+                        String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), charset);
+                        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), charset);
+                        merged.computeIfAbsent(name, x -> new ArrayList<>()).add(value);
+                    } catch (IllegalArgumentException malformed) {
+                        // a broken escape: skip the pair, as containers do
+                    }
+                }
+            }
+            Map<String, String[]> result = new LinkedHashMap<>();
+            merged.forEach((k, v) -> result.put(k, v.toArray(new String[0])));
+            parameters = Collections.unmodifiableMap(result);
+        }
+        return parameters;
+    }
+
+    @Override
+    public Enumeration<String> getParameterNames() {
+        return Collections.enumeration(getParameterMap().keySet());
+    }
+
+    @Override
+    public String[] getParameterValues(String name) {
+        String[] values = getParameterMap().get(name);
+        return values == null ? null : values.clone();
     }
 }

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -14,16 +15,19 @@ import java.nio.charset.StandardCharsets;
 /**
  * Holds the application's answer back until the idempotency filter has stored it. Status and
  * headers go to the real response as they are set (it stays uncommitted, since no body byte
- * reaches it); the body is kept in memory; {@code sendError} and {@code sendRedirect} are
- * recorded and replayed on the real response at the end.
+ * reaches it); the body is kept in memory. {@code sendError} becomes a problem document in the
+ * body, so that the first answer and its replays are the same bytes; {@code sendRedirect} becomes
+ * a status and a {@code Location}.
+ *
+ * <p>For an asynchronous request, {@link #passThrough()} sends what was held and lets later writes
+ * go to the client while still being recorded, for storing when the request completes.
  */
 final class CapturingResponse extends HttpServletResponseWrapper {
 
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private OutputStream sink = body;
     private ServletOutputStream stream;
     private PrintWriter writer;
-    private String errorMessage;
-    private boolean errorSent;
 
     CapturingResponse(HttpServletResponse response) {
         super(response);
@@ -37,13 +41,18 @@ final class CapturingResponse extends HttpServletResponseWrapper {
         if (stream == null) {
             stream = new ServletOutputStream() {
                 @Override
-                public void write(int b) {
-                    body.write(b);
+                public void write(int b) throws IOException {
+                    sink.write(b);
                 }
 
                 @Override
-                public void write(byte[] b, int off, int len) {
-                    body.write(b, off, len);
+                public void write(byte[] b, int off, int len) throws IOException {
+                    sink.write(b, off, len);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    sink.flush();
                 }
 
                 @Override
@@ -72,16 +81,37 @@ final class CapturingResponse extends HttpServletResponseWrapper {
         if (writer == null) {
             String encoding = getCharacterEncoding();
             Charset charset = encoding == null ? StandardCharsets.ISO_8859_1 : Charset.forName(encoding);
-            writer = new PrintWriter(new OutputStreamWriter(body, charset));
+            writer = new PrintWriter(new OutputStreamWriter(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    sink.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    sink.write(b, off, len);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    sink.flush();
+                }
+            }, charset));
         }
         return writer;
     }
 
     @Override
     public void sendError(int sc, String msg) {
+        if (isCommitted()) {
+            throw new IllegalStateException("sendError after the response was committed");
+        }
+        // The container's error page would not be stored; a problem document is, byte for byte.
+        resetBuffer();
         setStatus(sc);
-        errorSent = true;
-        errorMessage = msg;
+        setContentType("application/problem+json");
+        byte[] problem = Problems.body(sc, Problems.title(sc), msg);
+        body.write(problem, 0, problem.length);
     }
 
     @Override
@@ -114,26 +144,31 @@ final class CapturingResponse extends HttpServletResponseWrapper {
     }
 
     @Override
-    public void flushBuffer() {
-        // held back until the answer is stored
-    }
-
-    @Override
-    public boolean isCommitted() {
-        return errorSent || super.isCommitted();
+    public void flushBuffer() throws IOException {
+        if (sink != body) {
+            if (writer != null) {
+                writer.flush();
+            }
+            super.flushBuffer();
+        }
+        // otherwise held back until the answer is stored
     }
 
     @Override
     public void resetBuffer() {
-        body.reset();
+        if (sink == body) {
+            body.reset();
+        } else {
+            super.resetBuffer();
+        }
     }
 
     @Override
     public void reset() {
         super.reset();
-        body.reset();
-        errorSent = false;
-        errorMessage = null;
+        if (sink == body) {
+            body.reset();
+        }
     }
 
     @Override
@@ -145,7 +180,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
     public void setContentLengthLong(long len) {
     }
 
-    /** The captured body so far. */
+    /** The body recorded so far. */
     byte[] body() {
         if (writer != null) {
             writer.flush();
@@ -153,11 +188,36 @@ final class CapturingResponse extends HttpServletResponseWrapper {
         return body.toByteArray();
     }
 
-    boolean errorSent() {
-        return errorSent;
-    }
+    /**
+     * Sends what is held to the client and from now on writes through, still recording: for
+     * asynchronous requests, whose answer is stored when they complete.
+     */
+    void passThrough() throws IOException {
+        if (sink != body) {
+            return;
+        }
+        if (writer != null) {
+            writer.flush();
+        }
+        OutputStream client = super.getOutputStream();
+        client.write(body.toByteArray());
+        sink = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                body.write(b);
+                client.write(b);
+            }
 
-    String errorMessage() {
-        return errorMessage;
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                body.write(b, off, len);
+                client.write(b, off, len);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                client.flush();
+            }
+        };
     }
 }

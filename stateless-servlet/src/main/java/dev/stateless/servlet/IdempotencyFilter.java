@@ -5,6 +5,8 @@ import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.idempotency.Idempotency;
 import dev.stateless.core.idempotency.IdempotencyException;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -12,6 +14,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.Part;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +32,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -54,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *     {@link Builder#failOpen}).</li>
  * </ul>
  * Keys are scoped by the authenticated user ({@code getUserPrincipal()}), so nobody can replay
- * another user's answer. A request runs with a lease that a heartbeat extends while it works; a
+ * another user's answer. Form bodies are buffered and parsed for the application; multipart bodies
+ * are fingerprinted through the container's parts. A request runs with a lease that a heartbeat extends while it works; a
  * node that dies mid-request frees the key when the lease ends.
  *
  * <pre>{@code
@@ -133,12 +136,16 @@ public final class IdempotencyFilter implements Filter {
             Problems.send(response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
             return;
         }
-        byte[] body;
+        byte[] body = null;
         String fingerprint;
-        if (isForm(request)) {
-            // The container parses form bodies into parameters; fingerprint those and leave the body to it.
-            body = null;
-            fingerprint = fingerprint(request, formDigest(request));
+        if (isMultipart(request)) {
+            // Parts are parsed (and kept) by the container; the application reads them again as usual.
+            Optional<String> parts = partsDigest(request);
+            if (parts.isEmpty()) {
+                Problems.send(response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
+                return;
+            }
+            fingerprint = fingerprint(request, parts.get());
         } else {
             body = readBody(request);
             if (body == null) {
@@ -185,48 +192,93 @@ public final class IdempotencyFilter implements Filter {
     private void run(HttpServletRequest request, byte[] body, HttpServletResponse response, FilterChain chain,
             String key, long token) throws IOException, ServletException {
         CapturingResponse captured = new CapturingResponse(response);
-        try (Idempotency.Heartbeat beat = idempotency.heartbeat(key, token)) {
+        Idempotency.Heartbeat beat = idempotency.heartbeat(key, token);
+        boolean async = false;
+        try {
             try {
                 chain.doFilter(body == null ? request : new BufferedBodyRequest(request, body), captured);
             } catch (IOException | ServletException | RuntimeException | Error e) {
                 idempotency.releaseQuietly(key, token);
                 throw e;
             }
-            int status = captured.getStatus();
-            byte[] content = captured.body();
-            if (status >= 500) {
-                idempotency.releaseQuietly(key, token);
-            } else {
-                // Stored before a single byte goes out: a client that hangs up cannot stop it.
-                StoredResponse stored = new StoredResponse(status, headersToStore(response), content);
-                try {
-                    if (!idempotency.store().complete(key, token, stored.encode())) {
-                        log.error("An idempotent request finished after its lease was taken over by another node; "
-                                + "its answer was not stored (the operation may have run twice)");
-                    }
-                } catch (StoreUnavailableException e) {
-                    log.error("An idempotent request ran but its answer could not be stored; a retry after the lease "
-                            + "ends will run it again: {}", e.getMessage());
-                }
+            if (request.isAsyncStarted()) {
+                // The answer is written later, on another thread: let it through and store it at the end.
+                async = true;
+                captured.passThrough();
+                request.getAsyncContext().addListener(new StoreOnComplete(key, token, captured, response, beat));
+                return;
             }
-            send(captured, response, content);
+            byte[] content = captured.body();
+            // Stored before a single byte goes out: a client that hangs up cannot stop it.
+            finish(key, token, captured.getStatus(), content, response);
+            response.setContentLength(content.length);
+            if (content.length > 0) {
+                response.getOutputStream().write(content);
+            }
+            response.flushBuffer();
+        } finally {
+            if (!async) {
+                beat.close();
+            }
         }
     }
 
-    private static void send(CapturingResponse captured, HttpServletResponse response, byte[] content) throws IOException {
-        if (captured.errorSent()) {
-            if (captured.errorMessage() != null) {
-                response.sendError(captured.getStatus(), captured.errorMessage());
-            } else {
-                response.sendError(captured.getStatus());
-            }
+    /** Stores an answer below 500, or releases the key so that the client may retry. */
+    private void finish(String key, long token, int status, byte[] content, HttpServletResponse response) {
+        if (status >= 500) {
+            idempotency.releaseQuietly(key, token);
             return;
         }
-        response.setContentLength(content.length);
-        if (content.length > 0) {
-            response.getOutputStream().write(content);
+        StoredResponse stored = new StoredResponse(status, headersToStore(response), content);
+        try {
+            if (!idempotency.store().complete(key, token, stored.encode())) {
+                log.error("An idempotent request finished after its lease was taken over by another node; "
+                        + "its answer was not stored (the operation may have run twice)");
+            }
+        } catch (StoreUnavailableException e) {
+            log.error("An idempotent request ran but its answer could not be stored; a retry after the lease "
+                    + "ends will run it again: {}", e.getMessage());
         }
-        response.flushBuffer();
+    }
+
+    /** Stores the answer of an asynchronous request once it is complete. */
+    private final class StoreOnComplete implements AsyncListener {
+        private final String key;
+        private final long token;
+        private final CapturingResponse captured;
+        private final HttpServletResponse response;
+        private final Idempotency.Heartbeat beat;
+
+        StoreOnComplete(String key, long token, CapturingResponse captured, HttpServletResponse response,
+                Idempotency.Heartbeat beat) {
+            this.key = key;
+            this.token = token;
+            this.captured = captured;
+            this.response = response;
+            this.beat = beat;
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            try {
+                finish(key, token, captured.getStatus(), captured.body(), response);
+            } finally {
+                beat.close();
+            }
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
+        }
     }
 
     private List<Map.Entry<String, String>> headersToStore(HttpServletResponse response) {
@@ -278,9 +330,32 @@ public final class IdempotencyFilter implements Filter {
         return RequestPaths.matchesAny(RequestPaths.within(request), paths);
     }
 
-    private static boolean isForm(HttpServletRequest request) {
+    private static boolean isMultipart(HttpServletRequest request) {
         String type = request.getContentType();
-        return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/");
+    }
+
+    /** A digest of every part (name, file name, type, content), or empty when they exceed the size limit. */
+    private Optional<String> partsDigest(HttpServletRequest request) throws IOException, ServletException {
+        MessageDigest digest = sha256();
+        long total = 0;
+        byte[] chunk = new byte[8192];
+        for (Part part : request.getParts()) {
+            total += part.getSize();
+            if (total > maxBodySize) {
+                return Optional.empty();
+            }
+            String header = part.getName() + '\n' + part.getSubmittedFileName() + '\n' + part.getContentType() + '\n'
+                    + part.getSize() + '\n';
+            digest.update(header.getBytes(StandardCharsets.UTF_8));
+            try (InputStream in = part.getInputStream()) {
+                int n;
+                while ((n = in.read(chunk)) > 0) {
+                    digest.update(chunk, 0, n);
+                }
+            }
+        }
+        return Optional.of(Base64.getUrlEncoder().withoutPadding().encodeToString(digest.digest()));
     }
 
     /** The body, or null when it is larger than the limit. */
@@ -301,17 +376,6 @@ public final class IdempotencyFilter implements Filter {
         return out.toByteArray();
     }
 
-    private static String formDigest(HttpServletRequest request) {
-        StringBuilder canonical = new StringBuilder();
-        for (Map.Entry<String, String[]> p : new TreeMap<>(request.getParameterMap()).entrySet()) {
-            for (String v : p.getValue()) {
-                canonical.append(p.getKey().length()).append(':').append(p.getKey())
-                        .append(v.length()).append(':').append(v).append('\n');
-            }
-        }
-        return sha256(canonical.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
     private static String fingerprint(HttpServletRequest request, String bodyDigest) {
         String query = request.getQueryString();
         String text = request.getMethod() + '\n' + request.getRequestURI() + '\n' + (query == null ? "" : query) + '\n' + bodyDigest;
@@ -325,8 +389,12 @@ public final class IdempotencyFilter implements Filter {
     }
 
     private static String sha256(byte[] data) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256().digest(data));
+    }
+
+    private static MessageDigest sha256() {
         try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(data));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }

@@ -24,8 +24,7 @@ final class Problems {
         if (status == HttpServletResponse.SC_SERVICE_UNAVAILABLE) {
             response.setHeader("Retry-After", "1");
         }
-        byte[] body = ("{\"type\":\"about:blank\",\"title\":\"" + json(title) + "\",\"status\":" + status
-                + ",\"detail\":\"" + json(detail) + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] body = body(status, title, detail);
         response.setContentLength(body.length);
         // Straight to the container's response: the session wrappers must not react to this write.
         try {
@@ -38,6 +37,32 @@ final class Problems {
             writer.write(new String(body, StandardCharsets.US_ASCII));
             writer.flush();
         }
+    }
+
+    /** The problem document; {@code detail} may be null. */
+    static byte[] body(int status, String title, String detail) {
+        return ("{\"type\":\"about:blank\",\"title\":\"" + json(title) + "\",\"status\":" + status
+                + (detail == null ? "" : ",\"detail\":\"" + json(detail) + "\"") + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A short title for a status, for problems the application raised with {@code sendError}. */
+    static String title(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 409 -> "Conflict";
+            case 410 -> "Gone";
+            case 413 -> "Content Too Large";
+            case 415 -> "Unsupported Media Type";
+            case 422 -> "Unprocessable Content";
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 503 -> "Service Unavailable";
+            default -> status >= 500 ? "Server Error" : "Client Error";
+        };
     }
 
     private static String json(String text) {

@@ -9,11 +9,16 @@ final class RequestPaths {
     private RequestPaths() {
     }
 
-    /** The request path below the context path. */
+    /**
+     * The request path below the context path, as the container dispatches it: decoded, without
+     * path parameters and with dot segments resolved. Rules must be matched against this, never the
+     * raw URI, or {@code /admin;x/y}, {@code /%61dmin} and {@code /public/../orders} slip past them.
+     */
     static String within(HttpServletRequest request) {
-        String uri = request.getRequestURI();
-        String context = request.getContextPath();
-        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+        String servletPath = request.getServletPath();
+        String pathInfo = request.getPathInfo();
+        String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
+        return path.isEmpty() ? "/" : path;
     }
 
     static boolean matches(String path, String pattern) {

@@ -26,6 +26,23 @@ final class CapturingResponse extends HttpServletResponseWrapper {
 
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private OutputStream sink = body;
+    /** What the application writes to: the current sink, whichever it is. */
+    private final OutputStream forward = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+            sink.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            sink.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            sink.flush();
+        }
+    };
     private ServletOutputStream stream;
     private PrintWriter writer;
 
@@ -42,17 +59,17 @@ final class CapturingResponse extends HttpServletResponseWrapper {
             stream = new ServletOutputStream() {
                 @Override
                 public void write(int b) throws IOException {
-                    sink.write(b);
+                    forward.write(b);
                 }
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    sink.write(b, off, len);
+                    forward.write(b, off, len);
                 }
 
                 @Override
                 public void flush() throws IOException {
-                    sink.flush();
+                    forward.flush();
                 }
 
                 @Override
@@ -81,22 +98,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
         if (writer == null) {
             String encoding = getCharacterEncoding();
             Charset charset = encoding == null ? StandardCharsets.ISO_8859_1 : Charset.forName(encoding);
-            writer = new PrintWriter(new OutputStreamWriter(new OutputStream() {
-                @Override
-                public void write(int b) throws IOException {
-                    sink.write(b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    sink.write(b, off, len);
-                }
-
-                @Override
-                public void flush() throws IOException {
-                    sink.flush();
-                }
-            }, charset));
+            writer = new PrintWriter(new OutputStreamWriter(forward, charset));
         }
         return writer;
     }

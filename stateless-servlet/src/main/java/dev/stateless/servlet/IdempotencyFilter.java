@@ -5,8 +5,6 @@ import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.idempotency.Idempotency;
 import dev.stateless.core.idempotency.IdempotencyException;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -205,7 +203,13 @@ public final class IdempotencyFilter implements Filter {
                 // The answer is written later, on another thread: let it through and store it at the end.
                 async = true;
                 captured.passThrough();
-                request.getAsyncContext().addListener(new StoreOnComplete(key, token, captured, response, beat));
+                request.getAsyncContext().addListener(new OnAsyncComplete(() -> {
+                    try {
+                        finish(key, token, captured.getStatus(), captured.body(), response);
+                    } finally {
+                        beat.close();
+                    }
+                }));
                 return;
             }
             byte[] content = captured.body();
@@ -238,46 +242,6 @@ public final class IdempotencyFilter implements Filter {
         } catch (StoreUnavailableException e) {
             log.error("An idempotent request ran but its answer could not be stored; a retry after the lease "
                     + "ends will run it again: {}", e.getMessage());
-        }
-    }
-
-    /** Stores the answer of an asynchronous request once it is complete. */
-    private final class StoreOnComplete implements AsyncListener {
-        private final String key;
-        private final long token;
-        private final CapturingResponse captured;
-        private final HttpServletResponse response;
-        private final Idempotency.Heartbeat beat;
-
-        StoreOnComplete(String key, long token, CapturingResponse captured, HttpServletResponse response,
-                Idempotency.Heartbeat beat) {
-            this.key = key;
-            this.token = token;
-            this.captured = captured;
-            this.response = response;
-            this.beat = beat;
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            try {
-                finish(key, token, captured.getStatus(), captured.body(), response);
-            } finally {
-                beat.close();
-            }
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-            event.getAsyncContext().addListener(this);
         }
     }
 

@@ -3,8 +3,6 @@ package dev.stateless.servlet;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionStores;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -163,7 +161,13 @@ public final class StatelessSessionFilter implements Filter {
         try {
             if (failure == null && request.isAsyncStarted()) {
                 async = true;
-                request.getAsyncContext().addListener(new SaveOnComplete(wrapped));
+                request.getAsyncContext().addListener(new OnAsyncComplete(() -> {
+                    try {
+                        wrapped.save();
+                    } catch (RuntimeException e) {
+                        log.warn("Session of an asynchronous request could not be saved: {}", e.getMessage());
+                    }
+                }));
             } else {
                 // Saved even when the application failed: a session in memory would keep its changes too.
                 wrapped.save();
@@ -214,36 +218,6 @@ public final class StatelessSessionFilter implements Filter {
     public void destroy() {
         if (ownsStore && store != null) {
             store.close();
-        }
-    }
-
-    /** Saves the session of an asynchronous request when it completes. */
-    private static final class SaveOnComplete implements AsyncListener {
-        private final SessionRequest request;
-
-        SaveOnComplete(SessionRequest request) {
-            this.request = request;
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            try {
-                request.save();
-            } catch (RuntimeException e) {
-                log.warn("Session of an asynchronous request could not be saved: {}", e.getMessage());
-            }
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
         }
     }
 

@@ -162,8 +162,9 @@ public final class IdempotencyFilter implements Filter {
                 Problems.send(response, 422, "Idempotency-Key Reused",
                         "This " + headerName + " was already used for a different request.");
             } else {
-                long seconds = Math.max(1, (e.retryAfter().orElse(Duration.ofSeconds(1)).toMillis() + 999) / 1000);
-                response.setHeader("Retry-After", Long.toString(seconds));
+                // The lease left is only an upper bound (a crashed holder); most first requests end in
+                // well under a second, so clients are told to look again soon.
+                response.setHeader("Retry-After", "1");
                 Problems.send(response, 409, "Request In Progress",
                         "A request with this " + headerName + " is still being processed; retry later.");
             }

@@ -55,6 +55,10 @@ final class SessionRequest extends HttpServletRequestWrapper {
                 continue; // forged or malformed: never sent to the store
             }
             Optional<SessionData> loaded = store.load(id.get());
+            if (loaded.isPresent() && belongsToAnotherUser(loaded.get())) {
+                log.debug("Session {} belongs to another user than the request's; not used", id.get());
+                continue;
+            }
             if (loaded.isPresent()) {
                 requestedId = candidate;
                 requestedValidId = id.get();
@@ -63,6 +67,20 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
         }
         resolved = true;
+    }
+
+    /**
+     * A session recorded for one user is never handed to another authenticated user (a shared
+     * browser, a stolen cookie): for them it does not exist. Anonymous requests keep it, as the
+     * container's own sessions would.
+     */
+    private boolean belongsToAnotherUser(SessionData session) {
+        Optional<String> owner = session.principal();
+        if (owner.isEmpty()) {
+            return false;
+        }
+        Optional<String> current = principals.apply((HttpServletRequest) getRequest());
+        return current.isPresent() && !current.get().equals(owner.get());
     }
 
     @Override

@@ -205,10 +205,16 @@ public final class StatelessSessionFilter implements Filter {
                 "The session store is unavailable; please retry shortly.");
     }
 
+    /** The store failure behind {@code e}: among its causes, or suppressed (a failed save after a failed request). */
     private static StoreUnavailableException findUnavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof StoreUnavailableException u) {
                 return u;
+            }
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (suppressed instanceof StoreUnavailableException u) {
+                    return u;
+                }
             }
         }
         return null;

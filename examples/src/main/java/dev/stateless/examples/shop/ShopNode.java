@@ -66,6 +66,8 @@ final class ShopNode implements AutoCloseable {
         connector.setPort(port);
         server.addConnector(connector);
         server.setHandler(context);
+        server.setErrorHandler(new ProblemErrorHandler());
+        context.setErrorHandler(new ProblemErrorHandler());
         server.setStopTimeout(2000);
         server.start();
     }

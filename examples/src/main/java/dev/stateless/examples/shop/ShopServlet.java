@@ -5,6 +5,7 @@ import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.VerifiedToken;
 import dev.stateless.jwt.JwtIssuer;
 import dev.stateless.servlet.BearerTokenFilter;
+import io.lettuce.core.RedisException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -46,6 +47,28 @@ final class ShopServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            route(request, response);
+        } catch (RedisException e) {
+            // The order repository's Redis is away: say so, like the library's filters do.
+            log("Redis unavailable: " + e.getMessage());
+            response.setHeader("Retry-After", "1");
+            problemIfPossible(response, 503, "Service Unavailable", "The shop's storage is unavailable; retry shortly.");
+        } catch (RuntimeException e) {
+            log("request failed", e);
+            problemIfPossible(response, 500, "Internal Server Error", "The shop could not answer this request.");
+        }
+    }
+
+    private static void problemIfPossible(HttpServletResponse response, int status, String title, String detail)
+            throws IOException {
+        if (!response.isCommitted()) {
+            response.resetBuffer();
+            Problem.send(response, status, title, detail);
+        }
+    }
+
+    private void route(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String route = request.getMethod() + " " + request.getRequestURI();
         switch (route) {
             case "GET /health" -> Json.send(response, 200, Map.of("status", "UP", "node", node));

@@ -1,0 +1,118 @@
+package dev.stateless.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stateless.core.session.SessionStore;
+import dev.stateless.redis.RedisSessionStore;
+import dev.stateless.testing.RedisServer;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A session recorded for one user is never handed to another authenticated user. */
+class SessionOwnershipTest {
+
+    private static RedisServer redis;
+    private static SessionStore store;
+    private static Server server;
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    /** Remembers a note in the session (POST ?note=), or shows it (GET). */
+    static final class NoteServlet extends HttpServlet {
+        @Override
+        protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            request.getSession().setAttribute("note", request.getParameter("note"));
+            response.getWriter().print(request.getSession().getId());
+        }
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            HttpSession session = request.getSession(false);
+            response.getWriter().print(session == null ? "no session" : String.valueOf(session.getAttribute("note")));
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServer.start();
+        store = RedisSessionStore.builder(redis.uri()).build();
+        ServletContextHandler context = new ServletContextHandler();
+        EnumSet<DispatcherType> requests = EnumSet.of(DispatcherType.REQUEST);
+        context.addFilter(new FilterHolder(new IdempotencyFilterTest.UserFilter()), "/*", requests);
+        context.addFilter(new FilterHolder(StatelessSessionFilter.builder(store).build()), "/*", requests);
+        context.addServlet(new ServletHolder(new NoteServlet()), "/*");
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        server.setHandler(context);
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.stop();
+        store.close();
+        redis.stop();
+    }
+
+    private static HttpResponse<String> send(String method, String query, String user, String cookie) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/notes" + query))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (user != null) {
+            request.header("X-User", user);
+        }
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String sessionCookieOf(HttpResponse<String> response) {
+        return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("SESSION="))
+                .map(c -> c.substring(0, c.indexOf(';'))).findFirst().orElseThrow();
+    }
+
+    @Test
+    void anotherUserPresentingTheCookieGetsNoSessionAndTheOwnerKeepsIt() throws Exception {
+        HttpResponse<String> created = send("POST", "?note=alice-secret", "alice", null);
+        String alicesCookie = sessionCookieOf(created);
+
+        assertThat(send("GET", "", "bob", alicesCookie).body()).isEqualTo("no session");
+        assertThat(send("GET", "", "alice", alicesCookie).body()).isEqualTo("alice-secret");
+    }
+
+    @Test
+    void anotherUserWritingWithTheCookieGetsANewSessionAndCannotChangeTheOwners() throws Exception {
+        String alicesCookie = sessionCookieOf(send("POST", "?note=alice-note", "alice", null));
+
+        HttpResponse<String> bobs = send("POST", "?note=bob-note", "bob", alicesCookie);
+
+        assertThat(sessionCookieOf(bobs)).isNotEqualTo(alicesCookie);
+        assertThat(send("GET", "", "alice", alicesCookie).body()).isEqualTo("alice-note");
+    }
+
+    @Test
+    void anAnonymousRequestKeepsUsingTheSessionLikeAContainerSessionWould() throws Exception {
+        String alicesCookie = sessionCookieOf(send("POST", "?note=kept", "alice", null));
+
+        assertThat(send("GET", "", null, alicesCookie).body()).isEqualTo("kept");
+    }
+}

@@ -57,6 +57,8 @@ final class JwksSource {
     }
 
     private final URI uri;
+    /** The URI without user info, query or fragment, which may hold credentials: for messages and logs. */
+    private final String safeUri;
     private final Duration timeout;
     private final int maxResponseBytes;
     private final Duration minRefreshInterval;
@@ -73,6 +75,8 @@ final class JwksSource {
     JwksSource(URI uri, Duration timeout, int maxResponseBytes, Duration minRefreshInterval, Duration refreshInterval,
             Duration outageTolerance, Clock clock) {
         this.uri = uri;
+        this.safeUri = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
         this.timeout = timeout;
         this.maxResponseBytes = maxResponseBytes;
         this.minRefreshInterval = minRefreshInterval;
@@ -105,13 +109,13 @@ final class JwksSource {
             return current.keys();
         }
         throw new TokenVerificationException(Reason.KEY_UNAVAILABLE,
-                "no signing key could be obtained from the JWKS endpoint " + uri);
+                "no signing key could be obtained from the JWKS endpoint " + safeUri);
     }
 
     /**
-     * The keys after a token named a key that is not cached: refreshed if the rate limit allows (or
-     * when a refresh is already running), else as cached. Never fails: the caller answers that no key
-     * matches.
+     * The keys after no cached key matched a token (an unknown kid): refreshed if the rate limit allows
+     * (or when a refresh is already running), else as cached. Never fails: the caller answers that no
+     * key matches.
      */
     List<VerificationKey> keysAfterUnknownKey() {
         await(refresh(minRefreshInterval, true));
@@ -150,9 +154,9 @@ final class JwksSource {
         fetch.whenComplete((keys, failure) -> {
             if (failure == null) {
                 snapshot = new Snapshot(keys, clock.instant());
-                log.debug("JWKS {} refreshed: {} usable keys", uri, keys.size());
+                log.debug("JWKS {} refreshed: {} usable keys", safeUri, keys.size());
             } else {
-                log.warn("JWKS {} could not be refreshed, keeping {} cached keys: {}", uri,
+                log.warn("JWKS {} could not be refreshed, keeping {} cached keys: {}", safeUri,
                         snapshot.keys().size(), describe(failure));
             }
             synchronized (lock) {
@@ -216,13 +220,13 @@ final class JwksSource {
         for (JWK jwk : set.getKeys()) {
             String skipped = skipReason(jwk, now);
             if (skipped != null) {
-                log.debug("JWKS {}: key skipped: {}", uri, skipped);
+                log.debug("JWKS {}: key skipped: {}", safeUri, skipped);
                 continue;
             }
             try {
                 keys.add(VerificationKey.of(jwk));
             } catch (IllegalArgumentException e) {
-                log.debug("JWKS {}: key skipped: {}", uri, e.getMessage());
+                log.debug("JWKS {}: key skipped: {}", safeUri, e.getMessage());
             }
         }
         if (keys.isEmpty()) {
@@ -323,6 +327,6 @@ final class JwksSource {
 
     @Override
     public String toString() {
-        return "JwksSource[" + uri + "]";
+        return "JwksSource[" + safeUri + "]";
     }
 }

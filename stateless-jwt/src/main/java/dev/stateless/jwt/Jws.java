@@ -84,7 +84,7 @@ record Jws(JWSAlgorithm algorithm, String keyId, String type, byte[] signingInpu
         }
         String type = optionalString(header, "typ");
         String contentType = optionalString(header, "cty");
-        if (contentType != null && Types.normalize(contentType).equals("jwt")) {
+        if (contentType != null && normalizeType(contentType).equals("jwt")) {
             throw refuse(MALFORMED, "token is a nested JWT (cty JWT); nested tokens are not supported");
         }
         // jku, x5u, jwk, x5c, x5t and any other member are ignored: keys come from configuration only
@@ -118,15 +118,9 @@ record Jws(JWSAlgorithm algorithm, String keyId, String type, byte[] signingInpu
         return new TokenVerificationException(reason, message);
     }
 
-    /** Media types as JOSE compares them: case-insensitive, {@code application/} optional (RFC 7515 4.1.9). */
-    static final class Types {
-
-        private Types() {
-        }
-
-        static String normalize(String type) {
-            String lower = type.toLowerCase(Locale.ROOT);
-            return lower.startsWith("application/") ? lower.substring("application/".length()) : lower;
-        }
+    /** A media type as JOSE compares them: case-insensitive, {@code application/} optional (RFC 7515 4.1.9). */
+    static String normalizeType(String type) {
+        String lower = type.toLowerCase(Locale.ROOT);
+        return lower.startsWith("application/") ? lower.substring("application/".length()) : lower;
     }
 }

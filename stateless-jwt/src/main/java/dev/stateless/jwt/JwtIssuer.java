@@ -86,6 +86,9 @@ public final class JwtIssuer {
         }
         JWTClaimsSet.Builder set = new JWTClaimsSet.Builder();
         claims.forEach((name, value) -> {
+            if (name == null) {
+                throw new IllegalArgumentException("claims: a claim name is null");
+            }
             if (SET_BY_ISSUER.contains(name)) {
                 throw new IllegalArgumentException("claims: '" + name + "' is set by the issuer");
             }

@@ -117,9 +117,9 @@ public final class JwtVerifier implements TokenVerifier {
     @Override
     public VerifiedToken verify(String token) {
         Objects.requireNonNull(token, "token");
-        Checked checked;
+        VerifiedToken verified;
         try {
-            checked = check(token);
+            verified = check(token);
         } catch (TokenVerificationException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -127,17 +127,14 @@ public final class JwtVerifier implements TokenVerifier {
             // its message may quote the token.
             throw refuse(MALFORMED, "token could not be processed (" + e.getClass().getSimpleName() + ")");
         }
-        if (revocationList != null && checked.token().tokenId().isPresent()
-                && revocationList.isRevoked(checked.token().tokenId().get())) {
+        if (revocationList != null && verified.tokenId().isPresent()
+                && revocationList.isRevoked(verified.tokenId().get())) {
             throw refuse(REVOKED, "token was revoked");
         }
-        return checked.token();
+        return verified;
     }
 
-    private record Checked(VerifiedToken token) {
-    }
-
-    private Checked check(String token) {
+    private VerifiedToken check(String token) {
         Jws jws = Jws.parse(token, maxTokenSize);
         if (!allowed.contains(jws.algorithm())) {
             throw refuse(UNSUPPORTED_ALGORITHM, "token algorithm " + jws.algorithm().getName() + " is not allowed");
@@ -149,7 +146,7 @@ public final class JwtVerifier implements TokenVerifier {
         checkType(jws.type());
         Map<String, Object> claims = StrictJson.CLAIMS.parseObject(jws.payload())
                 .orElseThrow(() -> refuse(MALFORMED, "token claims are not a strict JSON object"));
-        return new Checked(checkClaims(claims));
+        return checkClaims(claims);
     }
 
     private boolean signatureMatches(VerificationKey key, Jws jws) {
@@ -160,57 +157,79 @@ public final class JwtVerifier implements TokenVerifier {
         }
     }
 
+    /**
+     * The one key to check the signature with: the key the token names (configured, cached, or after
+     * one rate-limited JWKS refresh), else the single key without id that fits the algorithm.
+     */
     private VerificationKey selectKey(Jws jws) {
-        VerificationKey key = select(staticKeys, jws);
-        if (key != null) {
-            return key;
-        }
-        if (jwks != null) {
-            key = select(jwks.keys(), jws);
-            if (key == null) {
-                key = select(jwks.keysAfterUnknownKey(), jws);
-            }
+        List<VerificationKey> remote = List.of();
+        if (jws.keyId() != null) {
+            VerificationKey key = named(staticKeys, jws);
             if (key != null) {
                 return key;
             }
-        }
-        throw refuse(BAD_SIGNATURE, "no trusted key matches the token");
-    }
-
-    /** The one key to try, or null; throws when the token's choice of key is unacceptable. */
-    private static VerificationKey select(List<VerificationKey> keys, Jws jws) {
-        JWSAlgorithm alg = jws.algorithm();
-        String kid = jws.keyId();
-        if (kid != null) {
-            List<VerificationKey> named = keys.stream().filter(k -> kid.equals(k.keyId())).toList();
-            if (!named.isEmpty()) {
-                List<VerificationKey> fitting = named.stream().filter(k -> k.fits(alg)).toList();
-                if (fitting.isEmpty()) {
-                    throw refuse(UNSUPPORTED_ALGORITHM, "token algorithm " + alg.getName() + " does not fit the key it names");
+            if (jwks != null) {
+                remote = jwks.keys();
+                key = named(remote, jws);
+                if (key == null) {
+                    remote = jwks.keysAfterUnknownKey();
+                    key = named(remote, jws);
                 }
-                if (fitting.size() > 1) {
-                    throw refuse(BAD_SIGNATURE, "token names a key id that several trusted keys share");
+                if (key != null) {
+                    return key;
                 }
-                return fitting.get(0);
+            }
+        } else if (jwks != null) {
+            try {
+                remote = jwks.keys();
+            } catch (TokenVerificationException e) {
+                if (unnamed(staticKeys, jws).isEmpty()) {
+                    throw e;
+                }
             }
         }
-        // no kid, or one no key carries: a key configured without a kid may match, if exactly one fits
-        List<VerificationKey> candidates = keys.stream()
-                .filter(k -> kid == null || k.keyId() == null)
-                .filter(k -> k.fits(alg))
-                .toList();
+        List<VerificationKey> candidates = new ArrayList<>(unnamed(staticKeys, jws));
+        candidates.addAll(unnamed(remote, jws));
         if (candidates.size() > 1) {
             throw refuse(BAD_SIGNATURE, "token does not name one of the several keys (kid) that could verify it");
         }
-        return candidates.isEmpty() ? null : candidates.get(0);
+        if (candidates.isEmpty()) {
+            throw refuse(BAD_SIGNATURE, "no trusted key matches the token");
+        }
+        return candidates.get(0);
+    }
+
+    /** The key with the token's kid, or null; throws when it does not fit the algorithm or is not unique. */
+    private static VerificationKey named(List<VerificationKey> keys, Jws jws) {
+        List<VerificationKey> named = keys.stream().filter(k -> jws.keyId().equals(k.keyId())).toList();
+        if (named.isEmpty()) {
+            return null;
+        }
+        List<VerificationKey> fitting = named.stream().filter(k -> k.fits(jws.algorithm())).toList();
+        if (fitting.isEmpty()) {
+            throw refuse(UNSUPPORTED_ALGORITHM, "token algorithm " + jws.algorithm().getName()
+                    + " does not fit the key it names");
+        }
+        if (fitting.size() > 1) {
+            throw refuse(BAD_SIGNATURE, "token names a key id that several trusted keys share");
+        }
+        return fitting.get(0);
+    }
+
+    /** Keys that may check a token not matched by kid: all fitting keys without kid, or any fitting key if the token has none. */
+    private static List<VerificationKey> unnamed(List<VerificationKey> keys, Jws jws) {
+        return keys.stream()
+                .filter(k -> jws.keyId() == null || k.keyId() == null)
+                .filter(k -> k.fits(jws.algorithm()))
+                .toList();
     }
 
     private void checkType(String type) {
         if (acceptedTypes.isEmpty()) {
-            if (type != null && !Jws.Types.normalize(type).equals("jwt")) {
+            if (type != null && !Jws.normalizeType(type).equals("jwt")) {
                 throw refuse(WRONG_TYPE, "token type is not JWT");
             }
-        } else if (type == null || !acceptedTypes.contains(Jws.Types.normalize(type))) {
+        } else if (type == null || !acceptedTypes.contains(Jws.normalizeType(type))) {
             throw refuse(WRONG_TYPE, "token type is not one of " + String.join(", ", acceptedTypes));
         }
     }
@@ -239,6 +258,12 @@ public final class JwtVerifier implements TokenVerifier {
         for (String name : requiredClaims) {
             if (claims.get(name) == null) {
                 throw missing(name);
+            }
+        }
+        for (String name : List.of("exp", "nbf", "iat")) {
+            if (claims.containsKey(name) && claims.get(name) == null) {
+                // not a NumericDate; read as absent it would lift a limit (exp when not required)
+                throw refuse(MALFORMED, "token claim '" + name + "' is null");
             }
         }
 
@@ -356,7 +381,7 @@ public final class JwtVerifier implements TokenVerifier {
             list.forEach(v -> copy.add(freeze(v)));
             return Collections.unmodifiableList(copy);
         }
-        return value;
+        return value instanceof Integer i ? Long.valueOf(i) : value; // one type for integers that fit a long
     }
 
     @Override
@@ -612,7 +637,7 @@ public final class JwtVerifier implements TokenVerifier {
             Set<String> types = new LinkedHashSet<>();
             if (acceptedTypes != null) {
                 requireNames("acceptedTypes", acceptedTypes);
-                acceptedTypes.forEach(t -> types.add(Jws.Types.normalize(t)));
+                acceptedTypes.forEach(t -> types.add(Jws.normalizeType(t)));
             }
             List<String> required = new ArrayList<>(requiredClaims);
             if (accessTokenProfile) {

@@ -33,13 +33,12 @@ final class StrictJson {
                 .build();
         this.mapper = JsonMapper.builder(factory)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .enable(DeserializationFeature.USE_LONG_FOR_INTS)
                 .build();
     }
 
     /**
      * The JSON object in these UTF-8 bytes, or empty when they are not exactly one well-formed JSON
-     * object within the limits. Integers come back as Long (BigInteger beyond), others as Double.
+     * object within the limits. Numbers come back as Integer, Long, BigInteger or Double.
      */
     @SuppressWarnings("unchecked")
     Optional<Map<String, Object>> parseObject(byte[] utf8) {

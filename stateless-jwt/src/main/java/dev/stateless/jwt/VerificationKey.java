@@ -14,7 +14,6 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
-import java.util.Optional;
 
 /**
  * A trusted key with its Nimbus verifier, built once (verifiers are thread-safe).
@@ -72,9 +71,5 @@ record VerificationKey(String keyId, JWK jwk, JWSVerifier verifier) {
 
     boolean fits(JWSAlgorithm algorithm) {
         return Algorithms.fits(jwk, algorithm);
-    }
-
-    Optional<String> kid() {
-        return Optional.ofNullable(keyId);
     }
 }

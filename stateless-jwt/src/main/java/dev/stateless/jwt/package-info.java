@@ -1,2 +1,8 @@
-/** {@link dev.stateless.core.token.TokenVerifier} and a token issuer on Nimbus JOSE+JWT. */
+/**
+ * {@link dev.stateless.core.token.TokenVerifier} and a token issuer on Nimbus JOSE+JWT.
+ *
+ * <p>Public: {@link dev.stateless.jwt.JwtVerifier} (verifies signed JWTs with configured keys or keys
+ * from a JWKS endpoint), {@link dev.stateless.jwt.JwtIssuer} (mints them) and
+ * {@link dev.stateless.jwt.JwtKeys} (generates keys). Everything else is package-private.
+ */
 package dev.stateless.jwt;

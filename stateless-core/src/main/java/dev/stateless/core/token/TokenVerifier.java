@@ -17,6 +17,8 @@ public interface TokenVerifier {
      * @throws TokenVerificationException when the token is refused, with the reason; the reason
      *     {@link TokenVerificationException.Reason#KEY_UNAVAILABLE} means the server could not get
      *     its keys, not that the token is bad
+     * @throws dev.stateless.core.StoreUnavailableException when a configured revocation list cannot
+     *     be reached: the token is neither accepted nor called bad (filters answer 503)
      */
     VerifiedToken verify(String token);
 }

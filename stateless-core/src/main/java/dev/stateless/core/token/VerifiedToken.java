@@ -15,7 +15,8 @@ import java.util.Set;
  * @param tokenId {@code jti}, if present (what revocation works on)
  * @param expiresAt {@code exp}, if present
  * @param roles roles and scopes the token grants, from the configured claims
- * @param claims every claim, as JSON values (String, Number, Boolean, List, Map)
+ * @param claims every claim, as JSON values (String, Number, Boolean, List, Map); top-level claims
+ *     whose value is null are left out
  */
 public record VerifiedToken(String subject, Optional<String> issuer, Optional<String> tokenId,
         Optional<Instant> expiresAt, Set<String> roles, Map<String, Object> claims) {

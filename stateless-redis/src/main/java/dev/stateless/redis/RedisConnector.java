@@ -8,12 +8,16 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -25,48 +29,75 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One shared, auto-reconnecting Lettuce connection with the error policy of every Redis store:
- * while Redis is away, commands fail at once or within the command timeout with a
- * {@link StoreUnavailableException}, and the connection comes back by itself. The first connection
- * is made lazily, so an application starts even while Redis is down.
+ * One shared, auto-reconnecting Lettuce connection (standalone, Sentinel or Cluster) with the
+ * error policy of every Redis store: while Redis is away, commands fail at once or within the
+ * command timeout with a {@link StoreUnavailableException}, and the connection comes back by itself.
+ * The first connection is made lazily, so an application starts even while Redis is down. The
+ * stores use only single-key commands and single-key scripts, so Cluster routes each call to the
+ * node that owns its hash tag.
  */
 final class RedisConnector implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
 
-    private final RedisClient client;
-    private final Duration timeout;
     /** After a failed connection attempt, calls fail fast for this long before the next try. */
     private static final Duration RECONNECT_PAUSE = Duration.ofMillis(500);
 
+    private final RedisClient client;
+    private final RedisClusterClient clusterClient;
+    private final Duration timeout;
     private final ReentrantLock connecting = new ReentrantLock();
-    private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile StatefulConnection<byte[], byte[]> connection;
+    private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
     private volatile long nextConnectAttempt = System.nanoTime();
     private volatile boolean closed;
 
-    RedisConnector(RedisURI uri, Duration timeout) {
+    RedisConnector(RedisEndpoint endpoint, Duration timeout) {
         this.timeout = timeout;
-        uri.setTimeout(timeout);
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                // Fail fast while disconnected instead of queueing requests behind an outage.
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
-                .build());
+        endpoint.uris().forEach(uri -> uri.setTimeout(timeout));
+        SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
+        if (endpoint.cluster()) {
+            this.client = null;
+            this.clusterClient = RedisClusterClient.create(endpoint.uris());
+            clusterClient.setOptions(ClusterClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    .socketOptions(socket)
+                    // Follow failovers and resharding: refresh the slot map on MOVED/ASK and now and then.
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enableAllAdaptiveRefreshTriggers()
+                            .enablePeriodicRefresh(Duration.ofSeconds(30))
+                            .build())
+                    .build());
+        } else {
+            this.clusterClient = null;
+            this.client = RedisClient.create(endpoint.uris().get(0));
+            client.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    // Fail fast while disconnected instead of queueing requests behind an outage.
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    .socketOptions(socket)
+                    .build());
+        }
     }
 
     Duration timeout() {
         return timeout;
     }
 
-    RedisAsyncCommands<byte[], byte[]> async() {
-        return connection().async();
+    RedisClusterAsyncCommands<byte[], byte[]> async() {
+        RedisClusterAsyncCommands<byte[], byte[]> c = commands;
+        if (c != null) {
+            return c;
+        }
+        connection();
+        return commands;
     }
 
-    private StatefulRedisConnection<byte[], byte[]> connection() {
-        StatefulRedisConnection<byte[], byte[]> c = connection;
+    private StatefulConnection<byte[], byte[]> connection() {
+        StatefulConnection<byte[], byte[]> c = connection;
         if (c != null) {
             return c;
         }
@@ -94,7 +125,15 @@ final class RedisConnector implements AutoCloseable {
                     throw unavailable("Redis is unavailable (the last connection attempt failed)", null);
                 }
                 try {
-                    connection = client.connect(ByteArrayCodec.INSTANCE);
+                    if (clusterClient != null) {
+                        StatefulRedisClusterConnection<byte[], byte[]> cluster = clusterClient.connect(ByteArrayCodec.INSTANCE);
+                        commands = cluster.async();
+                        connection = cluster;
+                    } else {
+                        StatefulRedisConnection<byte[], byte[]> single = client.connect(ByteArrayCodec.INSTANCE);
+                        commands = single.async();
+                        connection = single;
+                    }
                 } catch (RedisException e) {
                     nextConnectAttempt = System.nanoTime() + RECONNECT_PAUSE.toNanos();
                     throw unavailable("cannot connect to Redis: " + firstLine(e.getMessage()), e);
@@ -183,7 +222,11 @@ final class RedisConnector implements AutoCloseable {
         } finally {
             connecting.unlock();
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        if (clusterClient != null) {
+            clusterClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        } else {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
     }
 
     /** Internal signal: EVALSHA named a script that Redis does not have. */

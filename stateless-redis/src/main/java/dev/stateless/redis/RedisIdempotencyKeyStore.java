@@ -3,7 +3,6 @@ package dev.stateless.redis;
 import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.idempotency.IdempotencySettings;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -121,7 +120,7 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
 
     /** Configures a {@link RedisIdempotencyKeyStore}. */
     public static final class Builder extends IdempotencySettings.Builder<Builder> {
-        private final RedisURI uri;
+        private final RedisEndpoint uri;
         private Duration commandTimeout = Duration.ofSeconds(2);
         private String keyPrefix = "stateless:";
 

@@ -1,7 +1,6 @@
 package dev.stateless.redis;
 
 import dev.stateless.core.token.RevocationList;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -68,7 +67,7 @@ public final class RedisRevocationList implements RevocationList {
 
     /** Configures a {@link RedisRevocationList}. */
     public static final class Builder {
-        private final RedisURI uri;
+        private final RedisEndpoint uri;
         private Duration commandTimeout = Duration.ofSeconds(2);
         private String keyPrefix = "stateless:";
         private Clock clock = Clock.systemUTC();

@@ -9,7 +9,6 @@ import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionSummary;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -336,7 +335,7 @@ public final class RedisSessionStore implements SessionStore {
 
     /** Configures a {@link RedisSessionStore}; see {@link SessionSettings.Builder} for the shared options. */
     public static final class Builder extends SessionSettings.Builder<Builder> {
-        private final RedisURI uri;
+        private final RedisEndpoint uri;
         private Duration commandTimeout = Duration.ofSeconds(2);
         private String keyPrefix = "stateless:";
 

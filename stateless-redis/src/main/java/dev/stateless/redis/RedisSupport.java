@@ -1,6 +1,5 @@
 package dev.stateless.redis;
 
-import io.lettuce.core.RedisURI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,13 +13,8 @@ final class RedisSupport {
     private RedisSupport() {
     }
 
-    static RedisURI parse(String uri) {
-        Objects.requireNonNull(uri, "uri");
-        try {
-            return RedisURI.create(uri);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("uri: not a Redis URI (redis://, rediss:// or redis-sentinel://)", e);
-        }
+    static RedisEndpoint parse(String uri) {
+        return RedisEndpoint.parse(uri);
     }
 
     static Duration commandTimeout(Duration timeout) {

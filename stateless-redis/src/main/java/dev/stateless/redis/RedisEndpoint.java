@@ -1,0 +1,53 @@
+package dev.stateless.redis;
+
+import io.lettuce.core.RedisURI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Where Redis is: one server (or a Sentinel group) by one URI, or a Cluster by its seed nodes,
+ * written {@code redis-cluster://host1:port1,host2:port2} ({@code rediss-cluster://} for TLS).
+ */
+record RedisEndpoint(List<RedisURI> uris, boolean cluster) {
+
+    RedisEndpoint {
+        uris = List.copyOf(uris);
+    }
+
+    static RedisEndpoint parse(String uri) {
+        Objects.requireNonNull(uri, "uri");
+        String lower = uri.toLowerCase(Locale.ROOT);
+        try {
+            for (String scheme : new String[] {"redis-cluster://", "rediss-cluster://"}) {
+                if (lower.startsWith(scheme)) {
+                    String rest = uri.substring(scheme.length());
+                    int slash = rest.indexOf('/');
+                    String hosts = slash < 0 ? rest : rest.substring(0, slash);
+                    String credentials = "";
+                    int at = hosts.lastIndexOf('@');
+                    if (at >= 0) {
+                        credentials = hosts.substring(0, at + 1);
+                        hosts = hosts.substring(at + 1);
+                    }
+                    String base = scheme.startsWith("rediss") ? "rediss://" : "redis://";
+                    List<RedisURI> seeds = new ArrayList<>();
+                    for (String host : hosts.split(",")) {
+                        if (!host.isBlank()) {
+                            seeds.add(RedisURI.create(base + credentials + host.strip()));
+                        }
+                    }
+                    if (seeds.isEmpty()) {
+                        throw new IllegalArgumentException("no seed nodes");
+                    }
+                    return new RedisEndpoint(seeds, true);
+                }
+            }
+            return new RedisEndpoint(List.of(RedisURI.create(uri)), false);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("uri: not a Redis URI (redis://, rediss://, redis-sentinel:// or "
+                    + "redis-cluster://host:port,host:port)", e);
+        }
+    }
+}

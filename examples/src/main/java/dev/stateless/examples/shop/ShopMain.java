@@ -21,7 +21,10 @@ public final class ShopMain {
     private ShopMain() {
     }
 
-    record Options(int port, int nodes, String redis, boolean demo, Duration orderDelay) {
+    record Options(int port, int nodes, String redis, boolean demo, Duration orderDelay, Duration idempotencyLease) {
+        Options(int port, int nodes, String redis, boolean demo, Duration orderDelay) {
+            this(port, nodes, redis, demo, orderDelay, ShopNode.IDEMPOTENCY_LEASE);
+        }
     }
 
     public static void main(String[] args) {
@@ -50,7 +53,7 @@ public final class ShopMain {
 
     static String usage() {
         return "usage: java -jar stateless-shop.jar [--port 8080] [--nodes 1] [--redis redis://host:port] [--demo] "
-                + "[--order-delay-ms 200]\n  SHOP_JWT_SECRET (at least 32 bytes) lets nodes in other processes accept "
+                + "[--order-delay-ms 200] [--idempotency-lease-ms 30000]\n  SHOP_JWT_SECRET (at least 32 bytes) lets nodes in other processes accept "
                 + "this process's tokens.";
     }
 
@@ -60,6 +63,7 @@ public final class ShopMain {
         String redis = null;
         boolean demo = false;
         long delay = 200;
+        long lease = ShopNode.IDEMPOTENCY_LEASE.toMillis();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -70,6 +74,7 @@ public final class ShopMain {
                 case "--port" -> port = number(arg, value(args, ++i, arg), 0, 65535);
                 case "--nodes" -> nodes = number(arg, value(args, ++i, arg), 1, 16);
                 case "--order-delay-ms" -> delay = number(arg, value(args, ++i, arg), 0, 60_000);
+                case "--idempotency-lease-ms" -> lease = number(arg, value(args, ++i, arg), 100, 600_000);
                 case "--redis" -> {
                     redis = value(args, ++i, arg);
                     if (!redis.startsWith("redis://") && !redis.startsWith("rediss://")
@@ -84,7 +89,7 @@ public final class ShopMain {
         if (port != 0 && port + n - 1 > 65535) {
             throw new IllegalArgumentException("--port " + port + " leaves no room for " + n + " nodes");
         }
-        return new Options(port, n, redis, demo, Duration.ofMillis(delay));
+        return new Options(port, n, redis, demo, Duration.ofMillis(delay), Duration.ofMillis(lease));
     }
 
     private static String value(String[] args, int i, String option) {
@@ -124,7 +129,8 @@ public final class ShopMain {
             }
             for (int i = 0; i < options.nodes(); i++) {
                 int port = options.port() == 0 ? 0 : options.port() + i;
-                ShopNode node = new ShopNode("node-" + (i + 1), port, redisUri, secret, options.orderDelay());
+                ShopNode node = new ShopNode("node-" + (i + 1), port, redisUri, secret, options.orderDelay(),
+                        options.idempotencyLease());
                 nodes.add(node);
                 log(node.name() + " listening on " + node.url());
             }

@@ -28,6 +28,8 @@ import org.eclipse.jetty.server.ServerConnector;
 final class ShopNode implements AutoCloseable {
 
     static final Duration TOKEN_LIFETIME = Duration.ofMinutes(15);
+    /** How long a node that died mid-order keeps its order's key before another node may run it. */
+    static final Duration IDEMPOTENCY_LEASE = Duration.ofSeconds(30);
 
     private final String name;
     private final Server server;
@@ -37,11 +39,16 @@ final class ShopNode implements AutoCloseable {
     private final OrderRepository orders;
 
     ShopNode(String name, int port, String redisUri, byte[] jwtSecret, Duration orderDelay) throws Exception {
+        this(name, port, redisUri, jwtSecret, orderDelay, IDEMPOTENCY_LEASE);
+    }
+
+    ShopNode(String name, int port, String redisUri, byte[] jwtSecret, Duration orderDelay, Duration idempotencyLease)
+            throws Exception {
         this.name = name;
         this.sessions = RedisSessionStore.builder(redisUri)
                 .codec(JsonAttributeCodec.builder().allow("shop.Cart", Cart.class).build())
                 .build();
-        this.keys = RedisIdempotencyKeyStore.builder(redisUri).build();
+        this.keys = RedisIdempotencyKeyStore.builder(redisUri).lease(idempotencyLease).build();
         this.revocations = RedisRevocationList.builder(redisUri).build();
         this.orders = new OrderRepository(redisUri);
         JwtIssuer issuer = JwtIssuer.builder().hmacSecret(jwtSecret).issuer("stateless-shop").audience("shop")

@@ -20,6 +20,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,6 +40,10 @@ import org.slf4j.LoggerFactory;
 final class RedisConnector implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
+
+    /** Error replies that mean "not now" rather than "never": cluster down, failover, loading. */
+    private static final List<String> TRANSIENT_ERRORS = List.of("CLUSTERDOWN", "TRYAGAIN", "LOADING", "MASTERDOWN",
+            "READONLY", "BUSY", "NOREPLICAS");
 
     /** After a failed connection attempt, calls fail fast for this long before the next try. */
     private static final Duration RECONNECT_PAUSE = Duration.ofMillis(500);
@@ -61,7 +66,9 @@ final class RedisConnector implements AutoCloseable {
             this.clusterClient = RedisClusterClient.create(endpoint.uris());
             clusterClient.setOptions(ClusterClientOptions.builder()
                     .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    // Lettuce opens the connection to each master on its first command; rejecting while
+                    // disconnected would fail that command. Queued commands still end at the timeout.
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
                     .timeoutOptions(TimeoutOptions.enabled(timeout))
                     .socketOptions(socket)
                     // Follow failovers and resharding: refresh the slot map on MOVED/ASK and now and then.
@@ -187,8 +194,13 @@ final class RedisConnector implements AutoCloseable {
             return new NoScript();
         }
         if (cause instanceof RedisCommandExecutionException e) {
+            String message = firstLine(e.getMessage());
+            if (TRANSIENT_ERRORS.stream().anyMatch(message::startsWith)) {
+                // The server cannot serve right now (cluster down, failover, loading): retry later.
+                return unavailable("Redis is unavailable: " + message, e);
+            }
             // Redis answered with an error: the data or the server's state is not what we expect.
-            return new StatelessException("Redis refused a command: " + firstLine(e.getMessage()), e);
+            return new StatelessException("Redis refused a command: " + message, e);
         }
         if (cause instanceof RedisException || cause instanceof java.io.IOException) {
             return unavailable("Redis is unavailable: " + firstLine(cause.getMessage()), cause);

@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link SessionStore} in Redis (standalone or Sentinel), on Lettuce.
+ * A {@link SessionStore} in Redis (standalone, Sentinel or Cluster), on Lettuce.
  *
  * <p>Layout: one hash per session under {@code prefix + "s:{" + SHA-256(id) + "}"}, with metadata
  * fields ({@code #c} created, {@code #a} last access, {@code #i} idle timeout, {@code #x} absolute
@@ -72,7 +72,8 @@ public final class RedisSessionStore implements SessionStore {
 
     /**
      * Starts a store on the Redis server at {@code uri}: {@code redis://host:port[/db]},
-     * {@code rediss://...} for TLS, or {@code redis-sentinel://host:port[,host:port]/db#master}.
+     * {@code rediss://...} for TLS, {@code redis-sentinel://host:port[,host:port]/db#master}, or
+     * {@code redis-cluster://host:port,host:port} (seed nodes of a Cluster).
      */
     public static Builder builder(String uri) {
         return new Builder(uri);

@@ -9,12 +9,13 @@ import java.util.Set;
 
 /**
  * Makes a {@link RedisSessionStore} for {@code redis://}, {@code rediss://} and
- * {@code redis-sentinel://} URIs. Options beyond the shared ones: {@code command-timeout},
+ * {@code redis-sentinel://} and {@code redis-cluster://} URIs. Options beyond the shared ones: {@code command-timeout},
  * {@code key-prefix}.
  */
 public final class RedisSessionStoreProvider implements SessionStoreProvider {
 
-    private static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-sentinel", "rediss-sentinel");
+    private static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-sentinel", "rediss-sentinel", "redis-cluster",
+            "rediss-cluster");
 
     @Override
     public boolean supports(String scheme) {

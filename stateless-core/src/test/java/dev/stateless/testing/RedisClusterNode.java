@@ -1,0 +1,433 @@
+package dev.stateless.testing;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * One {@code redis-server} process of a multi-process fixture ({@link RedisCluster}, {@link
+ * RedisSentinel}): a cluster node, a master, a replica or a sentinel. The same binary as {@link
+ * RedisServer} (the {@code redis-server} on the {@code PATH}, else the one in the embedded-redis
+ * jar), the same RESP rendering. Thread-safe; a JVM shutdown hook kills every process still running.
+ */
+final class RedisClusterNode {
+
+    static final String LOOPBACK = "127.0.0.1";
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    private static final int SOCKET_TIMEOUT_MILLIS = 5_000;
+    private static final int PROBE_TIMEOUT_MILLIS = 250;
+    private static final int LOG_TAIL_LINES = 40;
+    /** A cluster node also listens on its port + 10000 (the cluster bus), so ports stay below 55536. */
+    private static final int LOWEST_PORT = 20_000;
+    private static final int HIGHEST_PORT = 30_000;
+
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+    private static final Object BINARY_LOCK = new Object();
+    private static Path extractedBinary; // guarded by BINARY_LOCK
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(RedisClusterNode::killAll, "redis-cluster-reaper"));
+    }
+
+    private final String name;
+    private final int port;
+    private final Path log;
+    private volatile Process process;
+
+    private RedisClusterNode(String name, int port, Path log) {
+        this.name = name;
+        this.port = port;
+        this.log = log;
+    }
+
+    /**
+     * Starts {@code redis-server ARGS...} in {@code workDir} (its output goes to {@code
+     * NAME.log} there) and waits until it answers {@code PING} on {@code port} as this very process.
+     *
+     * @throws IllegalStateException when it exits or does not answer; the message holds the tail of
+     *     its log (look for "Address already in use" to retry on another port)
+     */
+    static RedisClusterNode launch(String name, Path workDir, int port, List<String> args) {
+        List<String> commandLine = new ArrayList<>();
+        commandLine.add(binary().toString());
+        commandLine.addAll(args);
+        Path log = workDir.resolve(name + ".log");
+        RedisClusterNode node = new RedisClusterNode(name, port, log);
+        ProcessBuilder builder = new ProcessBuilder(commandLine)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Process p = spawn(builder);
+        RUNNING.add(p);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        try {
+            while (true) {
+                if (!p.isAlive()) {
+                    RUNNING.remove(p);
+                    throw node.failure(name + " exited with code " + p.exitValue() + " during start");
+                }
+                if (node.answersAsProcess(p.pid())) {
+                    node.process = p;
+                    return node;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    destroy(p, true);
+                    throw node.failure(name + " did not answer PING within " + START_TIMEOUT.toSeconds() + " s");
+                }
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            destroy(p, true);
+            throw new IllegalStateException("interrupted while starting " + name, e);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    int port() {
+        return port;
+    }
+
+    boolean isRunning() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    /** SIGKILL: the process dies at once, as in a crash, and keeps nothing. */
+    void kill() {
+        Process p = process;
+        process = null;
+        if (p != null) {
+            destroy(p, true);
+        }
+    }
+
+    /** SIGTERM, then SIGKILL if it lingers. */
+    void stop() {
+        Process p = process;
+        process = null;
+        if (p != null) {
+            destroy(p, false);
+        }
+    }
+
+    // ---- commands
+
+    Object reply(String... args) {
+        return reply(SOCKET_TIMEOUT_MILLIS, args);
+    }
+
+    String command(String... args) {
+        Object reply = reply(args);
+        return reply == null ? null : RedisServer.render(reply);
+    }
+
+    long commandLong(String... args) {
+        Object reply = reply(args);
+        if (reply instanceof Long value) {
+            return value;
+        }
+        throw new IllegalStateException(name + ": " + String.join(" ", args) + " answered "
+                + RedisServer.render(reply) + ", not an integer");
+    }
+
+    List<String> commandList(String... args) {
+        Object reply = reply(args);
+        if (reply == null) {
+            return List.of();
+        }
+        if (!(reply instanceof List<?> elements)) {
+            throw new IllegalStateException(name + ": " + String.join(" ", args) + " answered "
+                    + RedisServer.render(reply) + ", not an array");
+        }
+        List<String> rendered = new ArrayList<>(elements.size());
+        for (Object element : elements) {
+            rendered.add(element == null ? null : RedisServer.render(element));
+        }
+        return Collections.unmodifiableList(rendered);
+    }
+
+    void expectOk(String... args) {
+        Object reply = reply(args);
+        if (!"OK".equals(reply)) {
+            throw new IllegalStateException(name + ": " + String.join(" ", args.length > 4
+                    ? List.of(args).subList(0, 4) : List.of(args)) + (args.length > 4 ? " ..." : "")
+                    + " answered " + RedisServer.render(reply));
+        }
+    }
+
+    /** The {@code key:value} lines of {@code INFO section} (or of {@code CLUSTER INFO}). */
+    Map<String, String> info(String... command) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        String text = command(command);
+        if (text == null) {
+            return fields;
+        }
+        for (String line : text.split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && !line.startsWith("#")) {
+                fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
+            }
+        }
+        return fields;
+    }
+
+    private Object reply(int timeoutMillis, String... args) {
+        Objects.requireNonNull(args, "args");
+        if (args.length == 0) {
+            throw new IllegalArgumentException("a command needs at least its name");
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(LOOPBACK, port), timeoutMillis);
+            socket.setSoTimeout(timeoutMillis);
+            socket.setTcpNoDelay(true);
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream());
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
+            request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            for (String arg : args) {
+                byte[] bytes = Objects.requireNonNull(arg, "command arguments must not be null")
+                        .getBytes(StandardCharsets.UTF_8);
+                request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                request.writeBytes(bytes);
+                request.writeBytes(new byte[] {'\r', '\n'});
+            }
+            out.write(request.toByteArray());
+            out.flush();
+            return RedisServer.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + " at " + LOOPBACK + ":" + port + " did not answer " + args[0], e);
+        }
+    }
+
+    private boolean answersAsProcess(long pid) {
+        try {
+            if (!"PONG".equals(reply(PROBE_TIMEOUT_MILLIS, "PING"))) {
+                return false;
+            }
+            Object info = reply(PROBE_TIMEOUT_MILLIS, "INFO", "server");
+            return info instanceof String text && text.contains("process_id:" + pid + "\r\n");
+        } catch (RuntimeException e) {
+            return false; // not listening yet, or not ours
+        }
+    }
+
+    IllegalStateException failure(String what) {
+        return new IllegalStateException(what + " (port " + port + ", " + binary() + "); last lines of " + log + ":\n"
+                + logTail());
+    }
+
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()).stream()
+                    .collect(Collectors.joining("\n"));
+        } catch (IOException | RuntimeException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "@" + LOOPBACK + ":" + port;
+    }
+
+    // ---- processes and ports
+
+    private static Process spawn(ProcessBuilder builder) {
+        IOException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return builder.start();
+            } catch (IOException e) {
+                // "Text file busy" (error=26) right after the binary was extracted by another thread
+                last = e;
+                if (e.getMessage() == null || !e.getMessage().contains("error=26")) {
+                    break;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        throw new UncheckedIOException("cannot run " + builder.command().get(0), last);
+    }
+
+    private static void destroy(Process p, boolean forcibly) {
+        try {
+            if (forcibly) {
+                p.destroyForcibly();
+            } else {
+                p.destroy();
+            }
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            RUNNING.remove(p);
+        }
+    }
+
+    private static void killAll() {
+        for (Process p : RUNNING) {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * A loopback port that is free now, with its cluster bus port (+10000) free too, drawn at
+     * random from 20000-29999 (below the kernel's ephemeral range, so outgoing connections do not
+     * take it in the meantime).
+     */
+    static int freePort(Set<Integer> taken) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(LOWEST_PORT, HIGHEST_PORT);
+            if (!taken.contains(port) && !taken.contains(port + 10_000) && bindable(port) && bindable(port + 10_000)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free pair of loopback ports (p, p + 10000) in " + LOWEST_PORT + "-"
+                + HIGHEST_PORT);
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static Path tempDir(String prefix) {
+        try {
+            Path dir = Files.createTempDirectory(prefix);
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a working directory for redis-server", e);
+        }
+    }
+
+    /** Deletes a fixture's working directory (logs, node configs, RDB files); best effort. */
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Collections.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // leave it to the OS's temp cleanup
+        }
+    }
+
+    // ---- which binary (as RedisServer: PATH first, else the embedded-redis jar's)
+
+    static Path binary() {
+        Path onPath = findOnPath("redis-server");
+        return onPath != null ? onPath : extractedBinary();
+    }
+
+    private static Path findOnPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            try {
+                Path candidate = Paths.get(dir, name);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            } catch (RuntimeException e) {
+                // an unusable PATH entry
+            }
+        }
+        return null;
+    }
+
+    private static Path extractedBinary() {
+        synchronized (BINARY_LOCK) {
+            if (extractedBinary != null) {
+                return extractedBinary;
+            }
+            String resource = embeddedResourceName();
+            try (InputStream in = RedisClusterNode.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("no redis-server on the PATH and no " + resource
+                            + " on the class path (is com.github.codemonstur:embedded-redis a test dependency?)");
+                }
+                Path file = Files.createTempFile("stateless-redis-cluster-server-", "");
+                file.toFile().deleteOnExit();
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+                extractedBinary = file;
+                return file;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot extract " + resource, e);
+            }
+        }
+    }
+
+    private static String embeddedResourceName() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
+        boolean arm64 = arch.equals("aarch64") || arch.equals("arm64");
+        if (os.contains("linux") && x64) {
+            return "redis-server-6.2.6-v5-linux-amd64";
+        }
+        if (os.contains("linux") && arm64) {
+            return "redis-server-6.2.7-linux-arm64";
+        }
+        if (os.contains("mac") && x64) {
+            return "redis-server-6.2.6-v5-darwin-amd64";
+        }
+        if (os.contains("mac") && arm64) {
+            return "redis-server-6.2.6-v5-darwin-arm64";
+        }
+        throw new IllegalStateException("no redis-server on the PATH and no embedded binary for " + os + "/" + arch);
+    }
+}

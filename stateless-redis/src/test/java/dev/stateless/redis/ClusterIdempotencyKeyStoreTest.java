@@ -1,0 +1,53 @@
+package dev.stateless.redis;
+
+import dev.stateless.core.idempotency.IdempotencyKeyStore;
+import dev.stateless.core.idempotency.IdempotencyKeyStoreContract;
+import dev.stateless.testing.RedisCluster;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The idempotency contract on a real three-master Redis Cluster (time passes by sleeping: leases
+ * run on the clock of the node that holds the record).
+ */
+class ClusterIdempotencyKeyStoreTest extends IdempotencyKeyStoreContract {
+
+    private static RedisCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = RedisCluster.start();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @BeforeEach
+    void emptyCluster() {
+        cluster.flushAll();
+    }
+
+    @Override
+    protected IdempotencyKeyStore createStore(Duration lease, Duration retention) {
+        // connected(...): opens every master connection first, see ClusterStores
+        return ClusterStores.connected(cluster, RedisIdempotencyKeyStore.builder(cluster.uri())
+                .lease(lease)
+                .retention(retention)
+                .commandTimeout(Duration.ofSeconds(2))
+                .build());
+    }
+
+    @Override
+    protected void passTime(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while passing time", e);
+        }
+    }
+}

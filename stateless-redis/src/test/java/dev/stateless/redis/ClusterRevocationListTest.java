@@ -1,0 +1,107 @@
+package dev.stateless.redis;
+
+import static dev.stateless.redis.ClusterStores.connected;
+import static dev.stateless.redis.ClusterStores.revocationKey;
+import static dev.stateless.redis.ClusterStores.tokenIdOn;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stateless.core.token.RevocationList;
+import dev.stateless.testing.RedisCluster;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Redis revocation list on a real three-master Redis Cluster. */
+class ClusterRevocationListTest {
+
+    private static RedisCluster cluster;
+    private RedisRevocationList revoked;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = RedisCluster.start();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @BeforeEach
+    void open() {
+        cluster.flushAll();
+        revoked = connected(cluster, RedisRevocationList.builder(cluster.uri()).commandTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    @AfterEach
+    void close() {
+        revoked.close();
+    }
+
+    @Test
+    void aRevokedIdIsRevokedOnEveryInstanceWhicheverMasterHoldsIt() {
+        try (RevocationList otherNode = connected(cluster, RedisRevocationList.builder(cluster.uri()).build())) {
+            for (int port : cluster.ports()) {
+                String jti = tokenIdOn(cluster, port);
+                assertThat(otherNode.isRevoked(jti)).isFalse();
+
+                revoked.revoke(jti, Instant.now().plus(Duration.ofMinutes(15)));
+
+                assertThat(otherNode.isRevoked(jti)).as("revoked on the master on %d", port).isTrue();
+            }
+            assertThat(otherNode.isRevoked(UUID.randomUUID().toString())).isFalse();
+        }
+    }
+
+    @Test
+    void eachRevocationIsOneHashTaggedKeyOnTheMasterOfItsSlotExpiringWithTheToken() {
+        for (int port : cluster.ports()) {
+            String jti = tokenIdOn(cluster, port);
+
+            revoked.revoke(jti, Instant.now().plus(Duration.ofMinutes(15)));
+
+            String key = revocationKey(jti);
+            assertThat(cluster.commandList(port, "KEYS", "*")).containsExactly(key);
+            assertThat(key).doesNotContain(jti);
+            assertThat(cluster.slotOf(key)).isEqualTo(cluster.slotOf(key.substring(key.indexOf('{') + 1, key.indexOf('}'))));
+            assertThat(cluster.commandLong(port, "PTTL", key)).isPositive()
+                    .isLessThanOrEqualTo(Duration.ofMinutes(15).toMillis());
+            cluster.flushAll();
+        }
+    }
+
+    @Test
+    void anExpiredTokenLeavesNothingOnAnyMaster() {
+        for (int port : cluster.ports()) {
+            revoked.revoke(tokenIdOn(cluster, port), Instant.now().minusSeconds(1));
+        }
+
+        assertThat(cluster.dbSizes().values()).containsOnly(0L);
+    }
+
+    @Test
+    void aCheckIsOneExistsOnTheOwningMasterAndNothingElsewhere() {
+        int owner = cluster.ports().get(1);
+        String jti = tokenIdOn(cluster, owner);
+        revoked.revoke(jti, Instant.now().plus(Duration.ofMinutes(1)));
+        for (int port : cluster.ports()) {
+            cluster.command(port, "CONFIG", "RESETSTAT");
+        }
+
+        assertThat(revoked.isRevoked(jti)).isTrue();
+
+        for (int port : cluster.ports()) {
+            String stats = cluster.command(port, "INFO", "commandstats");
+            if (port == owner) {
+                assertThat(stats).contains("cmdstat_exists:calls=1,");
+            } else {
+                assertThat(stats).doesNotContain("cmdstat_exists");
+            }
+        }
+    }
+}

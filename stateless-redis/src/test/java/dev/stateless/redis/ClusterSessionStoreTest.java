@@ -1,0 +1,45 @@
+package dev.stateless.redis;
+
+import dev.stateless.core.session.SessionStore;
+import dev.stateless.core.session.SessionStoreContract;
+import dev.stateless.testing.MutableClock;
+import dev.stateless.testing.RedisCluster;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/** The session contract on a real three-master Redis Cluster, through {@code redis-cluster://}. */
+class ClusterSessionStoreTest extends SessionStoreContract {
+
+    private static RedisCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = RedisCluster.start();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @BeforeEach
+    void emptyCluster() {
+        cluster.flushAll();
+    }
+
+    @Override
+    protected SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
+            Duration touchInterval) {
+        // connected(...): opens every master connection first, see ClusterStores
+        return ClusterStores.connected(cluster, RedisSessionStore.builder(cluster.uri())
+                .codec(testCodec())
+                .clock(clock)
+                .idleTimeout(idleTimeout)
+                .absoluteTimeout(absoluteTimeout)
+                .touchInterval(touchInterval)
+                .commandTimeout(Duration.ofSeconds(2))
+                .build());
+    }
+}

@@ -1,0 +1,47 @@
+package dev.stateless.redis;
+
+import dev.stateless.core.session.SessionStore;
+import dev.stateless.core.session.SessionStoreContract;
+import dev.stateless.testing.MutableClock;
+import dev.stateless.testing.RedisSentinel;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The session contract through a real Sentinel ({@code redis-sentinel://host:port#mymaster}): the
+ * store asks the sentinel where the master is and works on it.
+ */
+class SentinelSessionStoreTest extends SessionStoreContract {
+
+    private static RedisSentinel sentinel;
+
+    @BeforeAll
+    static void startSentinel() {
+        sentinel = RedisSentinel.start();
+    }
+
+    @AfterAll
+    static void stopSentinel() {
+        sentinel.close();
+    }
+
+    @BeforeEach
+    void empty() {
+        sentinel.flushAll();
+    }
+
+    @Override
+    protected SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
+            Duration touchInterval) {
+        return RedisSessionStore.builder(sentinel.uri())
+                .codec(testCodec())
+                .clock(clock)
+                .idleTimeout(idleTimeout)
+                .absoluteTimeout(absoluteTimeout)
+                .touchInterval(touchInterval)
+                .commandTimeout(Duration.ofSeconds(2))
+                .build();
+    }
+}

@@ -1,5 +1,7 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.StatelessException;
+import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.session.AttributeCodec;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
@@ -268,7 +270,16 @@ public final class RedisSessionStore implements SessionStore {
         }
         Map<String, SessionData> live = new LinkedHashMap<>();
         for (var entry : pending.entrySet()) {
-            List<io.lettuce.core.KeyValue<byte[], byte[]>> meta = redis.await(entry.getValue());
+            List<io.lettuce.core.KeyValue<byte[], byte[]>> meta;
+            try {
+                meta = redis.await(entry.getValue());
+            } catch (StoreUnavailableException e) {
+                throw e;
+            } catch (StatelessException e) {
+                // Not a session hash (planted or corrupted): not one of the principal's sessions.
+                log.warn("A principal index entry points at a key that is not a session; skipped");
+                continue;
+            }
             List<Object> flat = new ArrayList<>();
             for (var kv : meta) {
                 if (kv.hasValue()) {

@@ -20,7 +20,7 @@ if state then
     return {'C', redis.call('HGET', key, 'r')}
   end
   if state == 'p' then
-    local left = tonumber(record[3]) - now
+    local left = (tonumber(record[3]) or 0) - now
     if left > 0 then
       return {'P', left}
     end

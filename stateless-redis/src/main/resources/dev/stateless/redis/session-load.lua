@@ -13,15 +13,26 @@ if kind ~= 'hash' then
   return {'!'}
 end
 local fields = redis.call('HGETALL', key)
-local a, i, x
+
+-- A whole number of milliseconds that Lua's doubles hold exactly, or nil.
+local function millis(value)
+  local n = tonumber(value)
+  if n and n == math.floor(n) and n >= 0 and n < 9007199254740992 then
+    return n
+  end
+  return nil
+end
+
+local c, a, i, x
 for n = 1, #fields, 2 do
   local f = fields[n]
-  if f == '#a' then a = tonumber(fields[n + 1])
-  elseif f == '#i' then i = tonumber(fields[n + 1])
-  elseif f == '#x' then x = tonumber(fields[n + 1]) end
+  if f == '#c' then c = millis(fields[n + 1])
+  elseif f == '#a' then a = millis(fields[n + 1])
+  elseif f == '#i' then i = millis(fields[n + 1])
+  elseif f == '#x' then x = millis(fields[n + 1]) end
 end
-if not (a and i and x) then
-  -- Not one of our sessions (or corrupted): the caller refuses it and starts a new one.
+if not (c and a and i and x) or i == 0 then
+  -- Not one of our sessions (or corrupted): touched by nothing here; the caller refuses it.
   return fields
 end
 local now = tonumber(ARGV[1])
@@ -32,6 +43,6 @@ if now >= expiry then
 end
 if now - a >= tonumber(ARGV[2]) then
   redis.call('HSET', key, '#a', ARGV[1])
-  redis.call('PEXPIRE', key, math.min(now + i, x) - now)
+  redis.call('PEXPIRE', key, string.format('%d', math.min(now + i, x) - now))
 end
 return fields

@@ -9,18 +9,33 @@
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
 
+-- A whole number of milliseconds that Lua's doubles hold exactly, or nil.
+local function millis(value)
+  local n = tonumber(value)
+  if n and n == math.floor(n) and n >= 0 and n < 9007199254740992 then
+    return n
+  end
+  return nil
+end
+
+-- The expiry of metadata {#a, #i, #x}, or nil when it is not ours to trust.
 local function expiry(m)
-  return math.min(tonumber(m[1]) + tonumber(m[2]), tonumber(m[3]))
+  local a, i, x = millis(m[1]), millis(m[2]), millis(m[3])
+  if not (a and i and x) then
+    return nil
+  end
+  return math.min(a + i, x)
 end
 
 if ARGV[2] == '1' then
   redis.call('HSET', key, '#c', ARGV[3], '#a', ARGV[3], '#i', ARGV[4], '#x', ARGV[5])
 else
   local m = redis.call('HMGET', key, '#a', '#i', '#x')
-  if not (m[1] and m[2] and m[3]) then
+  local until_ = expiry(m)
+  if not until_ then
     return 0
   end
-  if now >= expiry(m) then
+  if now >= until_ then
     redis.call('DEL', key)
     return 0
   end
@@ -40,11 +55,10 @@ end
 if next <= #ARGV then
   redis.call('HDEL', key, unpack(ARGV, next, #ARGV))
 end
-local m = redis.call('HMGET', key, '#a', '#i', '#x')
-local left = expiry(m) - now
+local left = (expiry(redis.call('HMGET', key, '#a', '#i', '#x')) or now) - now
 if left <= 0 then
   redis.call('DEL', key)
   return 0
 end
-redis.call('PEXPIRE', key, left)
+redis.call('PEXPIRE', key, string.format('%d', left))
 return 1

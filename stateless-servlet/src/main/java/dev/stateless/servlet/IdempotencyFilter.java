@@ -1,5 +1,6 @@
 package dev.stateless.servlet;
 
+import dev.stateless.core.StatelessException;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.idempotency.Idempotency;
@@ -64,9 +65,24 @@ import org.slf4j.LoggerFactory;
  *         .addMappingForUrlPatterns(null, false, "/orders/*");
  * }</pre>
  *
- * <p>Register it after {@link StatelessSessionFilter} and after authentication. Thread-safe.
+ * <p>Order: after authentication (keys are scoped by the user) and before
+ * {@link StatelessSessionFilter}, so that the session is saved before the answer is recorded: a
+ * node that dies in between leaves the key to be run again, never a recorded answer whose session
+ * changes were lost.
+ *
+ * <p>Exactly once, end to end: the filter records the answer after the application ran. A node
+ * that dies after the side effect (an order written to a database) but before the record frees the
+ * key when its lease ends, and the retry runs again. Make the side effect itself idempotent by the
+ * key, which the first request finds in the request attribute {@link #KEY_ATTRIBUTE} (the example
+ * shop stores key to order id atomically with the order). Thread-safe.
  */
 public final class IdempotencyFilter implements Filter {
+
+    /**
+     * Request attribute holding the client's idempotency key (a {@code String}) while the first
+     * request runs, so the application can make its own side effect idempotent by the same key.
+     */
+    public static final String KEY_ATTRIBUTE = IdempotencyFilter.class.getName() + ".key";
 
     private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
     private static final String REPLAYED = "Idempotent-Replayed";
@@ -170,14 +186,13 @@ public final class IdempotencyFilter implements Filter {
             }
             return;
         } catch (StoreUnavailableException e) {
-            if (failOpen) {
-                log.warn("Idempotency store unavailable; running the request unprotected (fail open): {}", e.getMessage());
-                chain.doFilter(body == null ? request : new BufferedBodyRequest(request, body), res);
-            } else {
-                log.warn("Idempotency store unavailable; refusing the request (fail closed): {}", e.getMessage());
-                Problems.send(response, 503, "Service Unavailable",
-                        "Idempotent requests cannot be processed right now; retry shortly with the same key.");
-            }
+            unavailable(request, body, response, chain, e);
+            return;
+        } catch (StatelessException e) {
+            // The store holds something under this key that is not a record of ours: refuse, run nothing.
+            log.error("The idempotency record of a request cannot be read: {}", e.getMessage());
+            Problems.send(response, 500, "Idempotency Record Unreadable",
+                    "The record of this " + headerName + " cannot be read; use a new key.");
             return;
         }
         if (acquisition instanceof Acquisition.Completed completed) {
@@ -185,7 +200,20 @@ public final class IdempotencyFilter implements Filter {
             return;
         }
         long token = ((Acquisition.Acquired) acquisition).token();
+        request.setAttribute(KEY_ATTRIBUTE, key.get());
         run(request, body, response, chain, scopedKey, token);
+    }
+
+    private void unavailable(HttpServletRequest request, byte[] body, HttpServletResponse response, FilterChain chain,
+            StoreUnavailableException e) throws IOException, ServletException {
+        if (failOpen) {
+            log.warn("Idempotency store unavailable; running the request unprotected (fail open): {}", e.getMessage());
+            chain.doFilter(body == null ? request : new BufferedBodyRequest(request, body), response);
+        } else {
+            log.warn("Idempotency store unavailable; refusing the request (fail closed): {}", e.getMessage());
+            Problems.send(response, 503, "Service Unavailable",
+                    "Idempotent requests cannot be processed right now; retry shortly with the same key.");
+        }
     }
 
     private void run(HttpServletRequest request, byte[] body, HttpServletResponse response, FilterChain chain,
@@ -240,7 +268,7 @@ public final class IdempotencyFilter implements Filter {
                 log.error("An idempotent request finished after its lease was taken over by another node; "
                         + "its answer was not stored (the operation may have run twice)");
             }
-        } catch (StoreUnavailableException e) {
+        } catch (StatelessException e) {
             log.error("An idempotent request ran but its answer could not be stored; a retry after the lease "
                     + "ends will run it again: {}", e.getMessage());
         }

@@ -13,12 +13,25 @@ final class IdempotencyKeys {
     private IdempotencyKeys() {
     }
 
+    /** HTTP's optional whitespace is spaces and tabs only; anything else stays and is refused. */
+    private static String trimSpacesAndTabs(String text) {
+        int start = 0;
+        int end = text.length();
+        while (start < end && (text.charAt(start) == ' ' || text.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (text.charAt(end - 1) == ' ' || text.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return text.substring(start, end);
+    }
+
     /** The key, or empty when the value is malformed, empty or longer than {@code maxLength}. */
     static Optional<String> parse(String header, int maxLength) {
         if (header == null) {
             return Optional.empty();
         }
-        String value = header.strip();
+        String value = trimSpacesAndTabs(header);
         if (value.isEmpty() || value.length() > maxLength + 2 + maxLength) {
             return Optional.empty();
         }

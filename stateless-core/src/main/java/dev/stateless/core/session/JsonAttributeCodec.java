@@ -4,6 +4,10 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.TreeNode;
@@ -14,6 +18,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.cfg.MapperConfig;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -77,14 +84,19 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class JsonAttributeCodec implements AttributeCodec {
 
     private static final String TYPE_PROPERTY = "@t";
+    /** Jackson's default limit for the digits of a number it reads. */
+    private static final int MAX_NUMBER_LENGTH = 1000;
 
     private final TypeRegistry registry;
+    private final JsonFactory factory;
+    private final int maxStringLength;
     private final ObjectWriter writer;
     private final ObjectReader reader;
 
     private JsonAttributeCodec(Builder builder) {
         this.registry = new TypeRegistry(builder.ids);
-        JsonFactory factory = JsonFactory.builder()
+        this.maxStringLength = builder.maxStringLength;
+        this.factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(builder.maxNestingDepth)
                         .maxStringLength(builder.maxStringLength)
@@ -92,6 +104,7 @@ public final class JsonAttributeCodec implements AttributeCodec {
                 .build();
         ObjectMapper mapper = JsonMapper.builder(factory)
                 .addModule(new JavaTimeModule())
+                .addModule(new SimpleModule("string-keys").addKeySerializer(Object.class, new StringKeysOnly()))
                 // Store what Java serialization would store: the fields, not the getters.
                 .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
                 .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
@@ -114,7 +127,9 @@ public final class JsonAttributeCodec implements AttributeCodec {
     public byte[] encode(Object value) {
         Objects.requireNonNull(value, "value");
         try {
-            return writer.writeValueAsBytes(value);
+            byte[] bytes = writer.writeValueAsBytes(value);
+            checkReadable(bytes, value);
+            return bytes;
         } catch (JsonProcessingException e) {
             AttributeCodecException refused = findCodecException(e);
             if (refused != null) {
@@ -123,6 +138,8 @@ public final class JsonAttributeCodec implements AttributeCodec {
             throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
                     "a value of type " + value.getClass().getName() + " cannot be encoded as JSON: "
                             + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("reading back bytes in memory cannot fail", e);
         }
     }
 
@@ -130,11 +147,47 @@ public final class JsonAttributeCodec implements AttributeCodec {
     public Object decode(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
         try {
-            return reader.readValue(bytes);
+            Object value = reader.readValue(bytes);
+            if (value == null) {
+                // encode never writes null: these bytes are not ours
+                throw new AttributeCodecException(AttributeCodecException.Reason.UNDECODABLE,
+                        "stored value cannot be decoded: it is null", null);
+            }
+            return value;
+        } catch (AttributeCodecException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             // Never echo the stored bytes: they may hold personal data.
             throw new AttributeCodecException(AttributeCodecException.Reason.UNDECODABLE,
                     "stored value cannot be decoded: " + describe(e), e);
+        }
+    }
+
+    /**
+     * Refuses, when storing, what {@link #decode} would refuse when loading (too deep, a string or a
+     * number too long): otherwise the value would be stored and silently dropped on the next request.
+     */
+    private void checkReadable(byte[] bytes, Object value) throws IOException {
+        try (JsonParser parser = factory.createParser(bytes)) {
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token == JsonToken.VALUE_STRING || token == JsonToken.FIELD_NAME) {
+                    if (parser.getTextLength() > maxStringLength) {
+                        throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                                "a value of type " + value.getClass().getName() + " holds a string longer than "
+                                        + maxStringLength + " characters", null);
+                    }
+                } else if ((token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT)
+                        && parser.getTextLength() > MAX_NUMBER_LENGTH) {
+                    throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                            "a value of type " + value.getClass().getName() + " holds a number longer than "
+                                    + MAX_NUMBER_LENGTH + " digits", null);
+                }
+            }
+        } catch (StreamConstraintsException e) {
+            throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                    "a value of type " + value.getClass().getName() + " is too large or too deeply nested to be "
+                            + "read back: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -153,6 +206,36 @@ public final class JsonAttributeCodec implements AttributeCodec {
             }
         }
         return null;
+    }
+
+    /**
+     * Map keys are stored as JSON field names and come back as strings: a key of another type would
+     * not find its value after one request, and a string key with a lone surrogate could not be read
+     * back. Both are refused when storing.
+     */
+    private static final class StringKeysOnly extends StdSerializer<Object> {
+        private static final long serialVersionUID = 1L;
+
+        StringKeysOnly() {
+            super(Object.class);
+        }
+
+        @Override
+        public void serialize(Object key, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            if (!(key instanceof String text)) {
+                throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                        "map keys must be strings, not " + key.getClass().getName(), null);
+            }
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (Character.isHighSurrogate(c) ? i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(++i))
+                        : Character.isLowSurrogate(c)) {
+                    throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                            "a map key holds an unpaired surrogate character", null);
+                }
+            }
+            gen.writeFieldName(text);
+        }
     }
 
     /** Configures a {@link JsonAttributeCodec}. Not thread-safe; the codec it builds is. */

@@ -86,21 +86,21 @@ public final class BearerTokenFilter implements Filter {
         List<String> authorizations = Collections.list(request.getHeaders("Authorization"));
         boolean inQuery = RequestPaths.queryHas(request, "access_token");
         if (authorizations.size() > 1 || (!authorizations.isEmpty() && inQuery)) {
-            challenge(response, 400, "invalid_request", "The access token must be sent once, in one way.");
+            challenge(request, response, 400, "invalid_request", "The access token must be sent once, in one way.");
             return;
         }
         String token = authorizations.isEmpty() ? null : bearerToken(authorizations.get(0));
         if (token == null) {
             if (inQuery || !authorizations.isEmpty() && isBearerScheme(authorizations.get(0))) {
                 // "Bearer" with nothing usable after it, or a token in the URL (which leaks into logs).
-                challenge(response, 400, "invalid_request", "The request must send the access token in the "
+                challenge(request, response, 400, "invalid_request", "The request must send the access token in the "
                         + "Authorization header as: Bearer <token>.");
                 return;
             }
             if (RequestPaths.matchesAny(RequestPaths.within(request), anonymousPaths)) {
                 chain.doFilter(req, res);
             } else {
-                challenge(response, 401, null, "This resource requires authentication.");
+                challenge(request, response, 401, null, "This resource requires authentication.");
             }
             return;
         }
@@ -110,20 +110,20 @@ public final class BearerTokenFilter implements Filter {
         } catch (TokenVerificationException e) {
             if (e.reason() == TokenVerificationException.Reason.KEY_UNAVAILABLE) {
                 log.warn("Token keys unavailable: {}", e.getMessage());
-                Problems.send(response, 503, "Service Unavailable", "Tokens cannot be checked right now; retry shortly.");
+                Problems.send(request, response, 503, "Service Unavailable", "Tokens cannot be checked right now; retry shortly.");
                 return;
             }
             log.debug("Token refused: {} ({})", e.reason(), e.getMessage());
-            challenge(response, 401, "invalid_token", describe(e.reason()));
+            challenge(request, response, 401, "invalid_token", describe(e.reason()));
             return;
         } catch (StoreUnavailableException e) {
             log.warn("Token revocation list unavailable; refusing the token: {}", e.getMessage());
-            Problems.send(response, 503, "Service Unavailable", "Tokens cannot be checked right now; retry shortly.");
+            Problems.send(request, response, 503, "Service Unavailable", "Tokens cannot be checked right now; retry shortly.");
             return;
         }
         Set<String> needed = rolesFor(RequestPaths.within(request));
         if (!needed.isEmpty() && Collections.disjoint(needed, verified.roles())) {
-            challenge(response, 403, "insufficient_scope", "The access token does not grant this resource.");
+            challenge(request, response, 403, "insufficient_scope", "The access token does not grant this resource.");
             return;
         }
         request.setAttribute(TOKEN_ATTRIBUTE, verified);
@@ -159,7 +159,7 @@ public final class BearerTokenFilter implements Filter {
         };
     }
 
-    private void challenge(HttpServletResponse response, int status, String error, String description) throws IOException {
+    private void challenge(HttpServletRequest request, HttpServletResponse response, int status, String error, String description) throws IOException {
         StringBuilder header = new StringBuilder("Bearer realm=\"").append(realm).append('"');
         if (error != null) {
             header.append(", error=\"").append(error).append("\", error_description=\"").append(description).append('"');
@@ -170,7 +170,7 @@ public final class BearerTokenFilter implements Filter {
             case 403 -> "Forbidden";
             default -> "Unauthorized";
         };
-        Problems.send(response, status, title, description);
+        Problems.send(request, response, status, title, description);
     }
 
     private Set<String> rolesFor(String path) {

@@ -131,7 +131,7 @@ public final class IdempotencyFilter implements Filter {
         List<String> values = Collections.list(request.getHeaders(headerName));
         if (values.isEmpty()) {
             if (required) {
-                Problems.send(response, 400, "Idempotency-Key Required",
+                Problems.send(request, response, 400, "Idempotency-Key Required",
                         "This request needs an " + headerName + " header.");
             } else {
                 chain.doFilter(req, res);
@@ -140,14 +140,14 @@ public final class IdempotencyFilter implements Filter {
         }
         Optional<String> key = values.size() == 1 ? IdempotencyKeys.parse(values.get(0), maxKeyLength) : Optional.empty();
         if (key.isEmpty()) {
-            Problems.send(response, 400, "Malformed Idempotency-Key",
+            Problems.send(request, response, 400, "Malformed Idempotency-Key",
                     "The " + headerName + " header must be one string of 1 to " + maxKeyLength
                             + " printable ASCII characters.");
             return;
         }
         long declared = request.getContentLengthLong();
         if (declared > maxBodySize) {
-            Problems.send(response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
+            Problems.send(request, response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
             return;
         }
         byte[] body = null;
@@ -156,14 +156,14 @@ public final class IdempotencyFilter implements Filter {
             // Parts are parsed (and kept) by the container; the application reads them again as usual.
             Optional<String> parts = partsDigest(request);
             if (parts.isEmpty()) {
-                Problems.send(response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
+                Problems.send(request, response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
                 return;
             }
             fingerprint = fingerprint(request, parts.get());
         } else {
             body = readBody(request);
             if (body == null) {
-                Problems.send(response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
+                Problems.send(request, response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
                 return;
             }
             fingerprint = fingerprint(request, sha256(body));
@@ -175,13 +175,13 @@ public final class IdempotencyFilter implements Filter {
             acquisition = idempotency.acquire(scopedKey, fingerprint);
         } catch (IdempotencyException e) {
             if (e.reason() == IdempotencyException.Reason.FINGERPRINT_MISMATCH) {
-                Problems.send(response, 422, "Idempotency-Key Reused",
+                Problems.send(request, response, 422, "Idempotency-Key Reused",
                         "This " + headerName + " was already used for a different request.");
             } else {
                 // The lease left is only an upper bound (a crashed holder); most first requests end in
                 // well under a second, so clients are told to look again soon.
                 response.setHeader("Retry-After", "1");
-                Problems.send(response, 409, "Request In Progress",
+                Problems.send(request, response, 409, "Request In Progress",
                         "A request with this " + headerName + " is still being processed; retry later.");
             }
             return;
@@ -191,12 +191,12 @@ public final class IdempotencyFilter implements Filter {
         } catch (StatelessException e) {
             // The store holds something under this key that is not a record of ours: refuse, run nothing.
             log.error("The idempotency record of a request cannot be read: {}", e.getMessage());
-            Problems.send(response, 500, "Idempotency Record Unreadable",
+            Problems.send(request, response, 500, "Idempotency Record Unreadable",
                     "The record of this " + headerName + " cannot be read; use a new key.");
             return;
         }
         if (acquisition instanceof Acquisition.Completed completed) {
-            replay(completed.result(), response);
+            replay(request, completed.result(), response);
             return;
         }
         long token = ((Acquisition.Acquired) acquisition).token();
@@ -211,7 +211,7 @@ public final class IdempotencyFilter implements Filter {
             chain.doFilter(body == null ? request : new BufferedBodyRequest(request, body), response);
         } else {
             log.warn("Idempotency store unavailable; refusing the request (fail closed): {}", e.getMessage());
-            Problems.send(response, 503, "Service Unavailable",
+            Problems.send(request, response, 503, "Service Unavailable",
                     "Idempotent requests cannot be processed right now; retry shortly with the same key.");
         }
     }
@@ -291,13 +291,13 @@ public final class IdempotencyFilter implements Filter {
         return headers;
     }
 
-    private void replay(byte[] data, HttpServletResponse response) throws IOException {
+    private void replay(HttpServletRequest request, byte[] data, HttpServletResponse response) throws IOException {
         StoredResponse stored;
         try {
             stored = StoredResponse.decode(data);
         } catch (IllegalArgumentException e) {
             log.error("A stored idempotent answer cannot be read: {}", e.getMessage());
-            Problems.send(response, 500, "Stored Answer Unreadable",
+            Problems.send(request, response, 500, "Stored Answer Unreadable",
                     "The answer stored for this idempotency key cannot be read.");
             return;
         }

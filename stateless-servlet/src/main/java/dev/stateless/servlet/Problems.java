@@ -1,7 +1,9 @@
 package dev.stateless.servlet;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +14,18 @@ final class Problems {
     private Problems() {
     }
 
-    static void send(HttpServletResponse response, int status, String title, String detail) throws IOException {
+    /**
+     * Answers with a problem. The rest of a small request body is read first (unless the problem is
+     * that it is too large), so that the connection stays usable: a container that finds unread
+     * content closes the connection, and a client reusing it sees a failure instead of this answer.
+     */
+    static void send(HttpServletRequest request, HttpServletResponse response, int status, String title, String detail)
+            throws IOException {
         if (response.isCommitted()) {
             return;
+        }
+        if (status != HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE) {
+            drain(request);
         }
         response.resetBuffer();
         response.setStatus(status);
@@ -36,6 +47,25 @@ final class Problems {
             PrintWriter writer = response.getWriter();
             writer.write(new String(body, StandardCharsets.US_ASCII));
             writer.flush();
+        }
+    }
+
+    private static final int DRAIN_LIMIT = 64 * 1024;
+
+    private static void drain(HttpServletRequest request) {
+        long length = request.getContentLengthLong();
+        if (length == 0 || length > DRAIN_LIMIT) {
+            return;
+        }
+        try (InputStream in = request.getInputStream()) {
+            byte[] buffer = new byte[8192];
+            long read = 0;
+            int n;
+            while (read < DRAIN_LIMIT && (n = in.read(buffer)) > 0) {
+                read += n;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // already read as a reader, or the client is gone: nothing to drain
         }
     }
 

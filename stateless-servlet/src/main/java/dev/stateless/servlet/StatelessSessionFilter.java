@@ -186,7 +186,7 @@ public final class StatelessSessionFilter implements Filter {
         if (failure != null) {
             StoreUnavailableException unavailable = findUnavailable(failure);
             if (unavailable != null) {
-                unavailable(response, unavailable);
+                unavailable(request, response, unavailable);
                 return;
             }
             if (failure instanceof IOException io) throw io;
@@ -196,12 +196,12 @@ public final class StatelessSessionFilter implements Filter {
         }
     }
 
-    private static void unavailable(HttpServletResponse response, StoreUnavailableException e) throws IOException {
+    private static void unavailable(HttpServletRequest request, HttpServletResponse response, StoreUnavailableException e) throws IOException {
         log.warn("Session store unavailable: {}", e.getMessage());
         if (response.isCommitted()) {
             return; // too late for a 503; the container ends the response
         }
-        Problems.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
+        Problems.send(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
                 "The session store is unavailable; please retry shortly.");
     }
 

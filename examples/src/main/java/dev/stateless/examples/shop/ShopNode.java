@@ -22,7 +22,8 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * One application node: an embedded Jetty with the three filters in front of the shop servlet.
+ * One application node: an embedded Jetty with the three filters in front of the shop servlet:
+ * tokens first (so the others see the user), then idempotency, then sessions.
  * Nodes share nothing but Redis and the token secret.
  */
 final class ShopNode implements AutoCloseable {
@@ -61,9 +62,10 @@ final class ShopNode implements AutoCloseable {
         EnumSet<DispatcherType> requests = EnumSet.of(DispatcherType.REQUEST);
         context.addFilter(new FilterHolder(BearerTokenFilter.builder(verifier).realm("shop")
                 .anonymous("/login", "/health").build()), "/*", requests);
-        context.addFilter(new FilterHolder(StatelessSessionFilter.builder(sessions).build()), "/*", requests);
+        // Idempotency outside sessions: the session (the emptied cart) is saved before the answer is recorded.
         context.addFilter(new FilterHolder(IdempotencyFilter.builder(keys).methods("POST").paths("/orders")
                 .required(true).build()), "/*", requests);
+        context.addFilter(new FilterHolder(StatelessSessionFilter.builder(sessions).build()), "/*", requests);
         context.addServlet(new ServletHolder(new ShopServlet(name, issuer, TOKEN_LIFETIME, revocations, orders,
                 orderDelay)), "/*");
 

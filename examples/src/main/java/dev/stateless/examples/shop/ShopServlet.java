@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.VerifiedToken;
 import dev.stateless.jwt.JwtIssuer;
+import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.servlet.BearerTokenFilter;
+import dev.stateless.servlet.IdempotencyFilter;
 import io.lettuce.core.RedisException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -49,6 +51,8 @@ final class ShopServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         try {
             route(request, response);
+        } catch (StoreUnavailableException e) {
+            throw e; // the library's filters answer 503 for their stores
         } catch (RedisException e) {
             // The order repository's Redis is away: say so, like the library's filters do.
             log("Redis unavailable: " + e.getMessage());
@@ -127,16 +131,23 @@ final class ShopServlet extends HttpServlet {
             Problem.send(response, 400, "Bad Request", "Send {\"note\": \"...\"}.");
             return;
         }
+        String user = request.getRemoteUser();
+        String key = (String) request.getAttribute(IdempotencyFilter.KEY_ATTRIBUTE);
         HttpSession session = request.getSession();
-        Cart cart = cart(session);
-        if (cart.isEmpty()) {
-            Problem.send(response, 400, "Empty Cart", "Add something to the cart before ordering.");
-            return;
+        // A retry after a crash between placing the order and recording the answer finds the order.
+        Optional<OrderRepository.Order> placed = orders.byKey(user, key);
+        if (placed.isEmpty()) {
+            Cart cart = cart(session);
+            if (cart.isEmpty()) {
+                Problem.send(response, 400, "Empty Cart", "Add something to the cart before ordering.");
+                return;
+            }
+            pause(orderDelay); // the payment provider
+            placed = Optional.of(orders.place(user, key, cart.items(), cart.total(), body.get().path("note").asText(""),
+                    node));
         }
-        pause(orderDelay); // the payment provider
-        OrderRepository.Order order = orders.place(request.getRemoteUser(), cart.items(), cart.total(),
-                body.get().path("note").asText(""), node);
         session.removeAttribute("cart");
+        OrderRepository.Order order = placed.get();
         response.setHeader("Location", "/orders/" + order.orderId());
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("orderId", order.orderId());

@@ -1,0 +1,302 @@
+package dev.stateless.benchmarks;
+
+import dev.stateless.core.session.AttributeCodec;
+import dev.stateless.core.session.SessionChanges;
+import dev.stateless.core.session.SessionData;
+import dev.stateless.core.session.SessionId;
+import dev.stateless.redis.RedisSessionStore;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Section 4: does {@link RedisSessionStore} slow down as Redis fills up? One redis-server, one
+ * database per size, each filled with that many live sessions shaped like the benchmark's session
+ * (a Lua loop fed with pipelined batches of key digests), then single-thread load and save latency
+ * against every size, interleaved, and Redis memory per live session.
+ */
+final class GrowthBenchmark {
+
+    static final String TITLE = "4. Growth";
+
+    private static final int BATCH = 1_000;
+    private static final int PIPELINE = 8;
+    private static final int SAMPLE = 10_000;
+    private static final int SAVE_BASES = 1_000;
+
+    private static final String FILL = """
+            local prefix, ttl, nf = ARGV[1], ARGV[2], tonumber(ARGV[3])
+            local fields = {}
+            for i = 1, 2 * nf do fields[i] = ARGV[3 + i] end
+            local n = 0
+            for i = 4 + 2 * nf, #ARGV do
+              local key = prefix .. 's:{' .. ARGV[i] .. '}'
+              redis.call('HSET', key, unpack(fields))
+              redis.call('PEXPIRE', key, ttl)
+              n = n + 1
+            end
+            return n
+            """;
+
+    private final Mode mode;
+    private final Consumer<String> log;
+    private String redisVersion = "?";
+
+    GrowthBenchmark(Mode mode, Consumer<String> log) {
+        this.mode = mode;
+        this.log = log;
+    }
+
+    String redisVersion() {
+        return redisVersion;
+    }
+
+    private static final class Size {
+        final int sessions;
+        final int database;
+        RedisSessionStore store;
+        SessionId[] sample;
+        SessionData[] bases;
+        double bytesPerSession;
+        double fillSeconds;
+
+        Size(int sessions, int database) {
+            this.sessions = sessions;
+            this.database = database;
+        }
+    }
+
+    private static final class Cell {
+        final Size size;
+        final boolean save;
+        final List<Double> perSecond = new ArrayList<>();
+        final List<Double> ratio = new ArrayList<>();
+        final List<Double> p50s = new ArrayList<>();
+        final List<Double> p99s = new ArrayList<>();
+        final List<Double> p50Ratio = new ArrayList<>();
+        final List<Double> p99Ratio = new ArrayList<>();
+        final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long ops;
+        long failures;
+        double redisCpuSeconds;
+        int cursor;
+
+        Cell(Size size, boolean save) {
+            this.size = size;
+            this.save = save;
+        }
+    }
+
+    Section run() throws Exception {
+        List<Size> sizes = new ArrayList<>();
+        try (RedisNode redis = RedisNode.start()) {
+            try {
+                return measure(redis, sizes);
+            } finally {
+                for (Size size : sizes) {
+                    if (size.store != null) {
+                        size.store.close(); // before the server goes away
+                    }
+                }
+            }
+        }
+    }
+
+    private Section measure(RedisNode redis, List<Size> sizes) throws Exception {
+        redisVersion = redis.version();
+        AttributeCodec codec = AttributeCodec.json();
+        List<Object> template = template(redis, codec);
+        long templateBytes = 0;
+        for (int i = 0; i < mode.growthSizes().size(); i++) {
+            Size size = new Size(mode.growthSizes().get(i), i + 1);
+            sizes.add(size);
+            log.accept("growth: filling " + Fmt.count(size.sessions) + " sessions");
+            fill(redis, size, template);
+            size.store = RedisSessionStore.builder(redis.uri(size.database)).build();
+            List<SessionData> bases = new ArrayList<>();
+            for (int k = 0; k < Math.min(SAVE_BASES, size.sample.length); k++) {
+                bases.add(size.store.load(size.sample[k]).orElseThrow(
+                        () -> new IllegalStateException("a filled session cannot be loaded")));
+            }
+            size.bases = bases.toArray(new SessionData[0]);
+        }
+        try (Resp db0 = new Resp(redis.port())) {
+            templateBytes = (Long) db0.call("MEMORY", "USAGE", "stateless:s:{template}", "SAMPLES", "0");
+        }
+        List<Cell> cells = new ArrayList<>();
+        for (Size size : sizes) {
+            cells.add(new Cell(size, false));
+            cells.add(new Cell(size, true));
+        }
+        log.accept("growth: warm-up");
+        for (int pass = 0; pass < 2; pass++) {
+            for (Cell cell : cells) {
+                slice(cell, codec, mode.growthSlice().toNanos(), false, redis);
+            }
+        }
+        for (int round = 0; round < mode.rounds(); round++) {
+            Map<Cell, Double> measured = new LinkedHashMap<>();
+            for (int i = 0; i < cells.size(); i++) {
+                Cell cell = cells.get((i + round) % cells.size());
+                measured.put(cell, slice(cell, codec, mode.growthSlice().toNanos(), true, redis));
+            }
+            for (Cell cell : cells) {
+                Cell baseline = cells.get(cell.save ? 1 : 0);
+                cell.perSecond.add(measured.get(cell));
+                cell.ratio.add(measured.get(cell) / measured.get(baseline));
+                int last = cell.p50s.size() - 1;
+                cell.p50Ratio.add(cell.p50s.get(last) / baseline.p50s.get(last));
+                cell.p99Ratio.add(cell.p99s.get(last) / baseline.p99s.get(last));
+            }
+            log.accept("growth: round " + (round + 1) + "/" + mode.rounds());
+        }
+        return report(cells, sizes, templateBytes);
+    }
+
+    /** One real session written by the store; its hash fields are what every filled session gets. */
+    private static List<Object> template(RedisNode redis, AttributeCodec codec) {
+        try (RedisSessionStore store = RedisSessionStore.builder(redis.uri(0)).build()) {
+            SessionChanges.Builder changes = SessionChanges.to(store.newSession());
+            SessionAttributes.values(0).forEach((name, value) -> changes.set(name, codec.encode(value)));
+            SessionChanges built = changes.build();
+            store.save(built);
+            String key = "stateless:s:{" + built.id().digest() + "}";
+            @SuppressWarnings("unchecked")
+            List<Object> fields = (List<Object>) redis.admin().call("HGETALL", key);
+            redis.admin().call("RENAME", key, "stateless:s:{template}");
+            return fields;
+        }
+    }
+
+    private void fill(RedisNode redis, Size size, List<Object> template) {
+        SplittableRandom random = new SplittableRandom(size.sessions);
+        Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
+        int sampled = Math.min(SAMPLE, size.sessions);
+        size.sample = new SessionId[sampled];
+        int sampleEvery = Math.max(1, size.sessions / sampled);
+        long start = System.nanoTime();
+        try (Resp connection = new Resp(redis.port())) {
+            connection.call("SELECT", size.database);
+            String sha = (String) connection.call("SCRIPT", "LOAD", FILL);
+            long before = redis.usedMemory();
+            List<Object[]> pending = new ArrayList<>();
+            List<Object> batch = new ArrayList<>();
+            byte[] bytes = new byte[32];
+            int kept = 0;
+            for (int n = 0; n < size.sessions; n++) {
+                for (int b = 0; b < bytes.length; b += 8) {
+                    long r = random.nextLong();
+                    for (int j = 0; j < 8; j++) {
+                        bytes[b + j] = (byte) (r >>> (8 * j));
+                    }
+                }
+                SessionId id = SessionId.parse(encoder.encodeToString(bytes)).orElseThrow();
+                if (n % sampleEvery == 0 && kept < sampled) {
+                    size.sample[kept++] = id;
+                }
+                batch.add(id.digest());
+                if (batch.size() == BATCH || n == size.sessions - 1) {
+                    List<Object> args = new ArrayList<>();
+                    args.add("EVALSHA");
+                    args.add(sha);
+                    args.add("0");
+                    args.add("stateless:");
+                    args.add("1800000");
+                    args.add(Integer.toString(template.size() / 2));
+                    args.addAll(template);
+                    args.addAll(batch);
+                    pending.add(args.toArray());
+                    batch.clear();
+                    if (pending.size() == PIPELINE || n == size.sessions - 1) {
+                        for (Object reply : connection.pipeline(pending)) {
+                            if (reply instanceof Resp.RespError e) {
+                                throw e;
+                            }
+                        }
+                        pending.clear();
+                    }
+                }
+            }
+            if (kept < sampled) {
+                size.sample = java.util.Arrays.copyOf(size.sample, kept);
+            }
+            long dbsize = connection.number("DBSIZE");
+            if (dbsize != size.sessions) {
+                throw new IllegalStateException("filled " + dbsize + " sessions, wanted " + size.sessions);
+            }
+            size.bytesPerSession = (double) (redis.usedMemory() - before) / size.sessions;
+        }
+        size.fillSeconds = (System.nanoTime() - start) / 1e9;
+    }
+
+    private static double slice(Cell cell, AttributeCodec codec, long nanos, boolean record, RedisNode redis) {
+        RedisNode.Snapshot before = record ? redis.snapshot() : null;
+        Size size = cell.size;
+        long start = System.nanoTime();
+        long end = start;
+        long deadline = start + nanos;
+        long ops = 0;
+        cell.latency.reset();
+        while (end < deadline) {
+            int k = cell.cursor++;
+            long begin = System.nanoTime();
+            boolean ok;
+            if (cell.save) {
+                SessionData base = size.bases[k % size.bases.length];
+                ok = size.store.save(SessionChanges.to(base).set(SessionAttributes.COUNTER, codec.encode((long) k)).build());
+            } else {
+                ok = size.store.load(size.sample[k % size.sample.length]).isPresent();
+            }
+            end = System.nanoTime();
+            if (record) {
+                cell.latency.recordValue(Math.min(end - begin, TimeUnit.SECONDS.toNanos(60)));
+                if (!ok) {
+                    cell.failures++;
+                }
+            }
+            ops++;
+        }
+        if (record) {
+            cell.ops += ops;
+            cell.redisCpuSeconds += redis.snapshot().cpuSince(before);
+            cell.p50s.add((double) cell.latency.getValueAtPercentile(50));
+            cell.p99s.add((double) cell.latency.getValueAtPercentile(99));
+        }
+        return ops / ((end - start) / 1e9);
+    }
+
+    private Section report(List<Cell> cells, List<Size> sizes, long templateBytes) {
+        StringBuilder md = new StringBuilder();
+        md.append("One `redis-server`, one database per size, filled with live sessions shaped like section 1's session ")
+                .append("(the hash of a real session written by `RedisSessionStore`, under random session ids; TTL 30 min), ")
+                .append("then `RedisSessionStore.load` of random filled sessions and `save` of a one-attribute change, ")
+                .append("one thread, ").append(mode.rounds()).append(" interleaved rounds of ").append(mode.growthSlice().toMillis())
+                .append(" ms per cell; × smallest: the ratio to the smallest size in the same round.\n\n");
+        md.append("| live sessions | operation | ops/s | × smallest | p50 µs (× smallest) | p99 µs (× smallest) | Redis CPU µs/op | failures |\n");
+        md.append("|--:|---|--:|--:|--:|--:|--:|--:|\n");
+        for (Cell cell : cells) {
+            md.append("| ").append(Fmt.count(cell.size.sessions)).append(" | ").append(cell.save ? "save" : "load")
+                    .append(" | ").append(Fmt.count(Fmt.median(cell.perSecond)))
+                    .append(" | ").append(Fmt.ratio(cell.ratio))
+                    .append(" | ").append(Fmt.micros(Fmt.median(cell.p50s))).append(" (").append(Fmt.ratio(Fmt.median(cell.p50Ratio))).append(")")
+                    .append(" | ").append(Fmt.micros(Fmt.median(cell.p99s))).append(" (").append(Fmt.ratio(Fmt.median(cell.p99Ratio))).append(")")
+                    .append(" | ").append(Fmt.perOp(cell.redisCpuSeconds * 1e6 / cell.ops))
+                    .append(" | ").append(cell.failures).append(" |\n");
+        }
+        md.append("\n| live sessions | Redis memory per live session (used_memory delta / sessions) | filled in |\n|--:|--:|--:|\n");
+        for (Size size : sizes) {
+            md.append("| ").append(Fmt.count(size.sessions)).append(" | ").append(Fmt.bytes(size.bytesPerSession))
+                    .append(" bytes | ").append(String.format(java.util.Locale.ROOT, "%.1f s", size.fillSeconds)).append(" |\n");
+        }
+        md.append("\n`MEMORY USAGE` of one such session hash: ").append(Fmt.bytes(templateBytes))
+                .append(" bytes; the rest of the per-session figure is the keyspace's own overhead (dictionary entry, ")
+                .append("expiry entry, key string).\n");
+        return new Section(TITLE, md.toString(), List.of());
+    }
+}

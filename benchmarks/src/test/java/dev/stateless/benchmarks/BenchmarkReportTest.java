@@ -1,0 +1,173 @@
+package dev.stateless.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the whole harness in its tiny mode (real Redis servers, real Jetty servers, every section,
+ * slices of a tenth of a second) and checks the report's shape: every section, every variant's row,
+ * every target marked met or missed, no failed request. It says nothing about the speed.
+ */
+class BenchmarkReportTest {
+
+    @TempDir
+    static Path dir;
+
+    static String report;
+
+    @BeforeAll
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    static void runTheTinyBenchmark() throws Exception {
+        Report result = BenchmarkMain.run(Mode.tiny(), new LinkedHashSet<>(BenchmarkMain.ALL_SECTIONS), line -> { });
+        Path file = dir.resolve("BENCHMARKS.md");
+        result.write(file);
+        report = Files.readString(file, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void hasTheMachineTheVersionsAndTheReadingGuide() {
+        assertThat(report).startsWith("# Benchmarks")
+                .contains("## Machine and versions", "## How to run", "## How to read", "## Targets")
+                .contains("| CPU | ", "| memory | ", "| OS | ", "| JVM | ")
+                .contains("| stateless | ", "| Redis | 6.", "| Jetty | 12.", "| Spring Session | 4.");
+        assertThat(report).doesNotContain("| ?");
+    }
+
+    @Test
+    void hasAllFourSectionsInOrder() {
+        int sessions = report.indexOf("## 1. Session requests over HTTP");
+        int idempotency = report.indexOf("## 2. Idempotent writes");
+        int tokens = report.indexOf("## 3. Token verification");
+        int growth = report.indexOf("## 4. Growth");
+        assertThat(sessions).isPositive();
+        assertThat(idempotency).isGreaterThan(sessions);
+        assertThat(tokens).isGreaterThan(idempotency);
+        assertThat(growth).isGreaterThan(tokens);
+    }
+
+    @Test
+    void hasARowForEverySessionVariantAndBothRequests() {
+        String section = section("## 1. Session requests over HTTP", "## 2.");
+        for (String variant : SessionBenchmark.VARIANTS) {
+            String label = SessionBenchmark.LABELS.get(variant);
+            // one row in 1a (/rw), one in 1b (/ro), and for the Redis variants one in 1d (bytes)
+            assertThat(rows(section, "| " + label + " | ")).as(label).hasSizeGreaterThanOrEqualTo(2);
+        }
+        assertThat(section).contains("### 1a. `GET /rw`", "### 1b. `GET /ro`", "### 1c.", "### 1d.");
+        for (String variant : List.of("B", "C", "D", "E")) {
+            assertThat(rows(section, "| " + variant + " | `/rw` | ")).as(variant + " census").hasSize(1);
+            assertThat(rows(section, "| " + variant + " | `/ro` | ")).as(variant + " census").hasSize(1);
+        }
+    }
+
+    @Test
+    void hasARowForEveryIdempotencyVariant() {
+        String section = section("## 2. Idempotent writes", "## 3.");
+        for (String variant : IdempotencyBenchmark.VARIANTS) {
+            assertThat(rows(section, "| " + IdempotencyBenchmark.LABELS.get(variant) + " | ")).as(variant).hasSize(1);
+        }
+    }
+
+    @Test
+    void hasARowForEveryAlgorithmImplementationAndThreadCount() {
+        String section = section("## 3. Token verification", "## 4.");
+        for (String algorithm : TokenBenchmark.ALGORITHMS) {
+            for (int threads : TokenBenchmark.THREADS) {
+                for (String implementation : TokenBenchmark.IMPLEMENTATIONS) {
+                    Pattern row = Pattern.compile("^\\| " + algorithm + " \\(\\d+ chars\\) \\| " + threads + " \\| "
+                            + Pattern.quote(TokenBenchmark.LABELS.get(implementation)) + " \\| [\\d,]+ \\| ", Pattern.MULTILINE);
+                    assertThat(row.matcher(section).find()).as(algorithm + " " + threads + " " + implementation).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void hasLoadAndSaveForEveryGrowthSize() {
+        String section = section("## 4. Growth", null);
+        for (int size : Mode.tiny().growthSizes()) {
+            String count = Fmt.count(size);
+            assertThat(rows(section, "| " + count + " | load | ")).as(count + " load").hasSize(1);
+            assertThat(rows(section, "| " + count + " | save | ")).as(count + " save").hasSize(1);
+            assertThat(rows(section, "| " + count + " | ")).as(count + " memory").hasSize(3);
+        }
+    }
+
+    @Test
+    void marksEveryTargetMetOrMissed() {
+        String targets = section("## Targets", "## 1.");
+        List<String> rows = rows(targets, "| ").stream().skip(1).toList(); // without the header
+        // 9 for sessions, 1 for idempotency, 8 for tokens (4 algorithms x 1 and 2 threads)
+        assertThat(rows).hasSize(18);
+        for (String row : rows) {
+            assertThat(row).as(row).containsPattern("\\| \\*\\*(met|missed)\\*\\* \\|$");
+        }
+        assertThat(targets).contains("B throughput vs C", "B throughput vs A", "B round trips", "B bytes per session vs C",
+                "I round trips", "ours vs Nimbus, HS256", "ours vs Nimbus, RS256", "ours vs Nimbus, ES256",
+                "ours vs Nimbus, EdDSA");
+    }
+
+    @Test
+    void everyTableRowHasAsManyColumnsAsItsHeader() {
+        String[] lines = report.split("\n");
+        int tables = 0;
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith("|") && (i == 0 || !lines[i - 1].startsWith("|"))) {
+                tables++;
+                long columns = lines[i].chars().filter(c -> c == '|').count();
+                assertThat(lines[i + 1]).as("rule under " + lines[i]).startsWith("|-");
+                for (int j = i + 1; j < lines.length && lines[j].startsWith("|"); j++) {
+                    assertThat(lines[j].chars().filter(c -> c == '|').count()).as(lines[j]).isEqualTo(columns);
+                }
+            }
+        }
+        assertThat(tables).isGreaterThanOrEqualTo(12);
+    }
+
+    @Test
+    void noRequestFailed() {
+        Matcher errors = Pattern.compile("^\\| [A-Z]\\. .* \\| (\\d+)( \\(.*\\))? \\|$", Pattern.MULTILINE)
+                .matcher(section("## 1.", "## 3."));
+        int rows = 0;
+        while (errors.find()) {
+            rows++;
+            assertThat(errors.group(1)).as(errors.group()).isEqualTo("0");
+        }
+        assertThat(rows).isEqualTo(2 * SessionBenchmark.VARIANTS.size() + IdempotencyBenchmark.VARIANTS.size());
+        Matcher failures = Pattern.compile("^\\| [\\d,]+ \\| (load|save) \\| .* \\| (\\d+) \\|$", Pattern.MULTILINE)
+                .matcher(section("## 4. Growth", null));
+        while (failures.find()) {
+            assertThat(failures.group(2)).as(failures.group()).isEqualTo("0");
+        }
+    }
+
+    private static String section(String from, String to) {
+        int start = report.indexOf(from);
+        assertThat(start).as(from).isNotNegative();
+        int end = to == null ? report.length() : report.indexOf(to, start + from.length());
+        return report.substring(start, end < 0 ? report.length() : end);
+    }
+
+    private static List<String> rows(String text, String prefix) {
+        List<String> rows = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(prefix)) {
+                rows.add(line);
+            }
+        }
+        return rows;
+    }
+}

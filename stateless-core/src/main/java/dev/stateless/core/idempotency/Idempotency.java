@@ -3,9 +3,9 @@ package dev.stateless.core.idempotency;
 import dev.stateless.core.session.AttributeCodec;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -44,11 +44,15 @@ public final class Idempotency implements AutoCloseable {
         this.codec = b.codec != null ? b.codec : AttributeCodec.json();
         this.heartbeat = b.heartbeat != null ? b.heartbeat : defaultHeartbeat(store.lease());
         this.waitForInProgress = b.waitForInProgress;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor heartbeats = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "stateless-idempotency-heartbeat");
             t.setDaemon(true);
             return t;
         });
+        // Most operations end long before their first beat: drop cancelled beats at once, or every
+        // request would leave one queued for a third of the lease.
+        heartbeats.setRemoveOnCancelPolicy(true);
+        this.scheduler = heartbeats;
     }
 
     private static Duration defaultHeartbeat(Duration lease) {

@@ -90,12 +90,14 @@ public final class JsonAttributeCodec implements AttributeCodec {
     private final TypeRegistry registry;
     private final JsonFactory factory;
     private final int maxStringLength;
+    private final int maxNestingDepth;
     private final ObjectWriter writer;
     private final ObjectReader reader;
 
     private JsonAttributeCodec(Builder builder) {
         this.registry = new TypeRegistry(builder.ids);
         this.maxStringLength = builder.maxStringLength;
+        this.maxNestingDepth = builder.maxNestingDepth;
         this.factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(builder.maxNestingDepth)
@@ -168,6 +170,16 @@ public final class JsonAttributeCodec implements AttributeCodec {
      * number too long): otherwise the value would be stored and silently dropped on the next request.
      */
     private void checkReadable(byte[] bytes, Object value) throws IOException {
+        // Fast path: a single scan for the nesting depth; only large values can hold a string or a
+        // number over the limits, and only they get the full parse.
+        if (bytes.length <= Math.min(maxStringLength, MAX_NUMBER_LENGTH)) {
+            if (nestingDepth(bytes) > maxNestingDepth) {
+                throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                        "a value of type " + value.getClass().getName() + " is nested deeper than "
+                                + maxNestingDepth + " levels", null);
+            }
+            return;
+        }
         try (JsonParser parser = factory.createParser(bytes)) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
@@ -189,6 +201,30 @@ public final class JsonAttributeCodec implements AttributeCodec {
                     "a value of type " + value.getClass().getName() + " is too large or too deeply nested to be "
                             + "read back: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** The deepest nesting of arrays and objects in JSON text (brackets inside strings do not count). */
+    private static int nestingDepth(byte[] json) {
+        int depth = 0;
+        int max = 0;
+        boolean inString = false;
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (inString) {
+                if (b == '\\') {
+                    i++;
+                } else if (b == '"') {
+                    inString = false;
+                }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == '[' || b == '{') {
+                max = Math.max(max, ++depth);
+            } else if (b == ']' || b == '}') {
+                depth--;
+            }
+        }
+        return max;
     }
 
     private static String describe(Exception e) {

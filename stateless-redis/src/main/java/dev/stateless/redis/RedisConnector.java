@@ -69,7 +69,8 @@ final class RedisConnector implements AutoCloseable {
                     // Lettuce opens the connection to each master on its first command; rejecting while
                     // disconnected would fail that command. Queued commands still end at the timeout.
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
-                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    // No timer per command inside Lettuce: await() bounds every wait itself.
+                    .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
                     .socketOptions(socket)
                     // Follow failovers and resharding: refresh the slot map on MOVED/ASK and now and then.
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
@@ -84,7 +85,8 @@ final class RedisConnector implements AutoCloseable {
                     .autoReconnect(true)
                     // Fail fast while disconnected instead of queueing requests behind an outage.
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    // No timer per command inside Lettuce: await() bounds every wait itself.
+                    .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
                     .socketOptions(socket)
                     .build());
         }
@@ -177,12 +179,12 @@ final class RedisConnector implements AutoCloseable {
 
     <T, R> R await(RedisFuture<T> future, Function<T, R> then) {
         try {
-            // Lettuce times the command out itself; the extra second only guards against a lost future.
-            return then.apply(future.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS));
+            return then.apply(future.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable("interrupted while waiting for Redis", e);
         } catch (TimeoutException e) {
+            future.cancel(false); // the answer, if it ever comes, is dropped
             throw unavailable("Redis did not answer within " + timeout, e);
         } catch (ExecutionException e) {
             throw translate(e.getCause());

@@ -4,15 +4,14 @@
 -- Returns the hash as it was before the touch (field, value, ...), an empty list when there is
 -- no live session, or {'!'} when the key holds something that is not a session.
 local key = KEYS[1]
-local kind = redis.call('TYPE', key).ok
-if kind ~= 'hash' then
-  if kind == 'none' then
-    return {}
-  end
-  -- Something else sits under our key: not a session; the caller starts a new one.
+local fields = redis.pcall('HGETALL', key)
+if fields.err then
+  -- Something else sits under our key (WRONGTYPE): not a session; the caller starts a new one.
   return {'!'}
 end
-local fields = redis.call('HGETALL', key)
+if #fields == 0 then
+  return {}
+end
 
 -- A whole number of milliseconds that Lua's doubles hold exactly, or nil.
 local function millis(value)

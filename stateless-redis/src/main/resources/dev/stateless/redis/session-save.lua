@@ -18,30 +18,25 @@ local function millis(value)
   return nil
 end
 
--- The expiry of metadata {#a, #i, #x}, or nil when it is not ours to trust.
-local function expiry(m)
-  local a, i, x = millis(m[1]), millis(m[2]), millis(m[3])
-  if not (a and i and x) then
-    return nil
-  end
-  return math.min(a + i, x)
-end
-
+-- The metadata the expiry is computed from: last access, idle timeout, absolute expiry.
+local a, i, x
 if ARGV[2] == '1' then
   redis.call('HSET', key, '#c', ARGV[3], '#a', ARGV[3], '#i', ARGV[4], '#x', ARGV[5])
+  a, i, x = millis(ARGV[3]), millis(ARGV[4]), millis(ARGV[5])
 else
   local m = redis.call('HMGET', key, '#a', '#i', '#x')
-  local until_ = expiry(m)
-  if not until_ then
+  a, i, x = millis(m[1]), millis(m[2]), millis(m[3])
+  if not (a and i and x) then
     return 0
   end
-  if now >= until_ then
+  if now >= math.min(a + i, x) then
     redis.call('DEL', key)
     return 0
   end
 end
 if ARGV[6] ~= '' then
   redis.call('HSET', key, '#i', ARGV[6])
+  i = millis(ARGV[6])
 end
 if ARGV[7] ~= '' then
   redis.call('HSET', key, '#p', ARGV[7])
@@ -55,7 +50,7 @@ end
 if next <= #ARGV then
   redis.call('HDEL', key, unpack(ARGV, next, #ARGV))
 end
-local left = (expiry(redis.call('HMGET', key, '#a', '#i', '#x')) or now) - now
+local left = (a and i and x) and (math.min(a + i, x) - now) or 0
 if left <= 0 then
   redis.call('DEL', key)
   return 0

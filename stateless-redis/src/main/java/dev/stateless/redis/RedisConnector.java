@@ -92,10 +92,6 @@ final class RedisConnector implements AutoCloseable {
         }
     }
 
-    Duration timeout() {
-        return timeout;
-    }
-
     RedisClusterAsyncCommands<byte[], byte[]> async() {
         RedisClusterAsyncCommands<byte[], byte[]> c = commands;
         if (c != null) {

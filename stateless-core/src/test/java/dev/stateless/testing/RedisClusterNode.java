@@ -14,15 +14,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -50,8 +46,6 @@ final class RedisClusterNode {
     private static final int HIGHEST_PORT = 30_000;
 
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-    private static final Object BINARY_LOCK = new Object();
-    private static Path extractedBinary; // guarded by BINARY_LOCK
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(RedisClusterNode::killAll, "redis-cluster-reaper"));
@@ -360,74 +354,7 @@ final class RedisClusterNode {
         }
     }
 
-    // ---- which binary (as RedisServer: PATH first, else the embedded-redis jar's)
-
     static Path binary() {
-        Path onPath = findOnPath("redis-server");
-        return onPath != null ? onPath : extractedBinary();
-    }
-
-    private static Path findOnPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            try {
-                Path candidate = Paths.get(dir, name);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return candidate;
-                }
-            } catch (RuntimeException e) {
-                // an unusable PATH entry
-            }
-        }
-        return null;
-    }
-
-    private static Path extractedBinary() {
-        synchronized (BINARY_LOCK) {
-            if (extractedBinary != null) {
-                return extractedBinary;
-            }
-            String resource = embeddedResourceName();
-            try (InputStream in = RedisClusterNode.class.getClassLoader().getResourceAsStream(resource)) {
-                if (in == null) {
-                    throw new IllegalStateException("no redis-server on the PATH and no " + resource
-                            + " on the class path (is com.github.codemonstur:embedded-redis a test dependency?)");
-                }
-                Path file = Files.createTempFile("stateless-redis-cluster-server-", "");
-                file.toFile().deleteOnExit();
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
-                extractedBinary = file;
-                return file;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot extract " + resource, e);
-            }
-        }
-    }
-
-    private static String embeddedResourceName() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
-        boolean arm64 = arch.equals("aarch64") || arch.equals("arm64");
-        if (os.contains("linux") && x64) {
-            return "redis-server-6.2.6-v5-linux-amd64";
-        }
-        if (os.contains("linux") && arm64) {
-            return "redis-server-6.2.7-linux-arm64";
-        }
-        if (os.contains("mac") && x64) {
-            return "redis-server-6.2.6-v5-darwin-amd64";
-        }
-        if (os.contains("mac") && arm64) {
-            return "redis-server-6.2.6-v5-darwin-arm64";
-        }
-        throw new IllegalStateException("no redis-server on the PATH and no embedded binary for " + os + "/" + arch);
+        return RedisServer.binary();
     }
 }

@@ -517,7 +517,8 @@ public final class RedisServer implements AutoCloseable {
 
     // ---- which binary
 
-    private static Path binary() {
+    /** The redis-server binary: the one on the PATH, else the one shipped in the embedded-redis jar. */
+    static Path binary() {
         Path onPath = findOnPath("redis-server");
         return onPath != null ? onPath : extractedBinary();
     }

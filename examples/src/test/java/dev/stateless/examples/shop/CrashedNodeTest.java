@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,11 +79,11 @@ class CrashedNodeTest {
             ports.add(freePort());
         }
         for (int port : ports) {
-            processes.add(ShopProcess.start("P" + (processes.size() + 1), redis.uri(), port));
+            processes.add(startProcess(port));
         }
         try {
             for (ShopProcess process : processes) {
-                process.awaitHealthy();
+                process.awaitHealthy(STARTUP);
             }
             scenario = new Scenario(processes.stream().map(ShopProcess::url).toList(), processes.get(2));
             scenario.run();
@@ -225,9 +223,9 @@ class CrashedNodeTest {
      * what a SIGKILL at exactly that step leaves.
      */
     private static Window dieInsideAnOrder(String keysItKeeps) throws Exception {
-        ShopProcess node = ShopProcess.start("P" + (processes.size() + 1), redis.uri(), freePort());
+        ShopProcess node = startProcess(freePort());
         processes.add(node);
-        node.awaitHealthy();
+        node.awaitHealthy(STARTUP);
         Browser client = new Browser();
         client.login(processes.get(0).url(), "alice");
         assertThat(client.post(node.url(), "/cart/items", "{\"sku\":\"sku-2\",\"quantity\":3}").status())
@@ -694,90 +692,10 @@ class CrashedNodeTest {
         }
     }
 
-    /** One {@code ShopMain} JVM started from the test class path, its output in a file. */
-    private static final class ShopProcess {
-        private final String label;
-        private final Process process;
-        private final Path log;
-        private final int port;
-
-        private ShopProcess(String label, Process process, Path log, int port) {
-            this.label = label;
-            this.process = process;
-            this.log = log;
-            this.port = port;
-        }
-
-        static ShopProcess start(String label, String redisUri, int port) throws IOException {
-            Path log = Files.createTempFile("shop-" + label + "-", ".log");
-            log.toFile().deleteOnExit();
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                    ShopMain.class.getName(), "--redis", redisUri, "--port", Integer.toString(port), "--nodes", "1",
-                    "--order-delay-ms", Long.toString(ORDER_DELAY.toMillis()),
-                    "--idempotency-lease-ms", Long.toString(LEASE.toMillis()));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
-            builder.environment().put("SHOP_JWT_SECRET", SECRET);
-            return new ShopProcess(label, builder.start(), log, port);
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + port;
-        }
-
-        void awaitHealthy() throws InterruptedException {
-            long deadline = System.nanoTime() + STARTUP.toNanos();
-            while (System.nanoTime() - deadline < 0) {
-                assertThat(process.isAlive()).as("process %s exited before answering /health:%n%s", label, output())
-                        .isTrue();
-                try {
-                    if (new Browser().get(url(), "/health").status() == 200) {
-                        return;
-                    }
-                } catch (UncheckedIOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(100);
-            }
-            throw new AssertionError("process " + label + " did not answer /health within " + STARTUP.toSeconds()
-                    + " s:\n" + output());
-        }
-
-        /** SIGKILL on Linux: no shutdown hook runs, nothing is flushed or released. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("process %s died", label).isTrue();
-        }
-
-        String output() {
-            try {
-                return Files.readString(log, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "(output unreadable: " + e.getMessage() + ")";
-            }
-        }
-
-        void printOutput() {
-            System.err.println("---- output of shop process " + label + " (" + url() + ") ----");
-            System.err.println(output());
-        }
-
-        void stop() {
-            process.destroy();
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-            try {
-                Files.deleteIfExists(log);
-            } catch (IOException ignored) {
-                // a temp file; deleteOnExit takes it otherwise
-            }
-        }
+    /** One more shop JVM on this test's Redis, with its order delay and idempotency lease. */
+    private static ShopProcess startProcess(int port) throws IOException {
+        return ShopProcess.start("P" + (processes.size() + 1), SECRET, redis.uri(), port,
+                "--order-delay-ms", Long.toString(ORDER_DELAY.toMillis()),
+                "--idempotency-lease-ms", Long.toString(LEASE.toMillis()));
     }
 }

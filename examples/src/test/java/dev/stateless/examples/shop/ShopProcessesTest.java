@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stateless.examples.shop.Browser.Reply;
 import dev.stateless.testing.RedisServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -58,11 +56,11 @@ class ShopProcessesTest {
         while (portB == portA) {
             portB = freePort();
         }
-        a = ShopProcess.start("A", redis.uri(), portA);
-        b = ShopProcess.start("B", redis.uri(), portB);
+        a = ShopProcess.start("A", SECRET, redis.uri(), portA);
+        b = ShopProcess.start("B", SECRET, redis.uri(), portB);
         try {
-            a.awaitHealthy();
-            b.awaitHealthy();
+            a.awaitHealthy(STARTUP);
+            b.awaitHealthy(STARTUP);
         } catch (AssertionError | RuntimeException e) {
             a.printOutput();
             b.printOutput();
@@ -206,101 +204,6 @@ class ShopProcessesTest {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        }
-    }
-
-    /** One {@code ShopMain} JVM, its output in a file. */
-    private static final class ShopProcess {
-        private final String label;
-        private final Process process;
-        private final Path log;
-        private final int port;
-
-        private ShopProcess(String label, Process process, Path log, int port) {
-            this.label = label;
-            this.process = process;
-            this.log = log;
-            this.port = port;
-        }
-
-        static ProcessBuilder builder(Path log, Map<String, String> env, String... args) {
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Xmx128m");
-            command.add("-XX:TieredStopAtLevel=1");
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add(ShopMain.class.getName());
-            command.addAll(List.of(args));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
-            builder.environment().remove("SHOP_JWT_SECRET");
-            builder.environment().putAll(env);
-            return builder;
-        }
-
-        static ShopProcess start(String label, String redisUri, int port) throws IOException {
-            Path log = Files.createTempFile("shop-" + label + "-", ".log");
-            log.toFile().deleteOnExit();
-            Process process = builder(log, Map.of("SHOP_JWT_SECRET", SECRET),
-                    "--redis", redisUri, "--port", Integer.toString(port), "--nodes", "1").start();
-            return new ShopProcess(label, process, log, port);
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + port;
-        }
-
-        void awaitHealthy() throws InterruptedException {
-            long deadline = System.nanoTime() + STARTUP.toNanos();
-            Throwable last = null;
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new AssertionError("process " + label + " exited with " + process.exitValue()
-                            + " before answering /health:\n" + output());
-                }
-                try {
-                    if (new Browser().get(url(), "/health").status() == 200) {
-                        return;
-                    }
-                } catch (UncheckedIOException e) {
-                    last = e; // not listening yet
-                }
-                Thread.sleep(100);
-            }
-            throw new AssertionError("process " + label + " did not answer /health on " + url() + " within "
-                    + STARTUP.toSeconds() + " s:\n" + output(), last);
-        }
-
-        String output() {
-            try {
-                return Files.readString(log, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "(output unreadable: " + e.getMessage() + ")";
-            }
-        }
-
-        void printOutput() {
-            System.err.println("---- output of shop process " + label + " (" + url() + ") ----");
-            System.err.println(output());
-        }
-
-        void stop() {
-            process.destroy();
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-            try {
-                Files.deleteIfExists(log);
-            } catch (IOException ignored) {
-                // a temp file; deleteOnExit takes it otherwise
-            }
         }
     }
 }

@@ -19,6 +19,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -51,6 +52,7 @@ final class RedisConnector implements AutoCloseable {
     private final RedisClient client;
     private final RedisClusterClient clusterClient;
     private final Duration timeout;
+    private final ClientResources resources;
     private final ReentrantLock connecting = new ReentrantLock();
     private volatile StatefulConnection<byte[], byte[]> connection;
     private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
@@ -59,11 +61,12 @@ final class RedisConnector implements AutoCloseable {
 
     RedisConnector(RedisEndpoint endpoint, Duration timeout) {
         this.timeout = timeout;
+        this.resources = SharedResources.acquire();
         endpoint.uris().forEach(uri -> uri.setTimeout(timeout));
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
         if (endpoint.cluster()) {
             this.client = null;
-            this.clusterClient = RedisClusterClient.create(endpoint.uris());
+            this.clusterClient = RedisClusterClient.create(resources, endpoint.uris());
             clusterClient.setOptions(ClusterClientOptions.builder()
                     .autoReconnect(true)
                     // Lettuce opens the connection to each master on its first command; rejecting while
@@ -80,7 +83,7 @@ final class RedisConnector implements AutoCloseable {
                     .build());
         } else {
             this.clusterClient = null;
-            this.client = RedisClient.create(endpoint.uris().get(0));
+            this.client = RedisClient.create(resources, endpoint.uris().get(0));
             client.setOptions(ClientOptions.builder()
                     .autoReconnect(true)
                     // Fail fast while disconnected instead of queueing requests behind an outage.
@@ -225,6 +228,9 @@ final class RedisConnector implements AutoCloseable {
     public void close() {
         connecting.lock();
         try {
+            if (closed) {
+                return;
+            }
             closed = true;
             if (connection != null) {
                 connection.close();
@@ -237,6 +243,7 @@ final class RedisConnector implements AutoCloseable {
         } else {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
+        SharedResources.release(resources);
     }
 
     /** Internal signal: EVALSHA named a script that Redis does not have. */

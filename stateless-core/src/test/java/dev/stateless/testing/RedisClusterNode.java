@@ -260,25 +260,7 @@ final class RedisClusterNode {
     // ---- processes and ports
 
     private static Process spawn(ProcessBuilder builder) {
-        IOException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            try {
-                return builder.start();
-            } catch (IOException e) {
-                // "Text file busy" (error=26) right after the binary was extracted by another thread
-                last = e;
-                if (e.getMessage() == null || !e.getMessage().contains("error=26")) {
-                    break;
-                }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(50);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        throw new UncheckedIOException("cannot run " + builder.command().get(0), last);
+        return RedisServer.spawn(builder);
     }
 
     private static void destroy(Process p, boolean forcibly) {

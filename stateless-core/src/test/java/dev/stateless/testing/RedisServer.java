@@ -410,7 +410,8 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    private static Process spawn(ProcessBuilder builder) {
+    /** Starts a process, retrying briefly while a freshly extracted binary is still "busy". */
+    static Process spawn(ProcessBuilder builder) {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             try {

@@ -57,6 +57,9 @@ public final class RedisSessionStore implements SessionStore {
     private static final RedisScript COPY = RedisScript.load("session-copy.lua");
     private static final RedisScript INDEX_ADD = RedisScript.load("principal-index-add.lua");
 
+    /** Stands for the id of a session known only by its digest (principal index entries). */
+    private static final SessionId UNKNOWN_ID = SessionId.generate();
+
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] ONE = {'1'};
     private static final byte[] ZERO = {'0'};
@@ -290,8 +293,8 @@ public final class RedisSessionStore implements SessionStore {
             if (flat.isEmpty()) {
                 continue;
             }
-            // The id itself is unknown here (only its digest is stored); a throwaway id carries the data.
-            Optional<SessionData> session = parse(SessionId.generate(), flat);
+            // The id itself is unknown here (only its digest is stored); a placeholder carries the data.
+            Optional<SessionData> session = parse(UNKNOWN_ID, flat);
             if (session.isPresent() && !session.get().isExpired(now)
                     && session.get().principal().filter(principal::equals).isPresent()) {
                 live.put(entry.getKey(), session.get());

@@ -3,6 +3,7 @@ package dev.stateless.servlet;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionStores;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -215,15 +216,24 @@ public final class StatelessSessionFilter implements Filter {
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
-        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
-                || req.getAttribute(APPLIED) != null) {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
             chain.doFilter(req, res);
             return;
         }
-        req.setAttribute(APPLIED, Boolean.TRUE);
+        if (req.getAttribute(APPLIED) instanceof Applied applied) {
+            if (req.getDispatcherType() == DispatcherType.ASYNC && !applied.wraps(req)) {
+                // AsyncContext.dispatch() after startAsync() hands over the unwrapped request: the
+                // dispatched code must see the same session, saved when the async cycle completes.
+                chain.doFilter(applied.request(), applied.response());
+            } else {
+                chain.doFilter(req, res);
+            }
+            return;
+        }
         SessionRequest wrapped = new SessionRequest(request, response, store, ids, principals, options);
         SessionCommittingResponse wrappedResponse = new SessionCommittingResponse(response, wrapped::save,
                 url -> wrapped.encodeUrl(url, response::encodeURL));
+        req.setAttribute(APPLIED, new Applied(wrapped, wrappedResponse));
         Throwable failure = null;
         boolean async = false;
         try {
@@ -291,6 +301,19 @@ public final class StatelessSessionFilter implements Filter {
             }
         }
         return null;
+    }
+
+    /** The wrappers of a request this filter has wrapped already (forwards, includes, async dispatches). */
+    private record Applied(SessionRequest request, SessionCommittingResponse response) {
+        boolean wraps(ServletRequest candidate) {
+            for (ServletRequest r = candidate; r != null;
+                    r = r instanceof jakarta.servlet.ServletRequestWrapper w ? w.getRequest() : null) {
+                if (r == request) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     @Override

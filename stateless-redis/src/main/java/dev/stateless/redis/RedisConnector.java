@@ -173,11 +173,12 @@ final class RedisConnector implements AutoCloseable {
                 ? CompletableFuture.completedFuture(ready)
                 : CompletableFuture.supplyAsync(this::async);
         return connected
+                // Connecting is bounded by connection() itself; the command gets the timeout of its own.
                 .thenCompose(c -> this.<T>send(c, script, false, type, keys, args)
                         .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
                                 ? this.<T>send(c, script, true, type, keys, args)
-                                : CompletableFuture.failedFuture(e)))
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                                : CompletableFuture.failedFuture(e))
+                        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS))
                 .exceptionallyCompose(e -> {
                     Throwable cause = unwrap(e);
                     RuntimeException failure = cause instanceof TimeoutException

@@ -29,6 +29,11 @@ import org.junit.jupiter.api.Test;
  * codec from {@link #testCodec()}. Each test gets a fresh clock and a store with the default
  * timeouts ({@link #IDLE}, {@link #ABSOLUTE}, touch interval zero); stores are closed after each
  * test. A subclass over a shared server should clear it in its own {@code @BeforeEach}.
+ *
+ * <p>Besides loads, deltas and expiry it covers sessions without idle expiry (idle timeout zero),
+ * {@link SessionStore#touch} and the opt-in {@linkplain SessionLock session lock}. Lock leases end
+ * by the test's clock; only tests that wait for another holder take real time (a few ms), and no
+ * assertion depends on how long anything took.
  */
 public abstract class SessionStoreContract {
 

@@ -459,6 +459,11 @@ class FilterDeclarationTest {
         }
 
         @Override
+        protected void doPut(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            doPost(request, response);
+        }
+
+        @Override
         protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
             String body = new String(request.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             runs.computeIfAbsent(body, b -> new AtomicInteger()).incrementAndGet();

@@ -53,10 +53,6 @@ final class InitParameters {
         return rest;
     }
 
-    boolean has(String name) {
-        return left.containsKey(name);
-    }
-
     /** Fails when a parameter was not taken. */
     void requireAllTaken() {
         if (!left.isEmpty()) {

@@ -111,7 +111,7 @@ public final class StatelessSessionFilter implements Filter {
             Optional<Duration> initialIdle = Optional.empty();
             if (store == null) {
                 String uri = params.remove("store-uri");
-                Optional.ofNullable(params.remove("url-rewriting")).ifPresent(v -> urlRewriting = bool("url-rewriting", v));
+                Optional.ofNullable(params.remove("url-rewriting")).ifPresent(v -> urlRewriting = InitParameters.bool("url-rewriting", v));
                 if (params.containsKey("header-name") || params.keySet().stream().anyMatch(k -> k.startsWith("cookie-"))) {
                     explicitIds = true;
                 }
@@ -163,20 +163,20 @@ public final class StatelessSessionFilter implements Filter {
         String lease = params.remove("lock-lease");
         String wait = params.remove("lock-wait");
         String skip = params.remove("lock-skip-paths");
-        if (on == null || !bool("lock", on)) {
+        if (on == null || !InitParameters.bool("lock", on)) {
             if (lease != null || wait != null || skip != null) {
                 throw new IllegalArgumentException("lock-lease, lock-wait and lock-skip-paths need lock=true");
             }
             return;
         }
         lock = Optional.of(new SessionLock(
-                lease == null ? Builder.DEFAULT_LOCK.lease() : SessionStores.duration("lock-lease", lease),
-                wait == null ? Builder.DEFAULT_LOCK.maxWait() : SessionStores.duration("lock-wait", wait)));
+                lease == null ? Builder.DEFAULT_LOCK.lease() : InitParameters.duration("lock-lease", lease),
+                wait == null ? Builder.DEFAULT_LOCK.maxWait() : InitParameters.duration("lock-wait", wait)));
         if (lock.get().lease().isZero()) {
             throw new IllegalArgumentException("lock-lease must be positive, was '" + lease + "'");
         }
         if (skip != null) {
-            lockSkipPaths = Builder.paths("lock-skip-paths", skip.split("[,\\s]+"));
+            lockSkipPaths = Builder.paths("lock-skip-paths", InitParameters.list(skip));
         }
     }
 
@@ -226,9 +226,9 @@ public final class StatelessSessionFilter implements Filter {
         Optional.ofNullable(params.remove("cookie-name")).ifPresent(cookie::name);
         Optional.ofNullable(params.remove("cookie-path")).ifPresent(cookie::path);
         Optional.ofNullable(params.remove("cookie-domain")).ifPresent(cookie::domain);
-        Optional.ofNullable(params.remove("cookie-secure")).ifPresent(v -> cookie.secure(bool("cookie-secure", v)));
-        Optional.ofNullable(params.remove("cookie-http-only")).ifPresent(v -> cookie.httpOnly(bool("cookie-http-only", v)));
-        Optional.ofNullable(params.remove("cookie-max-age")).ifPresent(v -> cookie.maxAge(SessionStores.duration("cookie-max-age", v)));
+        Optional.ofNullable(params.remove("cookie-secure")).ifPresent(v -> cookie.secure(InitParameters.bool("cookie-secure", v)));
+        Optional.ofNullable(params.remove("cookie-http-only")).ifPresent(v -> cookie.httpOnly(InitParameters.bool("cookie-http-only", v)));
+        Optional.ofNullable(params.remove("cookie-max-age")).ifPresent(v -> cookie.maxAge(InitParameters.duration("cookie-max-age", v)));
         Optional.ofNullable(params.remove("cookie-same-site")).ifPresent(v -> {
             try {
                 cookie.sameSite(CookieSessionIdResolver.SameSite.parse(v));
@@ -237,14 +237,6 @@ public final class StatelessSessionFilter implements Filter {
             }
         });
         return cookie.build();
-    }
-
-    private static boolean bool(String option, String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException(option + " must be true or false, was '" + value + "'");
-        };
     }
 
     @Override

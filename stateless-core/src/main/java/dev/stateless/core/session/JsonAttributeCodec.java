@@ -131,11 +131,12 @@ public final class JsonAttributeCodec implements AttributeCodec {
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 // A field removed from a class must not make old sessions unreadable.
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .setDefaultTyping(new AllowListTyping(registry))
                 .build();
         this.writer = mapper.writerFor(Object.class);
-        this.reader = mapper.readerFor(Object.class);
+        // On the reader only: a module's deserializer that reads a tree through the mapper reads part
+        // of the document, and must not be told the rest of it is trailing.
+        this.reader = mapper.readerFor(Object.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.registry.attach(mapper, !builder.modules.isEmpty());
         for (Class<?> type : new LinkedHashSet<>(builder.ids.values())) {
             JsonTypeCheck.require("allow", type, registry);

@@ -1,6 +1,7 @@
 package dev.stateless.core.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -39,5 +40,29 @@ class SpringSecurityContextTest {
         assertThat(authentication.getAuthorities()).extracting(Object::toString).containsExactly("ROLE_USER", "ROLE_ADMIN");
         assertThat(((User) authentication.getPrincipal()).getAuthorities()).hasSize(2);
         assertThat(authentication.getDetails()).isEqualTo("from 127.0.0.1");
+    }
+
+    /**
+     * Spring Security's Jackson modules expect their own default typing (class names under
+     * {@code @class}, which {@code SecurityJackson2Modules.enableDefaultTyping} installs); the codec
+     * keeps its allow-list typing, and their deserializers then cannot read the collections inside.
+     * What matters: this is found when the value is first stored, loudly, not when it is read.
+     */
+    @Test
+    @SuppressWarnings("deprecation")
+    void throughJsonWithSpringSecuritysJacksonModuleItIsRefusedWhenStoredNotLostWhenRead() {
+        JsonAttributeCodec codec = JsonAttributeCodec.builder()
+                .addModule(new org.springframework.security.jackson2.CoreJackson2Module())
+                .allowTypes("org.springframework.security.**",
+                        "java.util.Collections$UnmodifiableRandomAccessList", "java.util.Collections$UnmodifiableSet")
+                .build();
+
+        assertThatThrownBy(() -> codec.encode(loggedIn()))
+                .isInstanceOf(AttributeCodecException.class)
+                .hasMessageContaining(SecurityContextImpl.class.getName())
+                .hasMessageContaining("cannot be read back")
+                .hasMessageContaining("SerializableAttributeCodec")
+                .extracting(e -> ((AttributeCodecException) e).reason())
+                .isEqualTo(AttributeCodecException.Reason.UNSUPPORTED_TYPE);
     }
 }

@@ -75,20 +75,34 @@ import java.util.concurrent.ConcurrentHashMap;
  * types.
  *
  * <p>What is allowed: {@code String}, boxed primitives, {@code BigDecimal}, {@code BigInteger},
- * {@code UUID}, the {@code java.time} value types, arrays of those and JDK lists, sets and maps of
- * allowed values, plus every class you {@linkplain Builder#allow(Class[]) register} (records,
- * enums, or classes with a no-argument constructor whose non-transient fields are stored, like Java
- * serialization would store them, but as JSON). Values keep their type through a round trip: a
- * {@code Long} stays a {@code Long} even inside a {@code Map<String, Object>}.
+ * {@code UUID}, {@code java.util.Date}, the {@code java.time} value types, arrays of those and JDK
+ * lists, sets and maps of allowed values, plus the application's classes: given as classes
+ * ({@linkplain Builder#allow(Class[]) allow}) or by name and package
+ * ({@linkplain Builder#allowTypes(String...) allowTypes}: {@code com.example.Cart},
+ * {@code com.example.*}, {@code com.example.**}, resolved with the webapp's
+ * {@linkplain Builder#classLoader class loader}). Those are records, enums, or classes with a
+ * no-argument constructor (or a {@code @JsonCreator}) whose non-transient fields are stored, like
+ * Java serialization would store them, but as JSON. Values keep their type through a round trip:
+ * a {@code Long} stays a {@code Long} even inside a {@code Map<String, Object>}.
+ *
+ * <p>No silent loss: a class JSON cannot carry faithfully (no creator, a field of a type such as
+ * {@code java.util.Random}, {@code Thread}, an {@code InputStream} or a lambda) is refused by
+ * {@code allow} with a message naming the field, or, for classes allowed by package, when first
+ * stored. The first time a class is stored, the value is read back and written again, and refused
+ * unless the bytes are the same. Such classes belong to {@link SerializableAttributeCodec}.
  *
  * <p>JDK collections come back as their mutable, order-keeping counterparts: any {@code List} as
  * {@code ArrayList}, any {@code Set} as {@code LinkedHashSet}, any {@code Map} as
  * {@code LinkedHashMap} (which is a {@code HashMap}, so old casts keep working), sorted ones as
- * {@code TreeSet}/{@code TreeMap}.
+ * {@code TreeSet}/{@code TreeMap}; a collection where its counterpart would not fit (an
+ * {@code ArrayDeque} in a {@code Deque} field) is refused when stored.
+ *
+ * <p>Jackson {@linkplain Builder#addModule modules} and {@linkplain Builder#mixIn mixins} change how
+ * a type is written; they never widen the allow-list: the types they handle must be allowed too.
  *
  * <p>Safety: the type of every value in stored bytes is looked up in the allow-list only; a type
- * name that is not on it is refused without loading the class. Nesting depth and value sizes are
- * bounded. No Java serialization is involved.
+ * name that is not on it is refused without loading the class (also for types that annotations
+ * name by class). Nesting depth and value sizes are bounded. No Java serialization is involved.
  */
 public final class JsonAttributeCodec implements AttributeCodec {
 

@@ -333,6 +333,10 @@ public final class SerializableAttributeCodec implements AttributeCodec {
             if (element != null && !allowsName(element)) {
                 throw guard.reject("type " + abbreviate(element) + " is not allowed by the attribute codec");
             }
+            Class<?> given = allowList.classes().get(name);
+            if (given != null) {
+                return given;
+            }
             try {
                 return Class.forName(name, false, allowList.loader());
             } catch (ClassNotFoundException e) {

@@ -33,6 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
 
 class SerializableAttributeCodecTest {
 
@@ -302,6 +305,37 @@ class SerializableAttributeCodecTest {
         byte[] good = codec.encode("x");
         byte[] trailing = Arrays.copyOf(good, good.length + 1);
         assertThatThrownBy(() -> codec.decode(trailing)).isInstanceOf(AttributeCodecException.class);
+    }
+
+    @Test
+    void typesAllowedByPackageAreResolvedWithTheWebappsClassLoader(@TempDir Path dir) throws Exception {
+        try (URLClassLoader webapp = JsonTypesTest.compile(dir, "com.example.legacy.Account", """
+                package com.example.legacy;
+                public class Account implements java.io.Serializable {
+                    private final java.util.Random random;
+                    public Account(long seed) { random = new java.util.Random(seed); }
+                    public int next() { return random.nextInt(); }
+                }
+                """)) {
+            Class<?> accountClass = webapp.loadClass("com.example.legacy.Account");
+            Object account = accountClass.getConstructor(long.class).newInstance(5L);
+            accountClass.getMethod("next").invoke(account);
+            SerializableAttributeCodec codec = SerializableAttributeCodec.builder().allowTypes("com.example.legacy.*")
+                    .classLoader(webapp).build();
+
+            Object back = codec.decode(codec.encode(account));
+
+            assertThat(back.getClass()).isSameAs(accountClass);
+            assertThat(accountClass.getMethod("next").invoke(back)).isEqualTo(accountClass.getMethod("next").invoke(account));
+            SerializableAttributeCodec blind = SerializableAttributeCodec.builder().allowTypes("com.example.legacy.*").build();
+            assertThatThrownBy(() -> blind.decode(codec.encode(account)))
+                    .isInstanceOf(AttributeCodecException.class)
+                    .hasMessageContaining("com.example.legacy.Account")
+                    .hasMessageContaining("class loader");
+            assertThatThrownBy(() -> blind.encode(account))
+                    .isInstanceOf(AttributeCodecException.class)
+                    .hasMessageContaining("com.example.legacy.Account");
+        }
     }
 
     @Test

@@ -49,6 +49,14 @@ class AttributeCodecsTest {
     }
 
     @Test
+    void theDepthLimitAppliesToTheJsonCodecToo() {
+        AttributeCodec codec = AttributeCodecs.fromOptions(options("codec-max-depth", "5"), LOADER);
+        assertThat(codec.decode(codec.encode(java.util.List.of(java.util.List.of(1))))).isNotNull();
+        assertThatThrownBy(() -> codec.encode(java.util.List.of(java.util.List.of(java.util.List.of(java.util.List.of(1))))))
+                .isInstanceOf(AttributeCodecException.class).hasMessageContaining("nested deeper");
+    }
+
+    @Test
     void errorsNameTheOption() {
         assertThatThrownBy(() -> AttributeCodecs.fromOptions(options("codec", "xml"), LOADER))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("codec must be json or serializable");

@@ -49,7 +49,7 @@ class SpringSecurityContextTest {
      * What matters: this is found when the value is first stored, loudly, not when it is read.
      */
     @Test
-    @SuppressWarnings("deprecation")
+    @SuppressWarnings("removal")
     void throughJsonWithSpringSecuritysJacksonModuleItIsRefusedWhenStoredNotLostWhenRead() {
         JsonAttributeCodec codec = JsonAttributeCodec.builder()
                 .addModule(new org.springframework.security.jackson2.CoreJackson2Module())

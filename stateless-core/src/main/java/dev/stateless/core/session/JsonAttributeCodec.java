@@ -683,7 +683,7 @@ public final class JsonAttributeCodec implements AttributeCodec {
                         if (problem != null) {
                             throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
                                     "type " + named.getName() + " cannot be stored as JSON without losing state: " + problem
-                                            + JsonTypeCheck.advice(), null);
+                                            + JsonTypeCheck.adviceFor(problem), null);
                         }
                         id = named.getName();
                         byId.putIfAbsent(id, named);

@@ -55,12 +55,17 @@ final class JsonTypeCheck {
         String problem = problem(type, codec);
         if (problem != null) {
             throw new IllegalArgumentException(option + ": " + type.getName() + " cannot be stored as JSON without "
-                    + "losing state: " + problem + ADVICE);
+                    + "losing state: " + problem + adviceFor(problem));
         }
     }
 
     static String advice() {
         return ADVICE;
+    }
+
+    /** The advice for a problem: allowing a missing type needs no other codec. */
+    static String adviceFor(String problem) {
+        return problem.endsWith("(allow it too)") ? "" : ADVICE;
     }
 
     static boolean isJdk(Class<?> type) {
@@ -98,9 +103,16 @@ final class JsonTypeCheck {
                     return "it extends " + s.getName() + ", whose state JSON does not store";
                 }
             }
-            if (!type.isRecord() && !hasCreator(type)) {
-                return "it has no usable creator (no no-argument constructor, not a record, no @JsonCreator)";
+            String creator = !type.isRecord() && !hasCreator(type)
+                    ? "it has no usable creator (no no-argument constructor, not a record, no @JsonCreator)" : null;
+            String field = checkFields(type);
+            if (creator != null && field != null) {
+                return creator + ", and its " + field;
             }
+            return creator != null ? creator : field;
+        }
+
+        private String checkFields(Class<?> type) {
             for (Class<?> c = type; c != null && c != Object.class && c != Record.class; c = c.getSuperclass()) {
                 for (Field field : c.getDeclaredFields()) {
                     int modifiers = field.getModifiers();

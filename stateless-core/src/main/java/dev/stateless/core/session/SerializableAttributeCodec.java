@@ -331,7 +331,8 @@ public final class SerializableAttributeCodec implements AttributeCodec {
             String name = desc.getName();
             String element = elementName(name);
             if (element != null && !allowsName(element)) {
-                throw guard.reject("type " + abbreviate(element) + " is not allowed by the attribute codec");
+                throw guard.reject("type " + abbreviate(element) + " is not allowed by the attribute codec"
+                        + " (allowTypes / codec-types)");
             }
             Class<?> given = allowList.classes().get(name);
             if (given != null) {
@@ -418,7 +419,7 @@ public final class SerializableAttributeCodec implements AttributeCodec {
                     element = element.getComponentType();
                 }
                 return refuse(java.lang.reflect.Proxy.isProxyClass(element) ? "dynamic proxies are never decoded"
-                        : "type " + element.getName() + " is not allowed by the attribute codec");
+                        : "type " + element.getName() + " is not allowed by the attribute codec (allowTypes / codec-types)");
             }
             return Status.ALLOWED;
         }

@@ -135,6 +135,8 @@ class JsonTypesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(DiceBean.class.getName())
                 .hasMessageContaining("no usable creator")
+                .hasMessageContaining("field 'random'")
+                .hasMessageContaining("java.util.Random")
                 .hasMessageContaining("use SerializableAttributeCodec");
     }
 

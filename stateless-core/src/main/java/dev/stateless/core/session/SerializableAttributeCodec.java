@@ -37,7 +37,9 @@ import java.util.Set;
  *       {@code Collections.unmodifiable*}/{@code synchronized*}/{@code empty*}/{@code singleton*}
  *       wrappers and {@code List.of}-style immutable collections, {@code java.util.concurrent}
  *       maps, lists, queues and atomics, {@code Date}, {@code UUID}, {@code Locale},
- *       {@code Currency}, {@code Random}, {@code BitSet}, {@code java.net.URI},
+ *       {@code Currency}, {@code Random}, {@code BitSet}, {@code java.net.URI}, the superclasses of
+ *       exceptions ({@code Throwable}, {@code Exception}, {@code RuntimeException}) and
+ *       {@code StackTraceElement},
  *       {@code java.sql.Date/Time/Timestamp}, everything in {@code java.time}, and arrays of allowed
  *       types. Nothing from {@code java.rmi}, {@code javax.management}, {@code java.lang.reflect},
  *       {@code java.lang.invoke}, {@code sun.*}, {@code jdk.*} or libraries with known gadgets
@@ -70,6 +72,9 @@ public final class SerializableAttributeCodec implements AttributeCodec {
             "java.lang.Object", "java.lang.String", "java.lang.Boolean", "java.lang.Byte", "java.lang.Character",
             "java.lang.Short", "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double",
             "java.lang.Number", "java.lang.Enum",
+            // exceptions (Spring Security keeps the last login failure in the session); their own
+            // classes must be allowed, these are only the superclasses and the stack trace
+            "java.lang.Throwable", "java.lang.Exception", "java.lang.RuntimeException", "java.lang.StackTraceElement",
             "java.math.BigDecimal", "java.math.BigInteger",
             "java.util.ArrayList", "java.util.LinkedList", "java.util.ArrayDeque", "java.util.Vector", "java.util.Stack",
             "java.util.HashMap", "java.util.LinkedHashMap", "java.util.TreeMap", "java.util.Hashtable",

@@ -22,14 +22,17 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TypeAllowList {
 
     /**
-     * Prefixes of class names that are refused even when a pattern covers them: classes known to
-     * run code, open connections or load classes when they are read. Defense in depth only: the
-     * allow-list itself is what keeps everything else out.
+     * Class names that are refused even when a pattern covers them: classes known to run code, open
+     * connections or load classes when they are read. An entry ending in a dot is a package prefix;
+     * any other entry is a class, with its nested classes. Defense in depth only: the allow-list
+     * itself is what keeps everything else out.
      */
     static final List<String> DENIED = List.of(
             "sun.", "com.sun.", "jdk.", "java.rmi.", "javax.management.", "javax.naming.", "java.lang.reflect.",
-            "java.lang.invoke.", "java.beans.", "javax.script.", "java.net.URL", "java.lang.Process",
-            "java.lang.Runtime", "java.lang.ClassLoader", "java.lang.Thread", "java.security.",
+            "java.lang.invoke.", "java.beans.", "javax.script.", "java.security.", "java.net.URL",
+            "java.net.URLClassLoader", "java.net.InetAddress", "java.lang.Process", "java.lang.ProcessBuilder",
+            "java.lang.ProcessHandle", "java.lang.Runtime", "java.lang.ClassLoader", "java.lang.Thread",
+            "java.lang.ThreadGroup", "java.lang.System",
             "org.apache.commons.collections.", "org.apache.commons.collections4.", "org.apache.commons.beanutils.",
             "org.codehaus.groovy.runtime.", "org.springframework.beans.factory.",
             "org.springframework.core.SerializableTypeWrapper", "org.springframework.aop.",
@@ -66,11 +69,6 @@ final class TypeAllowList {
     /** The classes given as {@code Class} objects. */
     Map<String, Class<?>> classes() {
         return classes;
-    }
-
-    /** Whether any class names or packages were given (beyond {@code Class} objects). */
-    boolean hasPatterns() {
-        return !names.isEmpty() || !packages.isEmpty() || !packageTrees.isEmpty();
     }
 
     /** Whether the list covers this class name, decided on the name alone (nothing is loaded). */
@@ -127,8 +125,9 @@ final class TypeAllowList {
     }
 
     static boolean isDenied(String className) {
-        for (String prefix : DENIED) {
-            if (className.startsWith(prefix)) {
+        for (String entry : DENIED) {
+            if (entry.endsWith(".") ? className.startsWith(entry)
+                    : className.equals(entry) || className.startsWith(entry + "$")) {
                 return true;
             }
         }
@@ -216,10 +215,6 @@ final class TypeAllowList {
                             + "pattern (com.example.Cart, com.example.*, com.example.**)");
                 }
             }
-        }
-
-        boolean isEmpty() {
-            return classes.isEmpty() && names.isEmpty() && packages.isEmpty() && packageTrees.isEmpty();
         }
 
         TypeAllowList build(ClassLoader loader) {

@@ -42,6 +42,20 @@ class SpringSecurityContextTest {
         assertThat(authentication.getDetails()).isEqualTo("from 127.0.0.1");
     }
 
+    @Test
+    void theLastLoginFailureThatFormLoginKeepsInTheSessionRoundTripsToo() {
+        SerializableAttributeCodec codec = SerializableAttributeCodec.builder()
+                .allowTypes("org.springframework.security.**")
+                .build();
+        Exception failure = new org.springframework.security.authentication.BadCredentialsException("Bad credentials");
+
+        Exception back = (Exception) codec.decode(codec.encode(failure));
+
+        assertThat(back).isInstanceOf(org.springframework.security.authentication.BadCredentialsException.class)
+                .hasMessage("Bad credentials");
+        assertThat(back.getStackTrace()).isEqualTo(failure.getStackTrace());
+    }
+
     /**
      * Spring Security's Jackson modules expect their own default typing (class names under
      * {@code @class}, which {@code SecurityJackson2Modules.enableDefaultTyping} installs); the codec

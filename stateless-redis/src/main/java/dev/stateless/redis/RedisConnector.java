@@ -22,6 +22,8 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -156,6 +158,54 @@ final class RedisConnector implements AutoCloseable {
     /** Runs one Lua script by SHA, loading it again if Redis forgot it (restart, SCRIPT FLUSH). */
     <T> RedisFuture<T> evalAsync(RedisScript script, ScriptOutputType type, byte[][] keys, byte[]... args) {
         return async().evalsha(script.sha(), type, keys, args);
+    }
+
+    /**
+     * Runs one Lua script without blocking the caller: the answer, or a failure translated as
+     * {@link #await} would ({@link StoreUnavailableException} when Redis is away or slower than
+     * the command timeout), arrives through the future; nothing is thrown here. Before the first
+     * connection exists, connecting happens on another thread.
+     */
+    <T> CompletableFuture<T> evalNonBlocking(RedisScript script, ScriptOutputType type, byte[][] keys,
+            byte[]... args) {
+        RedisClusterAsyncCommands<byte[], byte[]> ready = commands;
+        CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> connected = ready != null
+                ? CompletableFuture.completedFuture(ready)
+                : CompletableFuture.supplyAsync(this::async);
+        return connected
+                // Connecting is bounded by connection() itself; the command gets the timeout of its own.
+                .thenCompose(c -> this.<T>send(c, script, false, type, keys, args)
+                        .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
+                                ? this.<T>send(c, script, true, type, keys, args)
+                                : CompletableFuture.failedFuture(e))
+                        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                .exceptionallyCompose(e -> {
+                    Throwable cause = unwrap(e);
+                    RuntimeException failure = cause instanceof TimeoutException
+                            ? unavailable("Redis did not answer within " + timeout, cause)
+                            : cause instanceof StatelessException known ? known : translate(cause);
+                    return CompletableFuture.failedFuture(failure);
+                });
+    }
+
+    /** EVALSHA of {@code script}, or EVAL of its body (after NOSCRIPT). */
+    private <T> CompletableFuture<T> send(RedisClusterAsyncCommands<byte[], byte[]> c, RedisScript script,
+            boolean whole, ScriptOutputType type, byte[][] keys, byte[][] args) {
+        try {
+            RedisFuture<T> sent = whole ? c.eval(script.body(), type, keys, args)
+                    : c.evalsha(script.sha(), type, keys, args);
+            return sent.toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     <T> T eval(RedisScript script, ScriptOutputType type, byte[][] keys, byte[]... args) {

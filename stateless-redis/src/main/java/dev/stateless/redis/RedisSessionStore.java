@@ -6,6 +6,8 @@ import dev.stateless.core.session.AttributeCodec;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
+import dev.stateless.core.session.SessionLock;
+import dev.stateless.core.session.SessionLockedException;
 import dev.stateless.core.session.SessionSettings;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionSummary;
@@ -22,6 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,13 +36,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout: one hash per session under {@code prefix + "s:{" + SHA-256(id) + "}"}, with metadata
  * fields ({@code #c} created, {@code #a} last access, {@code #i} idle timeout, {@code #x} absolute
- * expiry, {@code #p} principal, all in milliseconds) and one field per attribute ({@code "." +
- * name}) holding its encoded value. The key's TTL is the time left before the idle or absolute
- * expiry, whichever is sooner; Redis removes expired sessions by itself.
+ * expiry, {@code #p} principal, all in milliseconds; {@code #i} 0: no idle expiry), while a
+ * {@linkplain SessionLock lock} is held {@code #l} its token and {@code #lx} its lease end (ms),
+ * and one field per attribute ({@code "." + name}) holding its encoded value. The key's TTL is the
+ * time left before the idle or absolute expiry, whichever is sooner; Redis removes expired
+ * sessions by itself.
  *
  * <p>Costs: {@link #load} is one round trip (a script that reads the hash and refreshes the idle
- * expiry at most once per touch interval); {@link #save} writes only the delta, with the expiry, in
- * one round trip (one more command in the same round trip when the principal changes).
+ * expiry at most once per touch interval), and so is a locked load while the lock is free (the
+ * same script takes it; each retry while it is held is one more); {@link #save} writes only the
+ * delta, with the expiry, in one round trip (one more command in the same round trip when the
+ * principal changes), releasing a held lock in the same script; {@link #touch} and {@link #unlock}
+ * are one small script each, reading no attribute.
  *
  * <pre>{@code
  * SessionStore store = RedisSessionStore.builder("redis://localhost:6379")
@@ -55,6 +66,8 @@ public final class RedisSessionStore implements SessionStore {
     private static final RedisScript LOAD = RedisScript.load("session-load.lua");
     private static final RedisScript SAVE = RedisScript.load("session-save.lua");
     private static final RedisScript COPY = RedisScript.load("session-copy.lua");
+    private static final RedisScript TOUCH = RedisScript.load("session-touch.lua");
+    private static final RedisScript UNLOCK = RedisScript.load("session-unlock.lua");
     private static final RedisScript INDEX_ADD = RedisScript.load("principal-index-add.lua");
 
     /** Stands for the id of a session known only by its digest (principal index entries). */
@@ -64,10 +77,16 @@ public final class RedisSessionStore implements SessionStore {
     private static final byte[] ONE = {'1'};
     private static final byte[] ZERO = {'0'};
     private static final byte[][] META_FIELDS = {bytes("#c"), bytes("#a"), bytes("#i"), bytes("#x"), bytes("#p")};
+    /** Lock fields: never parsed into a session, never copied to a new id. */
+    private static final Set<String> LOCK_FIELDS = Set.of("#l", "#lx");
+
+    private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long LONGEST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final SessionSettings settings;
     private final RedisConnector redis;
     private final String prefix;
+    private final AtomicBoolean warnedLostLock = new AtomicBoolean();
 
     private RedisSessionStore(Builder builder, SessionSettings settings) {
         this.settings = settings;
@@ -97,16 +116,77 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public Optional<SessionData> load(SessionId id) {
         Objects.requireNonNull(id, "id");
+        return tryLoad(id, EMPTY, EMPTY);
+    }
+
+    @Override
+    public Optional<SessionData> load(SessionId id, SessionLock lock) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(lock, "lock");
+        String token = SessionId.generate().value(); // 256 random bits, as unguessable as an id
+        byte[] tokenBytes = bytes(token);
+        byte[] lease = millis(lock.lease());
+        long deadline = System.nanoTime() + lock.maxWait().toNanos();
+        long pause = FIRST_PAUSE_NANOS;
+        while (true) {
+            Optional<SessionData> loaded = tryLoad(id, tokenBytes, lease);
+            if (loaded != null) {
+                return loaded.map(session -> session.lockedWith(token));
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SessionLockedException(lock.maxWait());
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(Math.min(pause, left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SessionLockedException(lock.maxWait(), e);
+            }
+            pause = Math.min(pause * 2, LONGEST_PAUSE_NANOS);
+        }
+    }
+
+    /** One load script call: the session (empty: none), or null while another holder has the lock. */
+    private Optional<SessionData> tryLoad(SessionId id, byte[] lockToken, byte[] lease) {
         List<Object> fields = redis.eval(LOAD, ScriptOutputType.MULTI, keys(sessionKey(id)),
-                millis(now()), bytes(Long.toString(settings.touchInterval().toMillis())));
+                millis(now()), bytes(Long.toString(settings.touchInterval().toMillis())), lockToken, lease);
         if (fields == null || fields.isEmpty()) {
             return Optional.empty();
         }
         if (fields.size() == 1) {
+            if (fields.get(0) instanceof byte[] signal && signal.length == 1 && signal[0] == '?') {
+                return null;
+            }
             log.warn("Session {}: the key in Redis is not a session hash; it is ignored and a new session will be started", id);
             return Optional.empty();
         }
         return parse(id, fields);
+    }
+
+    @Override
+    public CompletableFuture<Void> touch(SessionId id) {
+        Objects.requireNonNull(id, "id");
+        byte[][] args = {millis(now()), bytes(Long.toString(settings.touchInterval().toMillis()))};
+        return redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), args)
+                .handle((touched, failure) -> {
+                    if (failure == null) {
+                        return null;
+                    }
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    throw cause instanceof StoreUnavailableException unavailable ? unavailable
+                            : new StoreUnavailableException("Redis could not touch the session: " + cause.getMessage(), cause);
+                });
+    }
+
+    @Override
+    public void unlock(SessionData locked) {
+        Objects.requireNonNull(locked, "locked");
+        Optional<String> token = locked.lockToken();
+        if (token.isPresent()) {
+            redis.eval(UNLOCK, ScriptOutputType.INTEGER, keys(sessionKey(locked.id())), bytes(token.get()));
+        }
     }
 
     private Optional<SessionData> parse(SessionId id, List<Object> fields) {
@@ -136,7 +216,7 @@ public final class RedisSessionStore implements SessionStore {
         } catch (NumberFormatException | ClassCastException e) {
             created = null;
         }
-        if (created == null || accessed == null || idle == null || expiry == null || idle <= 0) {
+        if (created == null || accessed == null || idle == null || expiry == null || idle < 0) {
             log.warn("Session {} has unreadable metadata in Redis; it is ignored and a new one will be started", id);
             return Optional.empty();
         }
@@ -147,10 +227,11 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public boolean save(SessionChanges changes) {
         Objects.requireNonNull(changes, "changes");
+        SessionData base = changes.base();
         if (changes.isEmpty()) {
+            unlock(base);
             return true;
         }
-        SessionData base = changes.base();
         List<byte[]> args = new ArrayList<>(8 + 2 * changes.set().size() + changes.removed().size());
         Instant now = now();
         args.add(millis(now));
@@ -160,6 +241,7 @@ public final class RedisSessionStore implements SessionStore {
         args.add(millis(base.absoluteExpiry()));
         args.add(changes.idleTimeout().map(RedisSessionStore::millis).orElse(EMPTY));
         args.add(changes.principal().map(RedisSessionStore::bytes).orElse(EMPTY));
+        args.add(base.lockToken().map(RedisSessionStore::bytes).orElse(EMPTY));
         args.add(bytes(Integer.toString(changes.set().size())));
         changes.set().forEach((name, value) -> {
             args.add(attributeField(name));
@@ -177,11 +259,24 @@ public final class RedisSessionStore implements SessionStore {
                 ? new byte[][] {millis(now), millis(base.absoluteExpiry()), bytes(base.id().digest())} : null;
         RedisFuture<Long> indexed = indexKeys != null
                 ? redis.evalAsync(INDEX_ADD, ScriptOutputType.INTEGER, indexKeys, indexArgs) : null;
-        boolean written = redis.awaitScript(saved, SAVE, ScriptOutputType.INTEGER, keys, argv) == 1L;
+        long result = redis.awaitScript(saved, SAVE, ScriptOutputType.INTEGER, keys, argv);
         if (indexed != null) {
             redis.awaitScript(indexed, INDEX_ADD, ScriptOutputType.INTEGER, indexKeys, indexArgs);
         }
-        return written;
+        if (result == 2L) {
+            warnLostLock();
+        }
+        return result != 0L;
+    }
+
+    private void warnLostLock() {
+        if (warnedLostLock.compareAndSet(false, true)) {
+            log.warn("A session was saved after its lock's lease had ended and another request took or released "
+                    + "the lock: the two requests ran concurrently, and an attribute changed in place by both may "
+                    + "have lost an update. Use a lease longer than the slowest request. (Logged once per store.)");
+        } else {
+            log.debug("A session was saved after its lock's lease had ended");
+        }
     }
 
     @Override
@@ -202,8 +297,11 @@ public final class RedisSessionStore implements SessionStore {
         }
         List<Object> flat = new ArrayList<>(hash.size() * 2);
         hash.forEach((k, v) -> {
-            flat.add(k);
-            flat.add(v);
+            // The lock stays behind with the old id: the new id starts unlocked.
+            if (!LOCK_FIELDS.contains(new String(k, StandardCharsets.UTF_8))) {
+                flat.add(k);
+                flat.add(v);
+            }
         });
         Optional<SessionData> session = parse(from, flat);
         Instant now = now();

@@ -1,8 +1,11 @@
--- Reads a session and refreshes its idle expiry, in one atomic step.
+-- Reads a session and refreshes its idle expiry, in one atomic step; when asked, also takes the
+-- session's lock.
 -- KEYS[1] session hash
--- ARGV[1] now (ms since epoch), ARGV[2] touch interval (ms)
--- Returns the hash as it was before the touch (field, value, ...), an empty list when there is
--- no live session, or {'!'} when the key holds something that is not a session.
+-- ARGV[1] now (ms since epoch), ARGV[2] touch interval (ms),
+-- ARGV[3] lock token or '' (no lock), ARGV[4] lock lease (ms) when ARGV[3] is a token
+-- Returns the hash as it was before this access (field, value, ...), an empty list when there is
+-- no live session, {'!'} when the key holds something that is not a session, or {'?'} (nothing
+-- read, nothing changed) when the lock was asked for and another holder's lease still runs.
 local key = KEYS[1]
 local fields = redis.pcall('HGETALL', key)
 if fields.err then
@@ -22,26 +25,40 @@ local function millis(value)
   return nil
 end
 
-local c, a, i, x
+local c, a, i, x, l, lx
 for n = 1, #fields, 2 do
   local f = fields[n]
   if f == '#c' then c = millis(fields[n + 1])
   elseif f == '#a' then a = millis(fields[n + 1])
   elseif f == '#i' then i = millis(fields[n + 1])
-  elseif f == '#x' then x = millis(fields[n + 1]) end
+  elseif f == '#x' then x = millis(fields[n + 1])
+  elseif f == '#l' then l = fields[n + 1]
+  elseif f == '#lx' then lx = millis(fields[n + 1]) end
 end
-if not (c and a and i and x) or i == 0 then
+if not (c and a and i and x) then
   -- Not one of our sessions (or corrupted): touched by nothing here; the caller refuses it.
   return fields
 end
 local now = tonumber(ARGV[1])
-local expiry = math.min(a + i, x)
-if now >= expiry then
+-- An idle timeout of 0 means no idle expiry: only the absolute expiry counts.
+local function expiry(last)
+  if i == 0 then return x end
+  return math.min(last + i, x)
+end
+if now >= expiry(a) then
   redis.call('DEL', key)
   return {}
 end
+local token = ARGV[3]
+if token and token ~= '' then
+  -- A lock whose lease ended (or that cannot be read) is free.
+  if l and lx and now < lx then
+    return {'?'}
+  end
+  redis.call('HSET', key, '#l', token, '#lx', string.format('%d', now + tonumber(ARGV[4])))
+end
 if now - a >= tonumber(ARGV[2]) then
   redis.call('HSET', key, '#a', ARGV[1])
-  redis.call('PEXPIRE', key, string.format('%d', math.min(now + i, x) - now))
+  redis.call('PEXPIRE', key, string.format('%d', expiry(now) - now))
 end
 return fields

@@ -4,8 +4,11 @@
 -- ARGV[1] now (ms), ARGV[2] '1' when the session is new, ARGV[3] created (ms),
 -- ARGV[4] idle timeout (ms), ARGV[5] absolute expiry (ms),
 -- ARGV[6] new idle timeout (ms) or '', ARGV[7] principal or '',
--- ARGV[8] number of attributes set (n), then n field/value pairs, then the fields to delete.
--- Returns 1 when written, 0 when the session is gone.
+-- ARGV[8] the saver's lock token or '' (it then releases the lock if it still holds it),
+-- ARGV[9] number of attributes set (n), then n field/value pairs, then the fields to delete.
+-- An idle timeout of 0 means no idle expiry. The lock never stops a write.
+-- Returns 1 when written, 0 when the session is gone, 2 when written but the saver's lock was no
+-- longer its own (its lease ended and another request took or released it).
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
 
@@ -16,6 +19,11 @@ local function millis(value)
     return n
   end
   return nil
+end
+
+local function expiry(a, i, x)
+  if i == 0 then return x end
+  return math.min(a + i, x)
 end
 
 -- The metadata the expiry is computed from: last access, idle timeout, absolute expiry.
@@ -29,7 +37,7 @@ else
   if not (a and i and x) then
     return 0
   end
-  if now >= math.min(a + i, x) then
+  if now >= expiry(a, i, x) then
     redis.call('DEL', key)
     return 0
   end
@@ -41,8 +49,8 @@ end
 if ARGV[7] ~= '' then
   redis.call('HSET', key, '#p', ARGV[7])
 end
-local n = tonumber(ARGV[8])
-local next = 9
+local n = tonumber(ARGV[9])
+local next = 10
 if n > 0 then
   redis.call('HSET', key, unpack(ARGV, next, next + 2 * n - 1))
   next = next + 2 * n
@@ -50,10 +58,16 @@ end
 if next <= #ARGV then
   redis.call('HDEL', key, unpack(ARGV, next, #ARGV))
 end
-local left = (a and i and x) and (math.min(a + i, x) - now) or 0
+local left = (a and i and x) and (expiry(a, i, x) - now) or 0
 if left <= 0 then
   redis.call('DEL', key)
   return 0
 end
 redis.call('PEXPIRE', key, string.format('%d', left))
+if ARGV[8] ~= '' and ARGV[2] ~= '1' then
+  if redis.call('HGET', key, '#l') ~= ARGV[8] then
+    return 2
+  end
+  redis.call('HDEL', key, '#l', '#lx')
+end
 return 1

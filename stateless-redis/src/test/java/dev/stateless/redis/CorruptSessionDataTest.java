@@ -10,6 +10,7 @@ import dev.stateless.core.session.JsonAttributeCodec;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
+import dev.stateless.core.session.SessionLock;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisServer;
 import java.time.Duration;
@@ -135,13 +136,35 @@ class CorruptSessionDataTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"#a=abc", "#c=abc", "#x=abc", "#i=abc", "#a=", "#i=1e3", "#a=0x10", "#i=nan", "#x=inf",
-            "#i=0", "#i=-5"})
+            "#i=-5"})
     void metadataOfTheWrongTypeMeansNoSession(String field) {
         SessionData session = savedWith(Map.of("ok", "fine"));
         String[] pair = field.split("=", 2);
         redis.command("HSET", key(session.id()), pair[0], pair[1]);
 
         assertThat(load(session.id())).as("load with %s", field).isEmpty();
+    }
+
+    /**
+     * A lock that cannot be read (planted, or half of it lost: a lease end without a token, a token
+     * without a readable lease end) blocks nobody: the next locker takes it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"#lx=abc", "#lx=", "#lx=1e400", "#l=someone", "#l=someone;#lx=abc", "#lx=99999999999999"})
+    void anUnreadableLockIsFreeAndTheSessionStillLoads(String fields) {
+        SessionData session = savedWith(Map.of("ok", "fine"));
+        for (String field : fields.split(";")) {
+            String[] pair = field.split("=", 2);
+            redis.command("HSET", key(session.id()), pair[0], pair[1]);
+        }
+
+        SessionData locked = store.load(session.id(), new SessionLock(Duration.ofSeconds(30), Duration.ZERO))
+                .orElseThrow();
+
+        assertThat(locked.attributeNames()).containsExactly("ok");
+        assertThat(redis.command("HGET", key(session.id()), "#l")).isEqualTo(locked.lockToken().orElseThrow());
+        assertThat(store.save(SessionChanges.to(locked).set("ok", store.codec().encode("still")).build())).isTrue();
+        assertThat(redis.commandList("HKEYS", key(session.id()))).doesNotContain("#l", "#lx");
     }
 
     @Test
@@ -186,7 +209,7 @@ class CorruptSessionDataTest {
         }
         if (loaded.isPresent()) {
             // Whole numbers of milliseconds are readable metadata; then the session must make sense.
-            assertThat(loaded.get().idleTimeout()).isPositive();
+            assertThat(loaded.get().idleTimeout().isNegative()).as("negative idle timeout").isFalse();
         }
     }
 

@@ -7,13 +7,21 @@ import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
+import dev.stateless.core.session.SessionLock;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionStoreContract;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,6 +109,155 @@ class RedisSessionStoreTest extends SessionStoreContract {
         store.save(SessionChanges.to(loaded).set("b", store.codec().encode(3L)).build());
         assertThat(scriptCalls()).isEqualTo(2);
         assertThat(redis.commandList("HKEYS", key(session.id()))).contains(".a", ".b", ".c");
+    }
+
+    @Test
+    void aSessionWithoutIdleTimeoutIsStoredWithIdleZeroAndLivesInRedisUntilItsAbsoluteExpiry() {
+        SessionData session = store.newSession();
+        store.save(SessionChanges.to(session).idleTimeout(Duration.ZERO).build());
+
+        assertThat(redis.command("HGET", key(session.id()), "#i")).isEqualTo("0");
+        assertThat(redis.commandLong("PTTL", key(session.id()))).isGreaterThan(IDLE.toMillis())
+                .isLessThanOrEqualTo(ABSOLUTE.toMillis());
+        clock.advance(Duration.ofHours(1));
+        store.load(session.id()).orElseThrow();
+        assertThat(redis.commandLong("PTTL", key(session.id()))).as("after a touch: still the absolute expiry")
+                .isGreaterThan(IDLE.toMillis()).isLessThanOrEqualTo(ABSOLUTE.minusHours(1).toMillis());
+    }
+
+    @Test
+    void aLockedSessionHoldsItsLockInTwoHashFieldsThatSaveClears() {
+        SessionData session = saved(Map.of("a", "1"));
+        SessionData locked = store.load(session.id(), LOCK).orElseThrow();
+
+        Map<String, String> hash = redis.commandMap("HGETALL", key(session.id()));
+        assertThat(hash).containsEntry("#l", locked.lockToken().orElseThrow())
+                .containsEntry("#lx", Long.toString(clock.instant().plus(LOCK.lease()).toEpochMilli()));
+
+        store.save(SessionChanges.to(locked).set("a", store.codec().encode("2")).build());
+        assertThat(redis.commandList("HKEYS", key(session.id()))).doesNotContain("#l", "#lx");
+    }
+
+    @Test
+    void lockedLoadIsOneScriptCallAndSaveWithItsReleaseIsOneMore() {
+        SessionData session = saved(Map.of("a", "1", "b", 2L));
+        store.unlock(store.load(session.id(), LOCK).orElseThrow()); // Redis now holds every script used below
+        redis.command("CONFIG", "RESETSTAT");
+
+        SessionData locked = store.load(session.id(), LOCK).orElseThrow();
+        assertThat(scriptCalls()).as("locked load").isEqualTo(1);
+
+        store.save(SessionChanges.to(locked).set("b", store.codec().encode(3L)).build());
+        assertThat(scriptCalls()).as("locked load, then save and release").isEqualTo(2);
+        assertThat(redis.commandList("HKEYS", key(session.id()))).doesNotContain("#l");
+
+        SessionData again = store.load(session.id(), LOCK).orElseThrow();
+        store.unlock(again);
+        assertThat(scriptCalls()).as("then a locked load and an unlock").isEqualTo(4);
+        assertThat(redis.commandList("HKEYS", key(session.id()))).doesNotContain("#l");
+    }
+
+    @Test
+    void touchIsOneScriptCallThatReadsNoAttribute() throws Exception {
+        SessionData session = saved(Map.of("a", "x".repeat(10_000)));
+        store.touch(session.id()).get(10, TimeUnit.SECONDS); // Redis now holds the script
+        clock.advance(Duration.ofMinutes(5));
+        redis.command("CONFIG", "RESETSTAT");
+
+        store.touch(session.id()).get(10, TimeUnit.SECONDS);
+
+        assertThat(scriptCalls()).isEqualTo(1);
+        assertThat(redis.calls("hgetall")).isZero();
+        assertThat(redis.command("HGET", key(session.id()), "#a"))
+                .isEqualTo(Long.toString(clock.instant().toEpochMilli()));
+    }
+
+    @Test
+    void touchWhileRedisIsDownFailsItsFutureWithStoreUnavailableAndThrowsNothing() {
+        SessionData session = saved(Map.of("a", "1"));
+        redis.stop();
+
+        CompletableFuture<Void> touched = store.touch(session.id());
+
+        assertThatThrownBy(() -> touched.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(StoreUnavailableException.class);
+    }
+
+    @Test
+    void touchOfAStoreThatNeverConnectedFailsItsFutureWhileRedisIsDown() {
+        redis.stop();
+        SessionStore early = open(IDLE, ABSOLUTE, Duration.ZERO);
+
+        CompletableFuture<Void> touched = early.touch(SessionId.generate());
+
+        assertThatThrownBy(() -> touched.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(StoreUnavailableException.class);
+    }
+
+    @Test
+    void touchSurvivesARedisThatForgotTheScript() throws Exception {
+        SessionData session = saved(Map.of("a", "1"));
+        clock.advance(Duration.ofMinutes(5));
+        redis.command("SCRIPT", "FLUSH");
+
+        store.touch(session.id()).get(10, TimeUnit.SECONDS);
+
+        assertThat(redis.command("HGET", key(session.id()), "#a"))
+                .isEqualTo(Long.toString(clock.instant().toEpochMilli()));
+    }
+
+    /**
+     * Two stores on two connections, as two nodes: 1 + 20 concurrent "load with the lock, append to
+     * a list kept in the session, save" requests keep all 21 items.
+     */
+    @Test
+    void lockedAppendsThroughTwoStoresLikeTwoNodesLoseNothing() throws Exception {
+        SessionStore nodeA = open(IDLE, ABSOLUTE, Duration.ZERO);
+        SessionStore nodeB = open(IDLE, ABSOLUTE, Duration.ZERO);
+        SessionData session = nodeA.newSession();
+        nodeA.save(SessionChanges.to(session).build());
+        SessionLock lock = new SessionLock(Duration.ofSeconds(30), Duration.ofSeconds(60));
+        int requests = 21;
+        ExecutorService pool = Executors.newFixedThreadPool(requests);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int n = 0; n < requests; n++) {
+                SessionStore node = n % 2 == 0 ? nodeA : nodeB;
+                String item = "request-" + n;
+                done.add(pool.submit(() -> {
+                    SessionData locked = node.load(session.id(), lock).orElseThrow();
+                    List<Object> list = new ArrayList<>();
+                    locked.encodedAttribute("list").ifPresent(bytes -> list.addAll((List<?>) node.codec().decode(bytes)));
+                    list.add(item);
+                    assertThat(node.save(SessionChanges.to(locked).set("list", node.codec().encode(list)).build()))
+                            .isTrue();
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        List<?> list = (List<?>) nodeA.codec().decode(nodeB.load(session.id()).orElseThrow()
+                .encodedAttribute("list").orElseThrow());
+        assertThat(list).hasSize(requests).doesNotHaveDuplicates();
+        assertThat(redis.commandList("HKEYS", key(session.id()))).doesNotContain("#l", "#lx");
+    }
+
+    @Test
+    void changeIdLeavesTheLockFieldsBehind() {
+        SessionData session = saved(Map.of("a", "1"));
+        store.load(session.id(), LOCK).orElseThrow();
+        SessionId newId = SessionId.generate();
+
+        assertThat(store.changeId(session.id(), newId)).isTrue();
+
+        assertThat(redis.commandList("HKEYS", key(newId))).containsExactlyInAnyOrder("#c", "#a", "#i", "#x", ".a");
     }
 
     @Test

@@ -1,12 +1,16 @@
 package dev.stateless.servlet;
 
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.SessionCookieConfig;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -27,7 +31,16 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
         /** Sent on same-site requests only: safest against CSRF, but links from other sites arrive logged out. */
         STRICT,
         /** Sent on cross-site requests too; requires {@code Secure}. Only for cross-site embedding. */
-        NONE
+        NONE;
+
+        /** {@code Lax}, {@code Strict} or {@code None}, in any case. */
+        public static SameSite parse(String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("SameSite must be Lax, Strict or None, was '" + text + "'");
+            }
+        }
     }
 
     private static final int MAX_CANDIDATES = 4;
@@ -39,6 +52,7 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
     private final boolean httpOnly;
     private final SameSite sameSite;
     private final Duration maxAge;
+    private final Map<String, String> attributes;
 
     private CookieSessionIdResolver(Builder b) {
         this.name = b.name;
@@ -48,6 +62,7 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
         this.httpOnly = b.httpOnly;
         this.sameSite = b.sameSite;
         this.maxAge = b.maxAge;
+        this.attributes = Map.copyOf(b.attributes);
     }
 
     public static Builder builder() {
@@ -110,6 +125,12 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
             case STRICT -> "Strict";
             case NONE -> "None";
         });
+        attributes.forEach((attribute, attributeValue) -> {
+            h.append("; ").append(attribute);
+            if (!attributeValue.isEmpty()) {
+                h.append('=').append(attributeValue);
+            }
+        });
         return h.toString();
     }
 
@@ -127,8 +148,73 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
         private boolean httpOnly = true;
         private SameSite sameSite = SameSite.LAX;
         private Duration maxAge;
+        private final Map<String, String> attributes = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * Starts from the application's own session cookie settings ({@code <session-config>
+         * <cookie-config>} in {@code web.xml}, or {@link ServletContext#getSessionCookieConfig()}):
+         * path, domain, {@code Secure} (when set; else on HTTPS requests), {@code HttpOnly} (when
+         * set; else on), {@code Max-Age}, {@code SameSite} and other attributes. The name stays
+         * this resolver's ({@code SESSION} unless set): the container's own session, which container
+         * login still uses, keeps the application's name, and two sessions cannot share one cookie.
+         * Options set afterwards override these.
+         */
+        public Builder from(SessionCookieConfig config) {
+            Objects.requireNonNull(config, "config");
+            if (config.getPath() != null && !config.getPath().isEmpty()) {
+                path(config.getPath());
+            }
+            if (config.getDomain() != null && !config.getDomain().isEmpty()) {
+                domain(config.getDomain());
+            }
+            if (config.isSecure()) {
+                secure(true);
+            }
+            if (config.getMaxAge() > 0) {
+                maxAge(Duration.ofSeconds(config.getMaxAge()));
+            }
+            Map<String, String> configured;
+            try {
+                configured = config.getAttributes();
+            } catch (AbstractMethodError | UnsupportedOperationException e) {
+                configured = Map.of(); // a Servlet 5 container
+            }
+            configured.forEach((attribute, attributeValue) -> {
+                String lower = attribute.toLowerCase(Locale.ROOT);
+                switch (lower) {
+                    case "samesite" -> sameSite(SameSite.parse(attributeValue));
+                    case "httponly" -> httpOnly(!"false".equalsIgnoreCase(attributeValue));
+                    case "secure" -> {
+                        if (!"false".equalsIgnoreCase(attributeValue)) {
+                            secure(true);
+                        }
+                    }
+                    // carried by the options above, or not ours to copy
+                    case "path", "domain", "max-age", "expires", "comment" -> { }
+                    default -> attribute(attribute, attributeValue == null ? "" : attributeValue);
+                }
+            });
+            return this;
+        }
+
+        /**
+         * Adds another cookie attribute, such as {@code Partitioned} (empty value: the attribute
+         * alone) or {@code Priority=High}.
+         */
+        public Builder attribute(String attribute, String value) {
+            Objects.requireNonNull(attribute, "attribute");
+            Objects.requireNonNull(value, "value");
+            if (attribute.isEmpty() || !attribute.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+                throw new IllegalArgumentException("cookie attribute name must be a token, was '" + attribute + "'");
+            }
+            if (!value.isEmpty()) {
+                checkAttribute(attribute, value);
+            }
+            attributes.put(attribute, value);
+            return this;
         }
 
         /** Cookie name (default {@code SESSION}); a {@code __Host-} name requires Secure, path / and no domain. */

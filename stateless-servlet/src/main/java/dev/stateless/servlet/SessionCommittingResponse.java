@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs a hook once, just before the response is committed: on flush, close, sendError,
@@ -28,9 +29,23 @@ final class SessionCommittingResponse extends HttpServletResponseWrapper {
         void run() throws IOException;
     }
 
-    SessionCommittingResponse(HttpServletResponse response, HookedAction beforeCommit) {
+    private final UnaryOperator<String> urlEncoder;
+
+    /** @param urlEncoder adds the session id to URLs the application encodes (URL rewriting) */
+    SessionCommittingResponse(HttpServletResponse response, HookedAction beforeCommit, UnaryOperator<String> urlEncoder) {
         super(response);
         this.beforeCommit = beforeCommit;
+        this.urlEncoder = urlEncoder;
+    }
+
+    @Override
+    public String encodeURL(String url) {
+        return urlEncoder.apply(url);
+    }
+
+    @Override
+    public String encodeRedirectURL(String url) {
+        return urlEncoder.apply(url);
     }
 
     private boolean fired;

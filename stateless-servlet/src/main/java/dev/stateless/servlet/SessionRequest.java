@@ -8,9 +8,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,19 +29,40 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private final SessionStore store;
     private final SessionIdResolver ids;
     private final Function<HttpServletRequest, Optional<String>> principals;
+    private final SessionOptions options;
 
     private boolean resolved;
     private String requestedId;
+    private boolean requestedFromUrl;
     private SessionId requestedValidId;
     private StatelessHttpSession session;
 
     SessionRequest(HttpServletRequest request, HttpServletResponse response, SessionStore store,
-            SessionIdResolver ids, Function<HttpServletRequest, Optional<String>> principals) {
+            SessionIdResolver ids, Function<HttpServletRequest, Optional<String>> principals, SessionOptions options) {
         super(request);
         this.response = response;
         this.store = store;
         this.ids = ids;
         this.principals = principals;
+        this.options = options;
+    }
+
+    /** The ids the client sent, preferred first: the resolver's (cookie or header), then the URL's. */
+    private List<String> candidates() {
+        HttpServletRequest request = (HttpServletRequest) getRequest();
+        List<String> candidates = ids.resolve(request);
+        if (options.urlTracking()) {
+            Optional<String> fromUrl = UrlSessionIds.fromRequest(request);
+            if (fromUrl.isPresent()) {
+                candidates = new ArrayList<>(candidates);
+                candidates.add(fromUrl.get());
+            }
+        }
+        return candidates;
+    }
+
+    private int fromResolver() {
+        return ids.resolve((HttpServletRequest) getRequest()).size();
     }
 
     /** Reads the id the client sent and loads its session, once. */
@@ -47,9 +70,12 @@ final class SessionRequest extends HttpServletRequestWrapper {
         if (resolved) {
             return;
         }
-        List<String> candidates = ids.resolve((HttpServletRequest) getRequest());
+        List<String> candidates = candidates();
+        int viaResolver = fromResolver();
         requestedId = candidates.isEmpty() ? null : candidates.get(0);
-        for (String candidate : candidates) {
+        requestedFromUrl = viaResolver == 0 && requestedId != null;
+        for (int n = 0; n < candidates.size(); n++) {
+            String candidate = candidates.get(n);
             Optional<SessionId> id = SessionId.parse(candidate);
             if (id.isEmpty()) {
                 continue; // forged or malformed: never sent to the store
@@ -61,12 +87,32 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
             if (loaded.isPresent()) {
                 requestedId = candidate;
+                requestedFromUrl = n >= viaResolver;
                 requestedValidId = id.get();
-                session = new StatelessHttpSession(store, loaded.get(), getServletContext());
+                session = newView(loaded.get());
                 break;
             }
         }
         resolved = true;
+    }
+
+    private StatelessHttpSession newView(SessionData data) {
+        return new StatelessHttpSession(store, data, getServletContext(), options.events(), this::endContainerSession);
+    }
+
+    /**
+     * Invalidating the session also ends the container's own session of this request, if it has
+     * one: container-managed login (FORM) keeps the login there, and a "log off" must end it.
+     */
+    private void endContainerSession() {
+        try {
+            HttpSession own = ((HttpServletRequest) getRequest()).getSession(false);
+            if (own != null) {
+                own.invalidate();
+            }
+        } catch (IllegalStateException e) {
+            // already invalidated
+        }
     }
 
     /**
@@ -96,9 +142,13 @@ final class SessionRequest extends HttpServletRequestWrapper {
             if (response.isCommitted()) {
                 throw new IllegalStateException("cannot create a session after the response has been committed");
             }
-            session = new StatelessHttpSession(store, store.newSession(), getServletContext());
+            session = newView(store.newSession());
+            options.initialIdleTimeout().ifPresent(session::initialIdleTimeout);
         }
-        ids.write((HttpServletRequest) getRequest(), response, session.getId());
+        if (options.cookieTracking() || !ids.usesCookies()) {
+            ids.write((HttpServletRequest) getRequest(), response, session.getId());
+        }
+        options.events().created(session);
         return session;
     }
 
@@ -117,7 +167,10 @@ final class SessionRequest extends HttpServletRequestWrapper {
         SessionId newId = SessionId.generate();
         boolean moved = store.changeId(oldId, newId);
         current.changeId(newId, moved);
-        ids.write((HttpServletRequest) getRequest(), response, newId.value());
+        if (options.cookieTracking() || !ids.usesCookies()) {
+            ids.write((HttpServletRequest) getRequest(), response, newId.value());
+        }
+        options.events().idChanged(current, oldId.value());
         return newId.value();
     }
 
@@ -125,7 +178,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
     public String getRequestedSessionId() {
         synchronized (this) {
             if (!resolved) {
-                List<String> candidates = ids.resolve((HttpServletRequest) getRequest());
+                List<String> candidates = candidates();
                 return candidates.isEmpty() ? null : candidates.get(0);
             }
             return requestedId;
@@ -143,12 +196,40 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
     @Override
     public boolean isRequestedSessionIdFromCookie() {
-        return ids.usesCookies() && getRequestedSessionId() != null;
+        synchronized (this) {
+            if (!resolved) {
+                return ids.usesCookies() && fromResolver() > 0;
+            }
+            return ids.usesCookies() && requestedId != null && !requestedFromUrl;
+        }
     }
 
     @Override
     public boolean isRequestedSessionIdFromURL() {
-        return false;
+        synchronized (this) {
+            if (!resolved) {
+                return fromResolver() == 0 && !candidates().isEmpty();
+            }
+            return requestedId != null && requestedFromUrl;
+        }
+    }
+
+    /**
+     * {@code encodeURL}: adds the session id to links into the application while URL tracking is on
+     * and the client has not shown that it keeps cookies; the container's own answer otherwise.
+     */
+    String encodeUrl(String url, UnaryOperator<String> containerEncoding) {
+        StatelessHttpSession current;
+        synchronized (this) {
+            current = session;
+        }
+        if (current == null || current.isInvalid()) {
+            return containerEncoding.apply(url);
+        }
+        if (!options.urlTracking() || (ids.usesCookies() && isRequestedSessionIdFromCookie())) {
+            return url;
+        }
+        return UrlSessionIds.encode((HttpServletRequest) getRequest(), url, current.getId());
     }
 
     /** Saves what the request changed, if anything; safe to call more than once. */

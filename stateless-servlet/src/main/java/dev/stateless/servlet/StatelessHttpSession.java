@@ -44,6 +44,8 @@ final class StatelessHttpSession implements HttpSession {
     private final SessionStore store;
     private final AttributeCodec codec;
     private final ServletContext context;
+    private final SessionEvents events;
+    private final Runnable afterInvalidate;
     private SessionData base;
     /** Values the request has read or set, by name. */
     private final Map<String, Object> touched = new HashMap<>();
@@ -51,14 +53,24 @@ final class StatelessHttpSession implements HttpSession {
     private final Map<String, byte[]> encodedOnSet = new HashMap<>();
     private final Set<String> removed = new LinkedHashSet<>();
     private Duration newIdleTimeout;
+    /** What the application passed to setMaxInactiveInterval, read back as it was given. */
+    private Integer requestedInterval;
     private boolean invalid;
+    private boolean invalidating;
     private final boolean createdByThisRequest;
 
-    StatelessHttpSession(SessionStore store, SessionData base, ServletContext context) {
+    /**
+     * @param afterInvalidate runs once the session is invalidated (ends the container's own
+     *     session of the request, so that container login ends with it)
+     */
+    StatelessHttpSession(SessionStore store, SessionData base, ServletContext context, SessionEvents events,
+            Runnable afterInvalidate) {
         this.store = store;
         this.codec = store.codec();
         this.base = base;
         this.context = context;
+        this.events = events;
+        this.afterInvalidate = afterInvalidate;
         this.createdByThisRequest = base.isNew();
     }
 
@@ -95,16 +107,25 @@ final class StatelessHttpSession implements HttpSession {
     @Override
     public synchronized void setMaxInactiveInterval(int interval) {
         checkValid("setMaxInactiveInterval");
-        // The servlet API's "never" (zero or less) is bounded here by the absolute timeout.
-        Duration idle = interval > 0 ? Duration.ofSeconds(interval)
-                : Duration.between(base.createdAt(), base.absoluteExpiry());
-        newIdleTimeout = idle;
+        // Zero or less: never times out by inactivity (the absolute timeout still ends it).
+        newIdleTimeout = interval > 0 ? Duration.ofSeconds(interval) : Duration.ZERO;
+        requestedInterval = interval;
+    }
+
+    /** The idle timeout a new session starts with (the application's session-timeout). */
+    synchronized void initialIdleTimeout(Duration idle) {
+        if (requestedInterval == null) {
+            newIdleTimeout = idle;
+        }
     }
 
     @Override
     public synchronized int getMaxInactiveInterval() {
+        if (requestedInterval != null) {
+            return requestedInterval;
+        }
         Duration idle = newIdleTimeout != null ? newIdleTimeout : base.idleTimeout();
-        return (int) Math.min(Integer.MAX_VALUE, idle.getSeconds());
+        return idle.isZero() ? -1 : (int) Math.min(Integer.MAX_VALUE, idle.getSeconds());
     }
 
     @Override
@@ -152,26 +173,33 @@ final class StatelessHttpSession implements HttpSession {
             return;
         }
         Object old;
+        byte[] encoded;
         synchronized (this) {
             checkValid("setAttribute");
-            byte[] encoded;
             try {
                 encoded = codec.encode(value);
             } catch (AttributeCodecException e) {
                 throw new AttributeCodecException(e.reason(), "session attribute '" + name + "': " + e.getMessage(), e);
             }
             old = getAttribute(name);
+        }
+        // As the Servlet spec asks: bound before it can be seen, unbound after it is gone.
+        if (old != value && value instanceof HttpSessionBindingListener listener) {
+            listener.valueBound(new HttpSessionBindingEvent(this, name, value));
+        }
+        synchronized (this) {
+            checkValid("setAttribute");
             touched.put(name, value);
             encodedOnSet.put(name, encoded);
             removed.remove(name);
         }
-        if (old != value) {
-            if (value instanceof HttpSessionBindingListener listener) {
-                listener.valueBound(new HttpSessionBindingEvent(this, name, value));
-            }
-            if (old instanceof HttpSessionBindingListener listener) {
-                listener.valueUnbound(new HttpSessionBindingEvent(this, name, old));
-            }
+        if (old != null && old != value && old instanceof HttpSessionBindingListener listener) {
+            listener.valueUnbound(new HttpSessionBindingEvent(this, name, old));
+        }
+        if (old == null) {
+            events.added(this, name, value);
+        } else {
+            events.replaced(this, name, old);
         }
     }
 
@@ -184,6 +212,9 @@ final class StatelessHttpSession implements HttpSession {
                 return;
             }
             old = getAttribute(name);
+            if (old == null) {
+                return;
+            }
             touched.remove(name);
             encodedOnSet.remove(name);
             removed.add(name);
@@ -191,16 +222,35 @@ final class StatelessHttpSession implements HttpSession {
         if (old instanceof HttpSessionBindingListener listener) {
             listener.valueUnbound(new HttpSessionBindingEvent(this, name, old));
         }
+        events.removed(this, name, old);
     }
 
     @Override
     public void invalidate() {
         synchronized (this) {
             checkValid("invalidate");
-            invalid = true;
+            if (invalidating) {
+                throw new IllegalStateException("invalidate: the session is being invalidated");
+            }
+            invalidating = true;
         }
-        if (!base.isNew()) {
-            store.delete(base.id());
+        try {
+            // As a container does: listeners see the session still whole, then every value is unbound.
+            events.destroyed(this);
+            for (String name : Collections.list(getAttributeNames())) {
+                removeAttribute(name);
+            }
+        } finally {
+            synchronized (this) {
+                invalid = true;
+            }
+        }
+        try {
+            if (!base.isNew()) {
+                store.delete(base.id());
+            }
+        } finally {
+            afterInvalidate.run();
         }
     }
 
@@ -253,9 +303,9 @@ final class StatelessHttpSession implements HttpSession {
                 try {
                     encoded = codec.encode(value);
                 } catch (AttributeCodecException e) {
-                    log.error("Session attribute '{}' was changed in place to something the codec refuses; "
-                            + "the change is not saved: {}", name, e.getMessage());
-                    continue;
+                    // Never dropped quietly: the request fails, and the stored value stays as it was.
+                    throw new AttributeCodecException(e.reason(), "session attribute '" + name
+                            + "' was changed in place to something the codec refuses: " + e.getMessage(), e);
                 }
             }
             byte[] loaded = base.encodedAttribute(name).orElse(null);
@@ -282,6 +332,7 @@ final class StatelessHttpSession implements HttpSession {
         encodedOnSet.clear();
         removed.clear();
         newIdleTimeout = null;
+        // requestedInterval stays: getMaxInactiveInterval reads back what the application set
     }
 
     /** The stored session is gone (expired, or invalidated by another request): nothing more is saved. */

@@ -3,17 +3,25 @@ package dev.stateless.servlet;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionStores;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.SessionCookieConfig;
+import jakarta.servlet.SessionTrackingMode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.Principal;
+import java.time.Duration;
 import java.util.Collections;
+import java.util.EventListener;
+import java.util.List;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -57,8 +65,11 @@ public final class StatelessSessionFilter implements Filter {
 
     private SessionStore store;
     private SessionIdResolver ids;
+    private boolean explicitIds;
+    private boolean urlRewriting = true;
     private Function<HttpServletRequest, Optional<String>> principals;
     private boolean ownsStore;
+    private SessionOptions options = SessionOptions.DEFAULTS;
 
     /** For {@code web.xml}: configured from init parameters in {@link #init(FilterConfig)}. */
     public StatelessSessionFilter() {
@@ -67,6 +78,8 @@ public final class StatelessSessionFilter implements Filter {
     private StatelessSessionFilter(Builder builder) {
         this.store = builder.store;
         this.ids = builder.ids;
+        this.explicitIds = builder.ids != null;
+        this.urlRewriting = builder.urlRewriting;
         this.principals = builder.principals;
     }
 
@@ -74,58 +87,118 @@ public final class StatelessSessionFilter implements Filter {
         return new Builder(store);
     }
 
+    /**
+     * Reads the configuration: init parameters (for {@code web.xml}), and the application's own
+     * session settings from the servlet context as defaults: {@code <session-timeout>}, the
+     * session cookie configuration, the session tracking modes and the session listeners.
+     */
     @Override
     public void init(FilterConfig config) throws ServletException {
-        if (store != null) {
-            return;
-        }
+        ServletContext context = config.getServletContext();
         Map<String, String> params = new LinkedHashMap<>();
         for (String name : Collections.list(config.getInitParameterNames())) {
             params.put(name, config.getInitParameter(name));
         }
         try {
-            String uri = params.remove("store-uri");
-            if (uri != null) {
-                Map<String, String> storeOptions = new LinkedHashMap<>();
-                for (String option : new String[] {"idle-timeout", "absolute-timeout", "touch-interval",
-                        "command-timeout", "key-prefix"}) {
-                    String value = params.remove(option);
-                    if (value != null) {
-                        storeOptions.put(option, value);
-                    }
+            Optional<Duration> initialIdle = Optional.empty();
+            if (store == null) {
+                String uri = params.remove("store-uri");
+                Optional.ofNullable(params.remove("url-rewriting")).ifPresent(v -> urlRewriting = bool("url-rewriting", v));
+                if (params.containsKey("header-name") || params.keySet().stream().anyMatch(k -> k.startsWith("cookie-"))) {
+                    explicitIds = true;
                 }
-                store = SessionStores.create(uri, storeOptions);
-                ownsStore = true;
-            } else if (config.getServletContext().getAttribute(SessionStore.class.getName()) instanceof SessionStore s) {
-                store = s;
-            } else {
-                throw new ServletException("StatelessSessionFilter needs the init parameter 'store-uri' or a "
-                        + "SessionStore in the servlet context attribute '" + SessionStore.class.getName() + "'");
+                ids = idResolverFrom(params, context);
+                if (!params.containsKey("idle-timeout")) {
+                    initialIdle = contextSessionTimeout(context);
+                }
+                if (uri != null) {
+                    // Every other parameter is the store's (timeouts, codec, Redis options); it refuses unknown ones.
+                    store = SessionStores.create(uri, params);
+                    params.clear();
+                    ownsStore = true;
+                } else if (context.getAttribute(SessionStore.class.getName()) instanceof SessionStore s) {
+                    store = s;
+                } else {
+                    throw new ServletException("StatelessSessionFilter needs the init parameter 'store-uri' or a "
+                            + "SessionStore in the servlet context attribute '" + SessionStore.class.getName() + "'");
+                }
+                principals = Builder.USER_PRINCIPAL;
+                if (!params.isEmpty()) {
+                    throw new IllegalArgumentException("unknown init parameters " + params.keySet());
+                }
+            } else if (!explicitIds) {
+                ids = idResolverFrom(new LinkedHashMap<>(), context);
             }
-            ids = idResolverFrom(params);
-            principals = Builder.USER_PRINCIPAL;
-            if (!params.isEmpty()) {
-                throw new IllegalArgumentException("unknown init parameters " + params.keySet());
+            Set<SessionTrackingMode> modes = trackingModes(context);
+            boolean cookies = modes.isEmpty() || modes.contains(SessionTrackingMode.COOKIE);
+            boolean urls = urlRewriting && modes.contains(SessionTrackingMode.URL);
+            Optional<List<EventListener>> listeners = Containers.listeners(context);
+            if (listeners.isEmpty()) {
+                log.warn("StatelessSessionFilter: cannot find the application's session listeners on {}; "
+                        + "HttpSessionListener and attribute listeners will not fire", context.getServerInfo());
             }
+            SessionEvents events = new SessionEvents(listeners.orElse(List.of()));
+            options = new SessionOptions(events, cookies, urls, initialIdle);
+            log.info("StatelessSessionFilter: store {}, ids {}, cookies {}, URL rewriting {}, {} session listeners, "
+                    + "idle timeout {}", store.getClass().getSimpleName(), ids.getClass().getSimpleName(), cookies, urls,
+                    events.size(), initialIdle.map(Duration::toString).orElse("the store's"));
         } catch (IllegalArgumentException e) {
             throw new ServletException("StatelessSessionFilter: " + e.getMessage(), e);
         }
     }
 
-    private static SessionIdResolver idResolverFrom(Map<String, String> params) {
+    /** The application's {@code <session-timeout>} (minutes; zero or less: no idle timeout). */
+    private static Optional<Duration> contextSessionTimeout(ServletContext context) {
+        try {
+            int minutes = context.getSessionTimeout();
+            return Optional.of(minutes > 0 ? Duration.ofMinutes(minutes) : Duration.ZERO);
+        } catch (RuntimeException | AbstractMethodError e) {
+            return Optional.empty(); // a context without session support
+        }
+    }
+
+    private static Set<SessionTrackingMode> trackingModes(ServletContext context) {
+        try {
+            Set<SessionTrackingMode> modes = context.getEffectiveSessionTrackingModes();
+            return modes == null ? Set.of() : modes;
+        } catch (RuntimeException e) {
+            return Set.of();
+        }
+    }
+
+    private static SessionIdResolver idResolverFrom(Map<String, String> params, ServletContext context) {
         String header = params.remove("header-name");
         if (header != null) {
             return SessionIdResolver.header(header);
         }
         CookieSessionIdResolver.Builder cookie = CookieSessionIdResolver.builder();
+        SessionCookieConfig appCookie = null;
+        try {
+            appCookie = context.getSessionCookieConfig();
+        } catch (RuntimeException e) {
+            // a context without session support
+        }
+        if (appCookie != null) {
+            cookie.from(appCookie);
+            boolean sameSiteGiven;
+            try {
+                sameSiteGiven = appCookie.getAttributes().keySet().stream().anyMatch("SameSite"::equalsIgnoreCase);
+            } catch (RuntimeException | AbstractMethodError e) {
+                sameSiteGiven = false;
+            }
+            if (!sameSiteGiven) {
+                Containers.sameSiteDefault(context).ifPresent(v -> cookie.sameSite(CookieSessionIdResolver.SameSite.parse(v)));
+            }
+        }
         Optional.ofNullable(params.remove("cookie-name")).ifPresent(cookie::name);
         Optional.ofNullable(params.remove("cookie-path")).ifPresent(cookie::path);
         Optional.ofNullable(params.remove("cookie-domain")).ifPresent(cookie::domain);
         Optional.ofNullable(params.remove("cookie-secure")).ifPresent(v -> cookie.secure(bool("cookie-secure", v)));
         Optional.ofNullable(params.remove("cookie-http-only")).ifPresent(v -> cookie.httpOnly(bool("cookie-http-only", v)));
+        Optional.ofNullable(params.remove("cookie-max-age")).ifPresent(v -> cookie.maxAge(SessionStores.duration("cookie-max-age", v)));
         Optional.ofNullable(params.remove("cookie-same-site")).ifPresent(v -> {
             try {
-                cookie.sameSite(CookieSessionIdResolver.SameSite.valueOf(v.trim().toUpperCase(Locale.ROOT)));
+                cookie.sameSite(CookieSessionIdResolver.SameSite.parse(v));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("cookie-same-site must be Lax, Strict or None, was '" + v + "'");
             }
@@ -143,14 +216,24 @@ public final class StatelessSessionFilter implements Filter {
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
-        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
-                || req.getAttribute(APPLIED) != null) {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
             chain.doFilter(req, res);
             return;
         }
-        req.setAttribute(APPLIED, Boolean.TRUE);
-        SessionRequest wrapped = new SessionRequest(request, response, store, ids, principals);
-        SessionCommittingResponse wrappedResponse = new SessionCommittingResponse(response, wrapped::save);
+        if (req.getAttribute(APPLIED) instanceof Applied applied) {
+            if (req.getDispatcherType() == DispatcherType.ASYNC && !applied.wraps(req)) {
+                // AsyncContext.dispatch() after startAsync() hands over the unwrapped request: the
+                // dispatched code must see the same session, saved when the async cycle completes.
+                chain.doFilter(applied.request(), applied.response());
+            } else {
+                chain.doFilter(req, res);
+            }
+            return;
+        }
+        SessionRequest wrapped = new SessionRequest(request, response, store, ids, principals, options);
+        SessionCommittingResponse wrappedResponse = new SessionCommittingResponse(response, wrapped::save,
+                url -> wrapped.encodeUrl(url, response::encodeURL));
+        req.setAttribute(APPLIED, new Applied(wrapped, wrappedResponse));
         Throwable failure = null;
         boolean async = false;
         try {
@@ -220,6 +303,19 @@ public final class StatelessSessionFilter implements Filter {
         return null;
     }
 
+    /** The wrappers of a request this filter has wrapped already (forwards, includes, async dispatches). */
+    private record Applied(SessionRequest request, SessionCommittingResponse response) {
+        boolean wraps(ServletRequest candidate) {
+            for (ServletRequest r = candidate; r != null;
+                    r = r instanceof jakarta.servlet.ServletRequestWrapper w ? w.getRequest() : null) {
+                if (r == request) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     @Override
     public void destroy() {
         if (ownsStore && store != null) {
@@ -233,14 +329,29 @@ public final class StatelessSessionFilter implements Filter {
                 request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
 
         private final SessionStore store;
-        private SessionIdResolver ids = SessionIdResolver.cookie();
+        private SessionIdResolver ids;
+        private boolean urlRewriting = true;
         private Function<HttpServletRequest, Optional<String>> principals = USER_PRINCIPAL;
 
         private Builder(SessionStore store) {
             this.store = Objects.requireNonNull(store, "store");
         }
 
-        /** How the id travels (default: the cookie {@code SESSION}). */
+        /**
+         * Whether ids also travel in URLs written with {@code encodeURL}, for clients without
+         * cookies, when the application's session tracking modes include URL (default true, as
+         * containers do). Turn it off when no client needs it: an id in a URL leaks through
+         * {@code Referer} headers, logs and shared links.
+         */
+        public Builder urlRewriting(boolean enabled) {
+            this.urlRewriting = enabled;
+            return this;
+        }
+
+        /**
+         * How the id travels (default: the cookie {@code SESSION}, with the attributes of the
+         * application's own session cookie configuration).
+         */
         public Builder idResolver(SessionIdResolver resolver) {
             this.ids = Objects.requireNonNull(resolver, "idResolver");
             return this;

@@ -1,5 +1,6 @@
 package dev.stateless.core.session;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,13 +10,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link SessionStore} in this JVM's memory, with the same semantics as the Redis one (the same
  * codec, expiry from the configured {@link java.time.Clock}, deltas, no resurrection). Meant for
  * unit tests and single-node tools: sessions are lost with the process. Values are held encoded,
- * so a caller never shares an object with another request. Thread-safe.
+ * so a caller never shares an object with another request. Session locks have the Redis store's
+ * semantics too: leases end by the configured clock, waiting for a lock takes real time. Thread-safe.
  *
  * <pre>{@code
  * SessionStore store = InMemorySessionStore.builder().clock(testClock).build();
@@ -23,8 +30,25 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InMemorySessionStore implements SessionStore {
 
+    private static final Logger log = LoggerFactory.getLogger(InMemorySessionStore.class);
+
+    private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long LONGEST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    /** A stored session and, while someone holds it, its lock. */
+    private record Entry(SessionData session, String lockToken, Instant leaseEnd) {
+        Entry(SessionData session) {
+            this(session, null, null);
+        }
+
+        boolean lockedAt(Instant now) {
+            return lockToken != null && now.isBefore(leaseEnd);
+        }
+    }
+
     private final SessionSettings settings;
-    private final Map<SessionId, SessionData> sessions = new ConcurrentHashMap<>();
+    private final Map<SessionId, Entry> sessions = new ConcurrentHashMap<>();
+    private final AtomicBoolean warnedLostLock = new AtomicBoolean();
     private final Map<String, Set<SessionId>> byPrincipal = new ConcurrentHashMap<>();
 
     private InMemorySessionStore(SessionSettings settings) {
@@ -50,14 +74,86 @@ public final class InMemorySessionStore implements SessionStore {
         Objects.requireNonNull(id, "id");
         Instant now = settings.clock().instant();
         SessionData[] before = new SessionData[1];
-        sessions.computeIfPresent(id, (key, session) -> {
-            if (session.isExpired(now)) {
+        sessions.computeIfPresent(id, (key, entry) -> {
+            if (entry.session().isExpired(now)) {
                 return null;
             }
-            before[0] = session;
-            return settings.shouldTouch(session, now) ? session.touchedAt(now) : session;
+            before[0] = entry.session();
+            return touched(entry, now);
         });
         return Optional.ofNullable(before[0]);
+    }
+
+    @Override
+    public Optional<SessionData> load(SessionId id, SessionLock lock) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(lock, "lock");
+        long deadline = System.nanoTime() + lock.maxWait().toNanos();
+        long pause = FIRST_PAUSE_NANOS;
+        while (true) {
+            Optional<Optional<SessionData>> attempt = tryLock(id, lock.lease());
+            if (attempt.isPresent()) {
+                return attempt.get();
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SessionLockedException(lock.maxWait());
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(Math.min(pause, left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SessionLockedException(lock.maxWait(), e);
+            }
+            pause = Math.min(pause * 2, LONGEST_PAUSE_NANOS);
+        }
+    }
+
+    /** One try: the session, locked (or empty: none); no answer while another holder has the lock. */
+    private Optional<Optional<SessionData>> tryLock(SessionId id, Duration lease) {
+        Instant now = settings.clock().instant();
+        String token = SessionId.generate().value(); // 256 random bits, as unguessable as an id
+        SessionData[] before = new SessionData[1];
+        boolean[] locked = new boolean[1];
+        sessions.computeIfPresent(id, (key, entry) -> {
+            if (entry.session().isExpired(now)) {
+                return null;
+            }
+            if (entry.lockedAt(now)) {
+                locked[0] = true;
+                return entry;
+            }
+            before[0] = entry.session();
+            return new Entry(touched(entry, now).session(), token, now.plus(lease));
+        });
+        if (locked[0]) {
+            return Optional.empty();
+        }
+        return Optional.of(Optional.ofNullable(before[0]).map(session -> session.lockedWith(token)));
+    }
+
+    private Entry touched(Entry entry, Instant now) {
+        return settings.shouldTouch(entry.session(), now)
+                ? new Entry(entry.session().touchedAt(now), entry.lockToken(), entry.leaseEnd()) : entry;
+    }
+
+    @Override
+    public CompletableFuture<Void> touch(SessionId id) {
+        Objects.requireNonNull(id, "id");
+        Instant now = settings.clock().instant();
+        sessions.computeIfPresent(id, (key, entry) -> entry.session().isExpired(now) ? null : touched(entry, now));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void unlock(SessionData locked) {
+        Objects.requireNonNull(locked, "locked");
+        String token = locked.lockToken().orElse(null);
+        if (token == null) {
+            return;
+        }
+        sessions.computeIfPresent(locked.id(),
+                (key, entry) -> token.equals(entry.lockToken()) ? new Entry(entry.session()) : entry);
     }
 
     @Override
@@ -65,20 +161,32 @@ public final class InMemorySessionStore implements SessionStore {
         Objects.requireNonNull(changes, "changes");
         Instant now = settings.clock().instant();
         SessionData base = changes.base();
+        String token = base.lockToken().orElse(null);
         boolean[] written = new boolean[1];
+        boolean[] lostLock = new boolean[1];
         sessions.compute(changes.id(), (key, current) -> {
-            if (current != null && current.isExpired(now)) {
+            if (current != null && current.session().isExpired(now)) {
                 current = null;
             }
             if (current == null && !base.isNew()) {
                 return null;
             }
-            SessionData start = current != null ? current : SessionData.stored(base.id(), base.createdAt(),
+            SessionData start = current != null ? current.session() : SessionData.stored(base.id(), base.createdAt(),
                     base.lastAccessedAt(), base.idleTimeout(), base.absoluteExpiry(), null, Map.of());
             SessionData next = start.apply(copy(changes));
             written[0] = !next.isExpired(now);
-            return written[0] ? next : null;
+            if (!written[0]) {
+                return null;
+            }
+            if (current == null || token != null && token.equals(current.lockToken())) {
+                return new Entry(next); // released with the write
+            }
+            lostLock[0] = token != null;
+            return new Entry(next, current.lockToken(), current.leaseEnd()); // someone else's lock stays
         });
+        if (lostLock[0]) {
+            warnLostLock();
+        }
         if (written[0] && changes.principal().isPresent()) {
             byPrincipal.computeIfAbsent(changes.principal().get(), p -> ConcurrentHashMap.newKeySet()).add(changes.id());
         }
@@ -94,6 +202,16 @@ public final class InMemorySessionStore implements SessionStore {
         return copy.build();
     }
 
+    private void warnLostLock() {
+        if (warnedLostLock.compareAndSet(false, true)) {
+            log.warn("A session was saved after its lock's lease had ended and another request took or released "
+                    + "the lock: the two requests ran concurrently, and an attribute changed in place by both may "
+                    + "have lost an update. Use a lease longer than the slowest request. (Logged once per store.)");
+        } else {
+            log.debug("A session was saved after its lock's lease had ended");
+        }
+    }
+
     @Override
     public void delete(SessionId id) {
         sessions.remove(Objects.requireNonNull(id, "id"));
@@ -104,11 +222,12 @@ public final class InMemorySessionStore implements SessionStore {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
         Instant now = settings.clock().instant();
-        SessionData session = sessions.remove(from);
-        if (session == null || session.isExpired(now)) {
+        Entry removed = sessions.remove(from);
+        if (removed == null || removed.session().isExpired(now)) {
             return false;
         }
-        sessions.put(to, session.withId(to));
+        SessionData session = removed.session();
+        sessions.put(to, new Entry(session.withId(to))); // the lock stays behind with the old id
         session.principal().ifPresent(p -> byPrincipal.computeIfAbsent(p, k -> ConcurrentHashMap.newKeySet()).add(to));
         return true;
     }
@@ -148,7 +267,8 @@ public final class InMemorySessionStore implements SessionStore {
             return live;
         }
         ids.removeIf(id -> {
-            SessionData session = sessions.get(id);
+            Entry entry = sessions.get(id);
+            SessionData session = entry == null ? null : entry.session();
             boolean alive = session != null && !session.isExpired(now) && session.principal().filter(principal::equals).isPresent();
             if (alive) {
                 live.put(id, session);

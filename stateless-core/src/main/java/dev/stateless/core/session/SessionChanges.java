@@ -35,7 +35,10 @@ public final class SessionChanges {
         return new Builder(base);
     }
 
-    /** The session as loaded; a new one is created by the save. */
+    /**
+     * The session as loaded; a new one is created by the save. When it carries a
+     * {@linkplain SessionData#lockToken() lock token}, the save releases that lock.
+     */
     public SessionData base() {
         return base;
     }
@@ -93,10 +96,16 @@ public final class SessionChanges {
             return this;
         }
 
+        /**
+         * A new idle timeout for the session; {@link Duration#ZERO} means it never times out by
+         * inactivity (it still ends at its absolute expiry).
+         *
+         * @throws IllegalArgumentException when {@code timeout} is negative
+         */
         public Builder idleTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("idleTimeout must be positive, was " + timeout);
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout must not be negative, was " + timeout);
             }
             this.idleTimeout = timeout;
             return this;

@@ -15,7 +15,13 @@ import java.util.Set;
  * arrays are shared, not copied, and must not be modified by anyone.
  *
  * <p>A session expires at the sooner of {@code lastAccessedAt + idleTimeout} (sliding) and
- * {@code absoluteExpiry} (fixed at creation: however active, a session never outlives it).
+ * {@code absoluteExpiry} (fixed at creation: however active, a session never outlives it). An idle
+ * timeout of {@link Duration#ZERO} means the session never times out by inactivity (the Servlet
+ * API's {@code setMaxInactiveInterval(0 or less)}); it still ends at its absolute expiry.
+ *
+ * <p>A copy returned by {@link SessionStore#load(SessionId, SessionLock)} carries the
+ * {@link #lockToken() token} of the lock it holds; {@link SessionStore#save} of changes to it
+ * releases that lock.
  */
 public final class SessionData {
 
@@ -27,9 +33,16 @@ public final class SessionData {
     private final String principal;
     private final Map<String, byte[]> attributes;
     private final boolean isNew;
+    private final String lockToken;
 
     private SessionData(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
             Instant absoluteExpiry, String principal, Map<String, byte[]> attributes, boolean isNew) {
+        this(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew, null);
+    }
+
+    private SessionData(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
+            Instant absoluteExpiry, String principal, Map<String, byte[]> attributes, boolean isNew,
+            String lockToken) {
         this.id = Objects.requireNonNull(id, "id");
         this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
         this.lastAccessedAt = Objects.requireNonNull(lastAccessedAt, "lastAccessedAt");
@@ -38,9 +51,16 @@ public final class SessionData {
         this.principal = principal;
         this.attributes = attributes;
         this.isNew = isNew;
+        this.lockToken = lockToken;
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idleTimeout must not be negative, was " + idleTimeout);
+        }
     }
 
-    /** A new session that no store holds yet: it is written by the first {@link SessionStore#save}. */
+    /**
+     * A new session that no store holds yet: it is written by the first {@link SessionStore#save}.
+     * An {@code idleTimeout} of zero means no idle expiry.
+     */
     public static SessionData newSession(SessionId id, Instant now, Duration idleTimeout, Duration absoluteTimeout) {
         return new SessionData(id, now, now, idleTimeout, now.plus(absoluteTimeout), null, Map.of(), true);
     }
@@ -65,6 +85,7 @@ public final class SessionData {
         return lastAccessedAt;
     }
 
+    /** How long the session lives without a request; {@link Duration#ZERO} when it never times out by inactivity. */
     public Duration idleTimeout() {
         return idleTimeout;
     }
@@ -73,8 +94,11 @@ public final class SessionData {
         return absoluteExpiry;
     }
 
-    /** The sooner of the idle and the absolute expiry. */
+    /** The sooner of the idle and the absolute expiry; the absolute expiry when there is no idle timeout. */
     public Instant expiresAt() {
+        if (idleTimeout.isZero()) {
+            return absoluteExpiry;
+        }
         Instant idleExpiry = lastAccessedAt.plus(idleTimeout);
         return idleExpiry.isBefore(absoluteExpiry) ? idleExpiry : absoluteExpiry;
     }
@@ -107,7 +131,22 @@ public final class SessionData {
         return attributes;
     }
 
-    /** The session as it is after {@code changes} were saved: no longer new. */
+    /**
+     * The token of the lock this copy holds, when it was loaded with
+     * {@link SessionStore#load(SessionId, SessionLock)}; empty for every other copy.
+     */
+    public Optional<String> lockToken() {
+        return Optional.ofNullable(lockToken);
+    }
+
+    /** For store implementations: this copy, holding the lock with {@code token}. */
+    public SessionData lockedWith(String token) {
+        Objects.requireNonNull(token, "token");
+        return new SessionData(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew,
+                token);
+    }
+
+    /** The session as it is after {@code changes} were saved: no longer new, holding no lock (the save released it). */
     public SessionData apply(SessionChanges changes) {
         Map<String, byte[]> merged = new LinkedHashMap<>(attributes);
         changes.removed().forEach(merged::remove);
@@ -116,14 +155,17 @@ public final class SessionData {
                 absoluteExpiry, changes.principal().orElse(principal), Collections.unmodifiableMap(merged), false);
     }
 
-    /** The same session under another id (after {@link SessionStore#changeId}). */
+    /**
+     * The same session under another id (after {@link SessionStore#changeId}), holding no lock: a
+     * lock belongs to the old id and is not carried over.
+     */
     public SessionData withId(SessionId newId) {
         return new SessionData(newId, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew);
     }
 
     /** The same session with its last access moved to {@code now}. */
     public SessionData touchedAt(Instant now) {
-        return new SessionData(id, createdAt, now, idleTimeout, absoluteExpiry, principal, attributes, isNew);
+        return new SessionData(id, createdAt, now, idleTimeout, absoluteExpiry, principal, attributes, isNew, lockToken);
     }
 
     @Override

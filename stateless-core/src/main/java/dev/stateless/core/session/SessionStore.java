@@ -3,15 +3,20 @@ package dev.stateless.core.session;
 import dev.stateless.core.StoreUnavailableException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where sessions live between requests. Sessions are read whole and written as deltas
  * ({@link SessionChanges}); every write sets the expiry in the same atomic step, so a stored
- * session always expires. Expiry is both idle (sliding, refreshed by {@link #load}) and absolute.
+ * session always expires. Expiry is both idle (sliding, refreshed by {@link #load} and
+ * {@link #touch}) and absolute; a session whose idle timeout is {@link java.time.Duration#ZERO} has
+ * no idle expiry and ends at its absolute expiry.
  *
  * <p>Implementations are thread-safe. Concurrent saves of one session that touch different
  * attributes both survive; for the same attribute the last save wins. A save never brings back a
- * session that was deleted or expired in the meantime.
+ * session that was deleted or expired in the meantime. Callers that must not lose an update of an
+ * attribute mutated in place (read, modify, write) serialize their requests with the opt-in
+ * {@linkplain #load(SessionId, SessionLock) session lock}.
  *
  * <p>Implementations: {@code InMemorySessionStore} (tests, single node) and
  * {@code RedisSessionStore} (module {@code stateless-redis}). All of them pass one contract suite.
@@ -37,8 +42,47 @@ public interface SessionStore extends AutoCloseable {
     Optional<SessionData> load(SessionId id);
 
     /**
+     * Like {@link #load(SessionId)}, and takes the session's lock in the same step, for at most
+     * {@link SessionLock#lease()}. While another holder has the lock (and its lease runs), retries
+     * with a short backoff (2 ms doubling to 50 ms) until {@link SessionLock#maxWait()} has passed. A
+     * lock whose lease expired is free. Costs no more than a plain load when the lock is free (one
+     * round trip on Redis).
+     *
+     * <p>The returned copy carries the {@linkplain SessionData#lockToken() lock token}. The holder
+     * releases the lock by saving changes to it ({@link #save}, same round trip) or, with nothing to
+     * save, by {@link #unlock}; else it frees itself when the lease ends. {@link #delete} removes the
+     * lock with the session; {@link #changeId} does not carry it to the new id. Only loads through
+     * this method wait for the lock: plain loads and saves (read-only requests) ignore it.
+     *
+     * @return the session as it was before this access, now locked by the caller; or empty, taking
+     *     nothing, when there is none or it expired
+     * @throws SessionLockedException when another holder kept the lock for all of {@code maxWait}
+     * @throws StoreUnavailableException when the backend cannot be reached in time
+     */
+    Optional<SessionData> load(SessionId id, SessionLock lock);
+
+    /**
+     * Refreshes a session's idle expiry exactly as {@link #load(SessionId)} would (at most once per
+     * the store's touch interval), without reading its attributes and without making the caller
+     * wait: for a request that carries a session id but never reads the session (Servlet 7.6: that
+     * is an access too). Never creates a session and never brings back one that expired or was
+     * deleted; an unknown id is a no-op. Ignores the session lock.
+     *
+     * @return completes when the store has applied the touch, or exceptionally with
+     *     {@link StoreUnavailableException} when the backend cannot be reached in time; never throws
+     *     for an unreachable backend
+     */
+    CompletableFuture<Void> touch(SessionId id);
+
+    /**
      * Writes a delta: creates the session if {@code changes.base()} is new, else applies the changes
      * to the stored session, which must still exist.
+     *
+     * <p>When {@code changes.base()} holds a {@linkplain SessionData#lockToken() lock}, the save also
+     * releases it, in the same step, if the lock is still that holder's. A save never fails because
+     * of the lock: if the lease ran out and another request holds the lock now, the delta is still
+     * written, the other holder keeps its lock, and the store logs a warning (the requests were not
+     * serialized, so a concurrent in-place update may be lost).
      *
      * @return false, writing nothing, when an existing session is gone (expired, deleted, or its id
      *     was changed); true when written
@@ -47,7 +91,16 @@ public interface SessionStore extends AutoCloseable {
     boolean save(SessionChanges changes);
 
     /**
-     * Deletes a session; nothing happens when there is none.
+     * Releases the lock that {@code locked} holds, when there is nothing to save; nothing happens
+     * when the lock is no longer that holder's (its lease ran out, the session is gone) or when
+     * {@code locked} holds no lock. If this fails, the lock frees itself when its lease ends.
+     *
+     * @throws StoreUnavailableException when the backend cannot be reached in time
+     */
+    void unlock(SessionData locked);
+
+    /**
+     * Deletes a session, with its lock; nothing happens when there is none.
      *
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
@@ -55,7 +108,8 @@ public interface SessionStore extends AutoCloseable {
 
     /**
      * Moves a session to a new id, keeping its attributes and timeouts, and deletes the old id
-     * (for protection against session fixation).
+     * (for protection against session fixation). The session's lock, if any, is not carried over:
+     * the old id's lock goes with the old id, and the new id starts unlocked.
      *
      * @return false when there is no session {@code from}
      * @throws StoreUnavailableException when the backend cannot be reached in time

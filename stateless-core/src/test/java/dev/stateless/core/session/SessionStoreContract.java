@@ -1,6 +1,7 @@
 package dev.stateless.core.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stateless.testing.Cart;
 import dev.stateless.testing.MutableClock;
@@ -28,6 +29,11 @@ import org.junit.jupiter.api.Test;
  * codec from {@link #testCodec()}. Each test gets a fresh clock and a store with the default
  * timeouts ({@link #IDLE}, {@link #ABSOLUTE}, touch interval zero); stores are closed after each
  * test. A subclass over a shared server should clear it in its own {@code @BeforeEach}.
+ *
+ * <p>Besides loads, deltas and expiry it covers sessions without idle expiry (idle timeout zero),
+ * {@link SessionStore#touch} and the opt-in {@linkplain SessionLock session lock}. Lock leases end
+ * by the test's clock; only tests that wait for another holder take real time (a few ms), and no
+ * assertion depends on how long anything took.
  */
 public abstract class SessionStoreContract {
 
@@ -503,6 +509,342 @@ public abstract class SessionStoreContract {
         clock.advance(Duration.ofMinutes(4));
 
         assertThat(store.load(session.id())).isEmpty();
+    }
+
+    // ---- no idle expiry (idle timeout zero)
+
+    @Test
+    void sessionWithoutIdleTimeoutOutlivesAnyIdlePeriodAndEndsAtItsAbsoluteExpiry() {
+        Instant created = clock.instant();
+        SessionData session = store.newSession();
+        assertThat(store.save(SessionChanges.to(session).idleTimeout(Duration.ZERO).set("a", encode("1")).build()))
+                .isTrue();
+
+        clock.advance(IDLE.multipliedBy(3));
+        SessionData loaded = load(session.id());
+        assertThat(loaded.idleTimeout()).isEqualTo(Duration.ZERO);
+        assertThat(loaded.expiresAt()).isEqualTo(created.plus(ABSOLUTE));
+        assertThat(decode(loaded, "a")).isEqualTo("1");
+
+        clock.advance(ABSOLUTE.minus(IDLE.multipliedBy(3)).minusSeconds(1));
+        assertThat(store.load(session.id())).as("a second before the absolute expiry").isPresent();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(store.load(session.id())).as("a second after the absolute expiry").isEmpty();
+    }
+
+    @Test
+    void loadedSessionCanGiveUpItsIdleTimeoutAndTakeOneAgain() {
+        SessionId id = saveNew(Map.of()).id();
+        assertThat(store.save(SessionChanges.to(load(id)).idleTimeout(Duration.ZERO).build())).isTrue();
+
+        clock.advance(IDLE.multipliedBy(2));
+        assertThat(store.save(SessionChanges.to(load(id)).idleTimeout(Duration.ofMinutes(5)).build())).isTrue();
+        assertThat(load(id).idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(store.load(id)).isEmpty();
+    }
+
+    @Test
+    void sessionWithoutIdleTimeoutIsListedWithItsAbsoluteExpiryAndKeepsItUnderANewId() {
+        Instant created = clock.instant();
+        SessionData session = store.newSession();
+        store.save(SessionChanges.to(session).idleTimeout(Duration.ZERO).principal("alice").build());
+        SessionId newId = SessionId.generate();
+        clock.advance(IDLE.multipliedBy(2));
+
+        assertThat(store.findByPrincipal("alice")).extracting(SessionSummary::expiresAt)
+                .containsExactly(created.plus(ABSOLUTE));
+        assertThat(store.changeId(session.id(), newId)).isTrue();
+        clock.advance(IDLE.multipliedBy(2));
+        assertThat(load(newId).idleTimeout()).isEqualTo(Duration.ZERO);
+    }
+
+    // ---- touch: an access without a read
+
+    @Test
+    void touchRefreshesTheIdleExpiryLikeALoad() throws Exception {
+        Instant created = clock.instant();
+        SessionId id = saveNew(Map.of("a", "1")).id();
+
+        clock.advance(Duration.ofMinutes(20));
+        store.touch(id).get(10, TimeUnit.SECONDS);
+        clock.advance(Duration.ofMinutes(20)); // 40 minutes after creation, 20 after the touch
+
+        SessionData loaded = load(id);
+        assertThat(loaded.lastAccessedAt()).isEqualTo(created.plus(Duration.ofMinutes(20)));
+        assertThat(decode(loaded, "a")).isEqualTo("1");
+    }
+
+    @Test
+    void touchWithinTheTouchIntervalDoesNotMoveTheLastAccess() throws Exception {
+        SessionStore touchy = open(IDLE, ABSOLUTE, Duration.ofMinutes(5));
+        Instant created = clock.instant();
+        SessionData session = touchy.newSession();
+        touchy.save(SessionChanges.to(session).build());
+
+        clock.advance(Duration.ofMinutes(2));
+        touchy.touch(session.id()).get(10, TimeUnit.SECONDS);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(touchy.load(session.id()).orElseThrow().lastAccessedAt()).as("the touch 2 minutes in")
+                .isEqualTo(created);
+
+        clock.advance(Duration.ofMinutes(3));
+        touchy.touch(session.id()).get(10, TimeUnit.SECONDS);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(touchy.load(session.id()).orElseThrow().lastAccessedAt()).as("the touch 6 minutes in")
+                .isEqualTo(created.plus(Duration.ofMinutes(6)));
+    }
+
+    @Test
+    void touchNeverBringsBackAnExpiredOrDeletedSession() throws Exception {
+        SessionId expired = saveNew(Map.of("a", "1")).id();
+        SessionId deleted = saveNew(Map.of("a", "1")).id();
+        store.delete(deleted);
+        clock.advance(IDLE.plusSeconds(1));
+
+        store.touch(expired).get(10, TimeUnit.SECONDS);
+        store.touch(deleted).get(10, TimeUnit.SECONDS);
+
+        assertThat(store.load(expired)).isEmpty();
+        assertThat(store.load(deleted)).isEmpty();
+    }
+
+    @Test
+    void touchOfAnUnknownIdCreatesNothing() throws Exception {
+        SessionId unknown = SessionId.generate();
+
+        store.touch(unknown).get(10, TimeUnit.SECONDS);
+
+        assertThat(store.load(unknown)).isEmpty();
+    }
+
+    @Test
+    void touchKeepsASessionWithoutIdleTimeoutToItsAbsoluteExpiry() throws Exception {
+        SessionData session = store.newSession();
+        store.save(SessionChanges.to(session).idleTimeout(Duration.ZERO).build());
+
+        clock.advance(ABSOLUTE.minusMinutes(1));
+        store.touch(session.id()).get(10, TimeUnit.SECONDS);
+        clock.advance(Duration.ofMinutes(2));
+
+        assertThat(store.load(session.id())).isEmpty();
+    }
+
+    // ---- the session lock
+
+    protected static final SessionLock LOCK = new SessionLock(Duration.ofMinutes(1), Duration.ZERO);
+
+    @Test
+    void lockedLoadReturnsTheSessionWithALockTokenAndPlainLoadsDoNot() {
+        SessionId id = saveNew(Map.of("a", "1")).id();
+
+        SessionData locked = store.load(id, LOCK).orElseThrow();
+
+        assertThat(locked.lockToken()).hasValueSatisfying(token -> assertThat(token).isNotBlank());
+        assertThat(locked.attributeNames()).containsExactly("a");
+        assertThat(decode(locked, "a")).isEqualTo("1");
+        assertThat(load(id).lockToken()).isEmpty();
+        assertThat(load(id).attributeNames()).as("the lock is no attribute").containsExactly("a");
+    }
+
+    @Test
+    void lockingAnUnknownOrExpiredSessionReturnsEmptyAndTakesNothing() {
+        SessionId expired = saveNew(Map.of()).id();
+        clock.advance(IDLE.plusSeconds(1));
+
+        assertThat(store.load(SessionId.generate(), LOCK)).isEmpty();
+        assertThat(store.load(expired, LOCK)).isEmpty();
+    }
+
+    @Test
+    void secondLockerGivesUpWithSessionLockedExceptionOnceMaxWaitHasPassed() {
+        SessionId id = saveNew(Map.of()).id();
+        store.load(id, LOCK).orElseThrow();
+
+        assertThatThrownBy(() -> store.load(id, new SessionLock(Duration.ofMinutes(1), Duration.ofMillis(30))))
+                .isInstanceOf(SessionLockedException.class)
+                .isInstanceOf(dev.stateless.core.StatelessException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(id.value(), id.digest()));
+        assertThatThrownBy(() -> store.load(id, LOCK)).as("maxWait zero: one try").isInstanceOf(SessionLockedException.class);
+    }
+
+    @Test
+    void secondLockerWaitsUntilTheFirstSavesAndSeesItsWrite() throws Exception {
+        SessionId id = saveNew(Map.of("a", "0")).id();
+        SessionData first = store.load(id, LOCK).orElseThrow();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<SessionData> second = pool.submit(
+                    () -> store.load(id, new SessionLock(Duration.ofMinutes(1), Duration.ofSeconds(30))).orElseThrow());
+            Thread.sleep(100);
+            assertThat(second).as("the second locker while the first holds the lock").isNotDone();
+
+            assertThat(store.save(SessionChanges.to(first).set("a", encode("first")).build())).isTrue();
+
+            SessionData got = second.get(30, TimeUnit.SECONDS);
+            assertThat(decode(got, "a")).isEqualTo("first");
+            assertThat(got.lockToken()).isPresent().isNotEqualTo(first.lockToken());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void saveReleasesTheLock() {
+        SessionId id = saveNew(Map.of()).id();
+        SessionData locked = store.load(id, LOCK).orElseThrow();
+
+        assertThat(store.save(SessionChanges.to(locked).set("a", encode("1")).build())).isTrue();
+
+        SessionData next = store.load(id, LOCK).orElseThrow();
+        assertThat(decode(next, "a")).isEqualTo("1");
+    }
+
+    @Test
+    void saveWithNothingChangedReleasesTheLockToo() {
+        SessionId id = saveNew(Map.of()).id();
+        SessionData locked = store.load(id, LOCK).orElseThrow();
+
+        assertThat(store.save(SessionChanges.to(locked).build())).isTrue();
+
+        assertThat(store.load(id, LOCK)).isPresent();
+    }
+
+    @Test
+    void unlockReleasesTheLockAndIsHarmlessWithoutOne() {
+        SessionId id = saveNew(Map.of()).id();
+        SessionData locked = store.load(id, LOCK).orElseThrow();
+
+        store.unlock(locked);
+
+        SessionData again = store.load(id, LOCK).orElseThrow();
+        store.unlock(load(id)); // holds no lock: nothing happens
+        assertThatThrownBy(() -> store.load(id, LOCK)).isInstanceOf(SessionLockedException.class);
+        store.unlock(again);
+        store.unlock(again); // twice: nothing more happens
+        assertThat(store.load(id, LOCK)).isPresent();
+    }
+
+    @Test
+    void lockWhoseLeaseEndedIsTakenOver() {
+        SessionId id = saveNew(Map.of()).id();
+        SessionData first = store.load(id, LOCK).orElseThrow();
+
+        clock.advance(LOCK.lease().minusSeconds(1));
+        assertThatThrownBy(() -> store.load(id, LOCK)).as("lease still running").isInstanceOf(SessionLockedException.class);
+        clock.advance(Duration.ofSeconds(1));
+        SessionData second = store.load(id, LOCK).orElseThrow();
+
+        assertThat(second.lockToken()).isPresent().isNotEqualTo(first.lockToken());
+    }
+
+    @Test
+    void saveAfterLosingTheLeaseStillWritesAndLeavesTheNewHolderItsLock() {
+        SessionId id = saveNew(Map.of()).id();
+        SessionData first = store.load(id, LOCK).orElseThrow();
+        clock.advance(LOCK.lease().plusSeconds(1));
+        SessionData second = store.load(id, LOCK).orElseThrow();
+
+        assertThat(store.save(SessionChanges.to(first).set("a", encode("late")).build())).isTrue();
+        store.unlock(first);
+
+        assertThat(decode(load(id), "a")).isEqualTo("late");
+        assertThatThrownBy(() -> store.load(id, LOCK)).as("the second holder's lock").isInstanceOf(SessionLockedException.class);
+        assertThat(store.save(SessionChanges.to(second).set("b", encode("2")).build())).isTrue();
+        SessionData third = store.load(id, LOCK).orElseThrow();
+        assertThat(third.attributeNames()).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void saveWhoseLeaseEndedUntakenReleasesTheLock() {
+        SessionId id = saveNew(Map.of()).id();
+        SessionData locked = store.load(id, LOCK).orElseThrow();
+        clock.advance(LOCK.lease().plusSeconds(1));
+
+        assertThat(store.save(SessionChanges.to(locked).set("a", encode("1")).build())).isTrue();
+
+        assertThat(store.load(id, LOCK)).isPresent();
+    }
+
+    @Test
+    void plainLoadsAndSavesIgnoreTheLock() {
+        SessionId id = saveNew(Map.of("a", "1")).id();
+        SessionData locked = store.load(id, LOCK).orElseThrow();
+
+        SessionData reader = load(id);
+        assertThat(store.save(SessionChanges.to(reader).set("b", encode("2")).build())).isTrue();
+
+        assertThatThrownBy(() -> store.load(id, LOCK)).as("still locked").isInstanceOf(SessionLockedException.class);
+        assertThat(store.save(SessionChanges.to(locked).set("c", encode("3")).build())).isTrue();
+        assertThat(load(id).attributeNames()).containsExactlyInAnyOrder("a", "b", "c");
+    }
+
+    @Test
+    void lockedLoadRefreshesTheIdleExpiryLikeALoad() {
+        Instant created = clock.instant();
+        SessionId id = saveNew(Map.of()).id();
+        clock.advance(Duration.ofMinutes(20));
+
+        SessionData locked = store.load(id, LOCK).orElseThrow();
+        clock.advance(Duration.ofMinutes(20));
+
+        assertThat(locked.lastAccessedAt()).isEqualTo(created);
+        assertThat(load(id).lastAccessedAt()).isEqualTo(created.plus(Duration.ofMinutes(20)));
+    }
+
+    @Test
+    void deleteRemovesTheLockWithTheSession() {
+        SessionId id = saveNew(Map.of()).id();
+        SessionData locked = store.load(id, LOCK).orElseThrow();
+
+        store.delete(id);
+
+        assertThat(store.load(id, LOCK)).isEmpty();
+        assertThat(store.save(SessionChanges.to(locked).set("a", encode("1")).build())).isFalse();
+        assertThat(store.load(id)).isEmpty();
+    }
+
+    @Test
+    void changeIdDoesNotCarryTheLockToTheNewId() {
+        SessionId oldId = saveNew(Map.of("a", "1")).id();
+        SessionData locked = store.load(oldId, LOCK).orElseThrow();
+        SessionId newId = SessionId.generate();
+
+        assertThat(store.changeId(oldId, newId)).isTrue();
+
+        SessionData relocked = store.load(newId, LOCK).orElseThrow();
+        assertThat(relocked.attributeNames()).containsExactly("a");
+        assertThat(locked.withId(newId).lockToken()).as("a copy moved to the new id holds no lock").isEmpty();
+        assertThat(store.load(oldId, LOCK)).isEmpty();
+    }
+
+    @Test
+    void lockedReadModifyWriteFromManyThreadsLosesNoAppend() throws Exception {
+        SessionId id = saveNew(Map.of("list", List.of("0"))).id();
+        int appenders = 20;
+        SessionLock patient = new SessionLock(Duration.ofMinutes(1), Duration.ofSeconds(60));
+        ExecutorService pool = Executors.newFixedThreadPool(appenders);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int n = 1; n <= appenders; n++) {
+                String item = Integer.toString(n);
+                done.add(pool.submit(() -> {
+                    SessionData locked = store.load(id, patient).orElseThrow();
+                    List<Object> list = new ArrayList<>((List<?>) decode(locked, "list"));
+                    list.add(item);
+                    assertThat(store.save(SessionChanges.to(locked).set("list", encode(list)).build())).isTrue();
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat((List<?>) decode(load(id), "list")).hasSize(appenders + 1).doesNotHaveDuplicates();
     }
 
     // ---- delete and change of id

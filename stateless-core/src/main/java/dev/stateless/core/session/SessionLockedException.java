@@ -1,0 +1,29 @@
+package dev.stateless.core.session;
+
+import dev.stateless.core.StatelessException;
+import java.time.Duration;
+
+/**
+ * {@link SessionStore#load(SessionId, SessionLock)} waited {@link SessionLock#maxWait()} and another
+ * request still held the session's lock. Nothing was read or changed. The message names no session.
+ */
+public class SessionLockedException extends StatelessException {
+
+    private final Duration waited;
+
+    public SessionLockedException(Duration waited) {
+        super("the session is locked by another request; gave up after waiting " + waited);
+        this.waited = waited;
+    }
+
+    /** The wait was cut short, e.g. by an interrupt ({@code cause}). */
+    public SessionLockedException(Duration waited, Throwable cause) {
+        super("the session is locked by another request; stopped waiting after " + waited, cause);
+        this.waited = waited;
+    }
+
+    /** How long the load waited for the lock (its {@link SessionLock#maxWait()}, or less when interrupted). */
+    public Duration waited() {
+        return waited;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.stateless.servlet;
+
+import jakarta.servlet.ServletContext;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.EventListener;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the Servlet API gives no portable way to ask a container: the application's session
+ * listeners (declared in {@code web.xml}, by {@code @WebListener} or {@code addListener}) and the
+ * container's own cookie defaults. Known containers (Tomcat, Jetty 12) are asked through
+ * reflection, so this module needs neither at compile time; on any other container the answers
+ * are empty and the filter says so once at startup.
+ */
+final class Containers {
+
+    private static final Logger log = LoggerFactory.getLogger(Containers.class);
+
+    private Containers() {
+    }
+
+    /** The application's listener instances, in declaration order; empty when the container is unknown. */
+    static Optional<List<EventListener>> listeners(ServletContext context) {
+        try {
+            Object standardContext = tomcatContext(context);
+            if (standardContext != null) {
+                List<EventListener> found = new ArrayList<>();
+                // Tomcat keeps HttpSessionListener in the lifecycle list, the others in the event list.
+                addAll(found, (Object[]) standardContext.getClass().getMethod("getApplicationEventListeners").invoke(standardContext));
+                addAll(found, (Object[]) standardContext.getClass().getMethod("getApplicationLifecycleListeners").invoke(standardContext));
+                return Optional.of(found);
+            }
+            Object jetty = jettyContextHandler(context);
+            if (jetty != null) {
+                List<EventListener> found = new ArrayList<>();
+                for (Object listener : (Iterable<?>) jetty.getClass().getMethod("getEventListeners").invoke(jetty)) {
+                    if (listener instanceof EventListener l && !found.contains(l)) {
+                        found.add(l);
+                    }
+                }
+                return Optional.of(found);
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            log.warn("Could not read the application's session listeners from {}: {}", context.getServerInfo(), e.toString());
+        }
+        return Optional.empty();
+    }
+
+    /** The container's default {@code SameSite} for session cookies (Tomcat's {@code CookieProcessor}), if set. */
+    static Optional<String> sameSiteDefault(ServletContext context) {
+        try {
+            Object standardContext = tomcatContext(context);
+            if (standardContext == null) {
+                return Optional.empty();
+            }
+            Object processor = standardContext.getClass().getMethod("getCookieProcessor").invoke(standardContext);
+            if (processor == null) {
+                return Optional.empty();
+            }
+            Method getter = processor.getClass().getMethod("getSameSiteCookies");
+            Object setting = getter.invoke(processor);
+            if (setting == null) {
+                return Optional.empty();
+            }
+            String value = (String) setting.getClass().getMethod("getValue").invoke(setting);
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "lax", "strict", "none" -> Optional.of(value);
+                default -> Optional.empty(); // "unset"
+            };
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void addAll(List<EventListener> into, Object[] listeners) {
+        if (listeners == null) {
+            return;
+        }
+        for (Object listener : listeners) {
+            if (listener instanceof EventListener l && !into.contains(l)) {
+                into.add(l);
+            }
+        }
+    }
+
+    /** Tomcat's {@code StandardContext} behind its {@code ApplicationContextFacade}, or null. */
+    private static Object tomcatContext(ServletContext context) throws ReflectiveOperationException {
+        if (!context.getClass().getName().equals("org.apache.catalina.core.ApplicationContextFacade")) {
+            return null;
+        }
+        Object applicationContext = field(context, "context");
+        return applicationContext == null ? null : field(applicationContext, "context");
+    }
+
+    /** Jetty 12's {@code ServletContextHandler} (ee10 or ee11) of this context, or null. */
+    private static Object jettyContextHandler(ServletContext context) {
+        for (String environment : new String[] {"ee10", "ee11"}) {
+            try {
+                Class<?> handler = Class.forName("org.eclipse.jetty." + environment + ".servlet.ServletContextHandler",
+                        false, context.getClass().getClassLoader());
+                Object found = handler.getMethod("getServletContextHandler", ServletContext.class).invoke(null, context);
+                if (found != null) {
+                    return found;
+                }
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                // not this environment
+            }
+        }
+        return null;
+    }
+
+    private static Object field(Object owner, String name) throws ReflectiveOperationException {
+        for (Class<?> c = owner.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f.get(owner);
+            } catch (NoSuchFieldException e) {
+                // look in the superclass
+            }
+        }
+        throw new NoSuchFieldException(owner.getClass().getName() + "." + name);
+    }
+}

@@ -259,6 +259,19 @@ abstract class AbstractLegacyWebappTest {
         });
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
+    void loggingOffRightAfterTheLoginEndsTheContainerLoginToo(Route route, TestInfo test) {
+        verify(test, route, r -> {
+            // the app never used its session before the "log off" link: getSession(false) must still
+            // find the session the container's login made, and invalidate() end the login
+            Browser browser = Browser.withCookies(http);
+            logIn(browser, r.first());
+            assertPage(browser.get(r.first(), "logout"), "loggedOut", "true");
+            assertSeesLoginPage(browser.get(r.first(), "secure/account"));
+        });
+    }
+
     /**
      * Documented behaviour, not a promise: container-managed login lives in the container's own
      * session of the node that authenticated (its authenticator runs before any filter), so the

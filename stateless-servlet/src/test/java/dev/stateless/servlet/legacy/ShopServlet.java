@@ -18,7 +18,7 @@ import java.io.PrintWriter;
  *   <li>{@code /attr?set=N&value=V}, {@code ?remove=N}, {@code ?changeId}: plain attribute changes;</li>
  *   <li>{@code /logout}: the app's "log off", {@code session.invalidate()};</li>
  *   <li>{@code /events[?clear]}: what this node's listeners recorded;</li>
- *   <li>{@code /secure/account}: a page behind container FORM login.</li>
+ *   <li>{@code /secure/account}: a page behind container FORM login that counts its views in the session.</li>
  * </ul>
  */
 public class ShopServlet extends HttpServlet {
@@ -52,7 +52,12 @@ public class ShopServlet extends HttpServlet {
                 }
                 Events.snapshot(getServletContext()).forEach(out::println);
             }
-            case "/secure/account" -> out.println("account=" + request.getRemoteUser());
+            case "/secure/account" -> {
+                HttpSession session = request.getSession();
+                Integer views = (Integer) session.getAttribute("accountViews");
+                session.setAttribute("accountViews", views == null ? 1 : views + 1);
+                out.println("account=" + request.getRemoteUser());
+            }
             default -> response.sendError(404);
         }
     }

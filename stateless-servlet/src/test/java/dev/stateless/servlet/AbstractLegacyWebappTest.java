@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -195,11 +196,7 @@ abstract class AbstractLegacyWebappTest {
             Browser browser = Browser.withCookies(http);
             Reply reply = browser.get(r.first(), "info");
             SetCookie cookie = sessionCookie(reply, page(reply).get("id"));
-            assertThat(cookie.attribute("Path")).as("Path").contains(LegacyWebapp.CONTEXT_PATH + "/");
-            assertThat(cookie.attribute("Max-Age")).as("Max-Age").contains("3600");
-            assertThat(cookie.attribute("HttpOnly")).as("HttpOnly").isPresent();
-            assertThat(cookie.attribute("SameSite")).as("SameSite").hasValueSatisfying(v -> assertThat(v).isEqualToIgnoringCase("Strict"));
-            assertThat(cookie.attribute("Secure")).as("Secure").isEmpty();
+            assertCookieConfigOfWebXml(cookie);
         });
     }
 
@@ -342,6 +339,18 @@ abstract class AbstractLegacyWebappTest {
         } else {
             assertThat(reply.body()).as("the login page (status %d)", reply.status()).contains("LOGIN-FORM");
         }
+    }
+
+    /** Path, Max-Age, HttpOnly and SameSite of the fixture's {@code <cookie-config>}, and no Secure (all reported at once). */
+    static void assertCookieConfigOfWebXml(SetCookie cookie) {
+        SoftAssertions softly = new SoftAssertions();
+        softly.assertThat(cookie.attribute("Path")).as("Path of %s", cookie).contains(LegacyWebapp.CONTEXT_PATH + "/");
+        softly.assertThat(cookie.attribute("Max-Age")).as("Max-Age of %s", cookie).contains("3600");
+        softly.assertThat(cookie.attribute("HttpOnly")).as("HttpOnly of %s", cookie).isPresent();
+        softly.assertThat(cookie.attribute("SameSite").map(v -> v.toLowerCase(java.util.Locale.ROOT)))
+                .as("SameSite of %s", cookie).contains("strict");
+        softly.assertThat(cookie.attribute("Secure")).as("Secure of %s", cookie).isEmpty();
+        softly.assertAll();
     }
 
     /** The path without a {@code ;jsessionid=} a container may have written into a redirect. */

@@ -1,5 +1,6 @@
 package dev.stateless.servlet;
 
+import static dev.stateless.servlet.AbstractLegacyWebappTest.assertCookieConfigOfWebXml;
 import static dev.stateless.servlet.AbstractLegacyWebappTest.page;
 import static dev.stateless.servlet.AbstractLegacyWebappTest.sessionCookie;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -446,12 +447,7 @@ class HttpSessionContractTest {
         verify(test, d, node -> {
             Reply created = browser().get(node, "check/create");
             SetCookie cookie = sessionCookie(created, page(created).get("id"));
-            assertThat(cookie.attribute("Path")).as("Path").contains(LegacyWebapp.CONTEXT_PATH + "/");
-            assertThat(cookie.attribute("Max-Age")).as("Max-Age").contains("3600");
-            assertThat(cookie.attribute("HttpOnly")).as("HttpOnly").isPresent();
-            assertThat(cookie.attribute("Secure")).as("Secure").isEmpty();
-            assertThat(cookie.attribute("SameSite")).as("SameSite")
-                    .hasValueSatisfying(v -> assertThat(v).isEqualToIgnoringCase("Strict"));
+            assertCookieConfigOfWebXml(cookie);
         });
     }
 

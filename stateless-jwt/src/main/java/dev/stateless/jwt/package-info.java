@@ -3,6 +3,7 @@
  *
  * <p>Public: {@link dev.stateless.jwt.JwtVerifier} (verifies signed JWTs with configured keys or keys
  * from a JWKS endpoint), {@link dev.stateless.jwt.JwtIssuer} (mints them) and
- * {@link dev.stateless.jwt.JwtKeys} (generates keys). Everything else is package-private.
+ * {@link dev.stateless.jwt.JwtKeys} (generates keys), and {@link dev.stateless.jwt.JwtVerifierProvider}
+ * (makes a verifier from text options, for {@code web.xml}). Everything else is package-private.
  */
 package dev.stateless.jwt;

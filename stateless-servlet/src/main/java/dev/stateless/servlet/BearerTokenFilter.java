@@ -3,9 +3,11 @@ package dev.stateless.servlet;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.core.token.TokenVerifier;
+import dev.stateless.core.token.TokenVerifiers;
 import dev.stateless.core.token.VerifiedToken;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -15,6 +17,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.Principal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +54,12 @@ import org.slf4j.LoggerFactory;
  *         .build()).addMappingForUrlPatterns(null, false, "/*");
  * }</pre>
  *
+ * <p>Or in {@code web.xml}, by class name, with init parameters: {@code realm}, {@code anonymous}
+ * (paths), {@code require-role} (rules such as {@code /admin/* admin, /ops/* ops}), and the
+ * verifier's own ({@code hmac-secret-env}, {@code jwks-uri}, {@code issuers}, ... with
+ * {@code stateless-jwt}); or a {@link TokenVerifier} in the servlet context attribute
+ * {@code dev.stateless.core.token.TokenVerifier}. See {@link #init}.
+ *
  * <p>Register it first, before the session and idempotency filters, so that they see the principal.
  * Thread-safe.
  */
@@ -61,12 +71,25 @@ public final class BearerTokenFilter implements Filter {
     private static final Logger log = LoggerFactory.getLogger(BearerTokenFilter.class);
     private static final Pattern TOKEN68 = Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
 
-    private final TokenVerifier verifier;
-    private final String realm;
-    private final List<String> anonymousPaths;
-    private final Map<String, Set<String>> requiredRoles;
+    // Set once, by the builder's constructor or by init(), before the container sends any request.
+    private TokenVerifier verifier;
+    private String realm;
+    private List<String> anonymousPaths;
+    private Map<String, Set<String>> requiredRoles;
+    private AutoCloseable ownedVerifier;
+
+    /**
+     * For {@code web.xml}: configured from init parameters in {@link #init(FilterConfig)}. A filter
+     * made by {@link #builder} ignores init parameters.
+     */
+    public BearerTokenFilter() {
+    }
 
     private BearerTokenFilter(Builder b) {
+        configure(b);
+    }
+
+    private void configure(Builder b) {
         this.verifier = b.verifier;
         this.realm = b.realm;
         this.anonymousPaths = List.copyOf(b.anonymousPaths);
@@ -75,6 +98,86 @@ public final class BearerTokenFilter implements Filter {
 
     public static Builder builder(TokenVerifier verifier) {
         return new Builder(verifier);
+    }
+
+    /**
+     * Configures a filter declared in {@code web.xml} (made with the no-argument constructor) from
+     * its init parameters; a filter made by {@link #builder} is left as it is. The filter's own
+     * parameters are {@code realm}, {@code anonymous} and {@code require-role}; all others configure
+     * the verifier, made by {@link TokenVerifiers#create} ({@code stateless-jwt}: {@code jwks-uri},
+     * {@code hmac-secret-env}, {@code issuers}, ...) and closed by {@link #destroy()}. Without any,
+     * the {@link TokenVerifier} in the servlet context attribute named
+     * {@code dev.stateless.core.token.TokenVerifier} is used (the application owns it).
+     *
+     * @throws ServletException naming this filter and the parameter, for a missing verifier, an
+     *     unknown parameter or a bad value
+     */
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        if (verifier != null) {
+            return;
+        }
+        try {
+            InitParameters params = new InitParameters(config);
+            List<Consumer<Builder>> options = new ArrayList<>();
+            params.apply("realm", v -> {
+                Builder.checkRealm(v);
+                options.add(b -> b.realm(v));
+            });
+            params.apply("anonymous", v -> {
+                String[] paths = InitParameters.list(v);
+                for (String path : paths) {
+                    Builder.checkPath(path);
+                }
+                options.add(b -> b.anonymous(paths));
+            });
+            params.apply("require-role", v -> {
+                for (String rule : v.split("[,;\\n]")) {
+                    String[] words = rule.trim().split("\\s+");
+                    if (words[0].isEmpty()) {
+                        continue;
+                    }
+                    Builder.checkPath(words[0]);
+                    if (words.length < 2) {
+                        throw new IllegalArgumentException("require-role has a rule for " + words[0]
+                                + " that names no role (write rules as '/admin/* admin, /ops/* ops')");
+                    }
+                    String[] roles = Arrays.copyOfRange(words, 1, words.length);
+                    options.add(b -> b.requireRole(words[0], roles));
+                }
+            });
+            Map<String, String> verifierOptions = params.rest();
+            TokenVerifier chosen;
+            AutoCloseable owned = null;
+            if (!verifierOptions.isEmpty()) {
+                chosen = TokenVerifiers.create(verifierOptions);
+                owned = chosen instanceof AutoCloseable closeable ? closeable : null;
+            } else if (config.getServletContext().getAttribute(TokenVerifier.class.getName()) instanceof TokenVerifier v) {
+                chosen = v;
+            } else {
+                throw new IllegalArgumentException("needs init parameters for the token verifier (such as jwks-uri or "
+                        + "hmac-secret-env, with stateless-jwt) or a TokenVerifier in the servlet context attribute '"
+                        + TokenVerifier.class.getName() + "'");
+            }
+            Builder builder = builder(chosen);
+            options.forEach(o -> o.accept(builder));
+            configure(builder);
+            ownedVerifier = owned;
+        } catch (RuntimeException e) {
+            throw new ServletException("BearerTokenFilter: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        if (ownedVerifier != null) {
+            try {
+                ownedVerifier.close();
+            } catch (Exception e) {
+                log.warn("The token verifier could not be closed: {}", e.getMessage());
+            }
+            ownedVerifier = null;
+        }
     }
 
     @Override
@@ -238,12 +341,16 @@ public final class BearerTokenFilter implements Filter {
 
         /** The realm named in {@code WWW-Authenticate} (default {@code api}). */
         public Builder realm(String realm) {
+            this.realm = checkRealm(realm);
+            return this;
+        }
+
+        private static String checkRealm(String realm) {
             Objects.requireNonNull(realm, "realm");
             if (realm.isEmpty() || !realm.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != '\\')) {
                 throw new IllegalArgumentException("realm must be printable ASCII without quotes, was '" + realm + "'");
             }
-            this.realm = realm;
-            return this;
+            return realm;
         }
 
         /**

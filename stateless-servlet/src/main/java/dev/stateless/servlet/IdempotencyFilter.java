@@ -6,8 +6,10 @@ import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.idempotency.Idempotency;
 import dev.stateless.core.idempotency.IdempotencyException;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
+import dev.stateless.core.idempotency.IdempotencyKeyStores;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -25,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +69,13 @@ import org.slf4j.LoggerFactory;
  *         .addMappingForUrlPatterns(null, false, "/orders/*");
  * }</pre>
  *
+ * <p>Or in {@code web.xml}, by class name, with init parameters (see the module README for all of
+ * them): {@code store-uri} (or an {@link IdempotencyKeyStore} in the servlet context attribute
+ * {@code dev.stateless.core.idempotency.IdempotencyKeyStore}), {@code lease}, {@code retention},
+ * {@code command-timeout}, {@code key-prefix}, {@code methods}, {@code paths}, {@code header-name},
+ * {@code required}, {@code max-key-length}, {@code max-body-size}, {@code stored-headers},
+ * {@code wait-for-in-progress}, {@code heartbeat}, {@code fail-open}.
+ *
  * <p>Order: after authentication (keys are scoped by the user) and before
  * {@link StatelessSessionFilter}, so that the session is saved before the answer is recorded: a
  * node that dies in between leaves the key to be run again, never a recorded answer whose session
@@ -87,18 +98,37 @@ public final class IdempotencyFilter implements Filter {
     private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
     private static final String REPLAYED = "Idempotent-Replayed";
 
-    private final Idempotency idempotency;
-    private final Set<String> methods;
-    private final List<String> paths;
-    private final String headerName;
-    private final boolean required;
-    private final int maxKeyLength;
-    private final long maxBodySize;
-    private final Set<String> storedHeaders;
-    private final boolean failOpen;
-    private final Function<HttpServletRequest, Optional<String>> scope;
+    /** The init parameters that configure the store made from {@code store-uri}. */
+    private static final List<String> STORE_PARAMETERS = List.of("lease", "retention", "command-timeout", "key-prefix");
+    private static final List<String> PARAMETERS = List.of("store-uri", "lease", "retention", "command-timeout",
+            "key-prefix", "methods", "paths", "header-name", "required", "max-key-length", "max-body-size",
+            "stored-headers", "wait-for-in-progress", "heartbeat", "fail-open");
+
+    // Set once, by the builder's constructor or by init(), before the container sends any request.
+    private Idempotency idempotency;
+    private Set<String> methods;
+    private List<String> paths;
+    private String headerName;
+    private boolean required;
+    private int maxKeyLength;
+    private long maxBodySize;
+    private Set<String> storedHeaders;
+    private boolean failOpen;
+    private Function<HttpServletRequest, Optional<String>> scope;
+    private IdempotencyKeyStore ownedStore;
+
+    /**
+     * For {@code web.xml}: configured from init parameters in {@link #init(FilterConfig)}. A filter
+     * made by {@link #builder} ignores init parameters.
+     */
+    public IdempotencyFilter() {
+    }
 
     private IdempotencyFilter(Builder b) {
+        configure(b);
+    }
+
+    private void configure(Builder b) {
         Idempotency.Builder idem = Idempotency.builder(b.store).waitForInProgress(b.waitForInProgress);
         if (b.heartbeat != null) {
             idem.heartbeat(b.heartbeat);
@@ -119,6 +149,117 @@ public final class IdempotencyFilter implements Filter {
 
     public static Builder builder(IdempotencyKeyStore store) {
         return new Builder(store);
+    }
+
+    /**
+     * Configures a filter declared in {@code web.xml} (made with the no-argument constructor) from
+     * its init parameters; a filter made by {@link #builder} is left as it is. The store comes from
+     * {@code store-uri} (through {@link IdempotencyKeyStores#create}, closed by {@link #destroy()}),
+     * or else from the servlet context attribute named {@code dev.stateless.core.idempotency.IdempotencyKeyStore}
+     * (left open: the application owns it).
+     *
+     * @throws ServletException naming this filter and the parameter, for a missing store, an unknown
+     *     parameter or a bad value
+     */
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        if (idempotency != null) {
+            return;
+        }
+        IdempotencyKeyStore created = null;
+        try {
+            InitParameters params = new InitParameters(config);
+            params.requireKnown(PARAMETERS);
+            // Every value is read and checked before a store (and its connections) exists.
+            List<Consumer<Builder>> options = new ArrayList<>();
+            params.apply("methods", v -> {
+                String[] names = InitParameters.list(v);
+                for (String name : names) {
+                    if (!name.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                        throw new IllegalArgumentException("methods must be HTTP method names, was '" + v + "'");
+                    }
+                }
+                Builder.check(names.length > 0, "methods must name at least one method, was '" + v + "'");
+                options.add(b -> b.methods(names));
+            });
+            params.apply("paths", v -> {
+                String[] paths = InitParameters.list(v);
+                for (String path : paths) {
+                    Builder.check(path.startsWith("/"), "paths must start with '/', was '" + path + "'");
+                }
+                options.add(b -> b.paths(paths));
+            });
+            params.apply("header-name", v -> {
+                String name = v.trim();
+                Builder.check(!name.isEmpty() && name.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ':'),
+                        "header-name must be an HTTP header name, was '" + v + "'");
+                options.add(b -> b.headerName(name));
+            });
+            params.apply("required", v -> {
+                boolean required = InitParameters.bool("required", v);
+                options.add(b -> b.required(required));
+            });
+            params.apply("max-key-length", v -> {
+                int length = (int) InitParameters.number("max-key-length", v, 1, 4096);
+                options.add(b -> b.maxKeyLength(length));
+            });
+            params.apply("max-body-size", v -> {
+                long size = InitParameters.number("max-body-size", v, 0, Long.MAX_VALUE);
+                options.add(b -> b.maxBodySize(size));
+            });
+            params.apply("stored-headers", v -> {
+                String[] names = InitParameters.list(v);
+                options.add(b -> b.storedHeaders(names));
+            });
+            params.apply("wait-for-in-progress", v -> {
+                Duration wait = InitParameters.duration("wait-for-in-progress", v);
+                Builder.check(!wait.isNegative(), "wait-for-in-progress must not be negative, was '" + v + "'");
+                options.add(b -> b.waitForInProgress(wait));
+            });
+            params.apply("heartbeat", v -> {
+                Duration heartbeat = InitParameters.duration("heartbeat", v);
+                Builder.check(!heartbeat.isNegative() && !heartbeat.isZero(), "heartbeat must be positive, was '" + v + "'");
+                options.add(b -> b.heartbeat(heartbeat));
+            });
+            params.apply("fail-open", v -> {
+                boolean failOpen = InitParameters.bool("fail-open", v);
+                options.add(b -> b.failOpen(failOpen));
+            });
+
+            Map<String, String> storeOptions = new LinkedHashMap<>();
+            for (String name : STORE_PARAMETERS) {
+                params.text(name).ifPresent(v -> storeOptions.put(name, v));
+            }
+            Optional<String> uri = params.text("store-uri");
+            params.requireAllTaken();
+            IdempotencyKeyStore store;
+            Object attribute = config.getServletContext().getAttribute(IdempotencyKeyStore.class.getName());
+            if (uri.isPresent()) {
+                created = IdempotencyKeyStores.create(uri.get().trim(), storeOptions);
+                store = created;
+            } else if (attribute instanceof IdempotencyKeyStore s) {
+                if (!storeOptions.isEmpty()) {
+                    throw new IllegalArgumentException(storeOptions.keySet() + " configure the store made from store-uri; "
+                            + "the store in the servlet context attribute '" + IdempotencyKeyStore.class.getName()
+                            + "' is configured by the application");
+                }
+                store = s;
+            } else {
+                throw new IllegalArgumentException("needs the init parameter 'store-uri' (such as redis://host:6379) or an "
+                        + "IdempotencyKeyStore in the servlet context attribute '" + IdempotencyKeyStore.class.getName() + "'");
+            }
+            Builder builder = builder(store);
+            for (Consumer<Builder> option : options) {
+                option.accept(builder);
+            }
+            configure(builder); // checks the heartbeat against the store's lease
+            ownedStore = created;
+        } catch (RuntimeException e) {
+            if (created != null) {
+                created.close();
+            }
+            throw new ServletException("IdempotencyFilter: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -395,7 +536,13 @@ public final class IdempotencyFilter implements Filter {
 
     @Override
     public void destroy() {
-        idempotency.close();
+        if (idempotency != null) {
+            idempotency.close();
+        }
+        if (ownedStore != null) {
+            ownedStore.close();
+            ownedStore = null;
+        }
     }
 
     /** Configures an {@link IdempotencyFilter}; validated at {@link #build()}. */
@@ -511,6 +658,12 @@ public final class IdempotencyFilter implements Filter {
 
         public IdempotencyFilter build() {
             return new IdempotencyFilter(this);
+        }
+
+        private static void check(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalArgumentException(message);
+            }
         }
     }
 }

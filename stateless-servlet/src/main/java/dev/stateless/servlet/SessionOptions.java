@@ -1,6 +1,9 @@
 package dev.stateless.servlet;
 
+import dev.stateless.core.session.SessionLock;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,14 +16,27 @@ import java.util.Optional;
  * @param urlTracking whether {@code encodeURL} carries ids and URLs are read for them
  * @param initialIdleTimeout the idle timeout new sessions start with, when the application chose one
  *     ({@code <session-timeout>}); empty: the store's
+ * @param lock the lock a request takes on its session, when the application serializes them
+ * @param lockSkipPaths paths whose requests take no lock (read-only pages)
  */
 record SessionOptions(SessionEvents events, boolean cookieTracking, boolean urlTracking,
-        Optional<Duration> initialIdleTimeout) {
+        Optional<Duration> initialIdleTimeout, Optional<SessionLock> lock, List<String> lockSkipPaths) {
 
-    static final SessionOptions DEFAULTS = new SessionOptions(SessionEvents.NONE, true, false, Optional.empty());
+    static final SessionOptions DEFAULTS = new SessionOptions(SessionEvents.NONE, true, false, Optional.empty(),
+            Optional.empty(), List.of());
 
     SessionOptions {
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(initialIdleTimeout, "initialIdleTimeout");
+        Objects.requireNonNull(lock, "lock");
+        lockSkipPaths = List.copyOf(lockSkipPaths);
+    }
+
+    /** The lock this request takes on its session, if locking is on and its path is not skipped. */
+    Optional<SessionLock> lockFor(HttpServletRequest request) {
+        if (lock.isEmpty() || lockSkipPaths.isEmpty()) {
+            return lock;
+        }
+        return RequestPaths.matchesAny(RequestPaths.within(request), lockSkipPaths) ? Optional.empty() : lock;
     }
 }

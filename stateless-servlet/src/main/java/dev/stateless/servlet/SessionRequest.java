@@ -3,6 +3,7 @@ package dev.stateless.servlet;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
+import dev.stateless.core.session.SessionLock;
 import dev.stateless.core.session.SessionStore;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -80,9 +81,13 @@ final class SessionRequest extends HttpServletRequestWrapper {
             if (id.isEmpty()) {
                 continue; // forged or malformed: never sent to the store
             }
-            Optional<SessionData> loaded = store.load(id.get());
+            Optional<SessionLock> lock = options.lockFor((HttpServletRequest) getRequest());
+            Optional<SessionData> loaded = lock.isPresent() ? store.load(id.get(), lock.get()) : store.load(id.get());
             if (loaded.isPresent() && belongsToAnotherUser(loaded.get())) {
                 log.debug("Session {} belongs to another user than the request's; not used", id.get());
+                if (loaded.get().lockToken().isPresent()) {
+                    store.unlock(loaded.get());
+                }
                 continue;
             }
             if (loaded.isPresent()) {
@@ -232,6 +237,31 @@ final class SessionRequest extends HttpServletRequestWrapper {
         return UrlSessionIds.encode((HttpServletRequest) getRequest(), url, current.getId());
     }
 
+    /**
+     * A request that carries a session id but never asks for the session (a static page) is an
+     * access too (Servlet 7.6): the idle expiry is refreshed without the request waiting for it.
+     */
+    void touchIfUnused(RecentTouches recent) {
+        synchronized (this) {
+            if (resolved) {
+                return;
+            }
+        }
+        for (String candidate : candidates()) {
+            Optional<SessionId> id = SessionId.parse(candidate);
+            if (id.isPresent()) {
+                if (recent.shouldTouch(id.get())) {
+                    store.touch(id.get()).whenComplete((ignored, failure) -> {
+                        if (failure != null) {
+                            log.debug("Touching a session failed: {}", failure.toString());
+                        }
+                    });
+                }
+                return;
+            }
+        }
+    }
+
     /** Saves what the request changed, if anything; safe to call more than once. */
     void save() {
         StatelessHttpSession current;
@@ -252,6 +282,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
         }
         Optional<SessionChanges> changes = current.changes(principals.apply((HttpServletRequest) getRequest()));
         if (changes.isEmpty()) {
+            current.unlock(); // a request of a locked session that changed nothing still lets the next one in
             return;
         }
         if (store.save(changes.get())) {

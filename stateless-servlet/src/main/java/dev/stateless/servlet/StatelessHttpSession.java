@@ -326,6 +326,19 @@ final class StatelessHttpSession implements HttpSession {
         return built.isEmpty() ? Optional.empty() : Optional.of(built);
     }
 
+    /** Releases the session's lock, if this request holds it, without writing anything. */
+    void unlock() {
+        SessionData locked;
+        synchronized (this) {
+            locked = base;
+            if (locked.lockToken().isEmpty()) {
+                return;
+            }
+            base = locked.withId(locked.id()); // the same session, holding no lock
+        }
+        store.unlock(locked);
+    }
+
     /** The changes were saved: they become the new baseline. */
     synchronized void saved(SessionChanges changes) {
         base = base.apply(changes);

@@ -1,6 +1,8 @@
 package dev.stateless.servlet;
 
 import dev.stateless.core.StoreUnavailableException;
+import dev.stateless.core.session.SessionLock;
+import dev.stateless.core.session.SessionLockedException;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionStores;
 import jakarta.servlet.DispatcherType;
@@ -70,6 +72,10 @@ public final class StatelessSessionFilter implements Filter {
     private Function<HttpServletRequest, Optional<String>> principals;
     private boolean ownsStore;
     private SessionOptions options = SessionOptions.DEFAULTS;
+    private Optional<SessionLock> lock = Optional.empty();
+    private List<String> lockSkipPaths = List.of();
+    /** Static pages within this window of a touch do not touch again (the store's touch interval is coarser). */
+    private final RecentTouches recentTouches = new RecentTouches(Duration.ofSeconds(10));
 
     /** For {@code web.xml}: configured from init parameters in {@link #init(FilterConfig)}. */
     public StatelessSessionFilter() {
@@ -81,6 +87,8 @@ public final class StatelessSessionFilter implements Filter {
         this.explicitIds = builder.ids != null;
         this.urlRewriting = builder.urlRewriting;
         this.principals = builder.principals;
+        this.lock = Optional.ofNullable(builder.lock);
+        this.lockSkipPaths = builder.lockSkipPaths;
     }
 
     public static Builder builder(SessionStore store) {
@@ -103,11 +111,12 @@ public final class StatelessSessionFilter implements Filter {
             Optional<Duration> initialIdle = Optional.empty();
             if (store == null) {
                 String uri = params.remove("store-uri");
-                Optional.ofNullable(params.remove("url-rewriting")).ifPresent(v -> urlRewriting = bool("url-rewriting", v));
+                Optional.ofNullable(params.remove("url-rewriting")).ifPresent(v -> urlRewriting = InitParameters.bool("url-rewriting", v));
                 if (params.containsKey("header-name") || params.keySet().stream().anyMatch(k -> k.startsWith("cookie-"))) {
                     explicitIds = true;
                 }
                 ids = idResolverFrom(params, context);
+                lockFrom(params);
                 if (!params.containsKey("idle-timeout")) {
                     initialIdle = contextSessionTimeout(context);
                 }
@@ -138,12 +147,36 @@ public final class StatelessSessionFilter implements Filter {
                         + "HttpSessionListener and attribute listeners will not fire", context.getServerInfo());
             }
             SessionEvents events = new SessionEvents(listeners.orElse(List.of()));
-            options = new SessionOptions(events, cookies, urls, initialIdle);
+            options = new SessionOptions(events, cookies, urls, initialIdle, lock, lockSkipPaths);
             log.info("StatelessSessionFilter: store {}, ids {}, cookies {}, URL rewriting {}, {} session listeners, "
-                    + "idle timeout {}", store.getClass().getSimpleName(), ids.getClass().getSimpleName(), cookies, urls,
-                    events.size(), initialIdle.map(Duration::toString).orElse("the store's"));
+                    + "idle timeout {}, lock {}", store.getClass().getSimpleName(), ids.getClass().getSimpleName(), cookies,
+                    urls, events.size(), initialIdle.map(Duration::toString).orElse("the store's"),
+                    lock.map(l -> "lease " + l.lease() + ", wait " + l.maxWait()
+                            + (lockSkipPaths.isEmpty() ? "" : ", not on " + lockSkipPaths)).orElse("off"));
         } catch (IllegalArgumentException e) {
             throw new ServletException("StatelessSessionFilter: " + e.getMessage(), e);
+        }
+    }
+
+    private void lockFrom(Map<String, String> params) {
+        String on = params.remove("lock");
+        String lease = params.remove("lock-lease");
+        String wait = params.remove("lock-wait");
+        String skip = params.remove("lock-skip-paths");
+        if (on == null || !InitParameters.bool("lock", on)) {
+            if (lease != null || wait != null || skip != null) {
+                throw new IllegalArgumentException("lock-lease, lock-wait and lock-skip-paths need lock=true");
+            }
+            return;
+        }
+        lock = Optional.of(new SessionLock(
+                lease == null ? Builder.DEFAULT_LOCK.lease() : InitParameters.duration("lock-lease", lease),
+                wait == null ? Builder.DEFAULT_LOCK.maxWait() : InitParameters.duration("lock-wait", wait)));
+        if (lock.get().lease().isZero()) {
+            throw new IllegalArgumentException("lock-lease must be positive, was '" + lease + "'");
+        }
+        if (skip != null) {
+            lockSkipPaths = Builder.paths("lock-skip-paths", InitParameters.list(skip));
         }
     }
 
@@ -193,9 +226,9 @@ public final class StatelessSessionFilter implements Filter {
         Optional.ofNullable(params.remove("cookie-name")).ifPresent(cookie::name);
         Optional.ofNullable(params.remove("cookie-path")).ifPresent(cookie::path);
         Optional.ofNullable(params.remove("cookie-domain")).ifPresent(cookie::domain);
-        Optional.ofNullable(params.remove("cookie-secure")).ifPresent(v -> cookie.secure(bool("cookie-secure", v)));
-        Optional.ofNullable(params.remove("cookie-http-only")).ifPresent(v -> cookie.httpOnly(bool("cookie-http-only", v)));
-        Optional.ofNullable(params.remove("cookie-max-age")).ifPresent(v -> cookie.maxAge(SessionStores.duration("cookie-max-age", v)));
+        Optional.ofNullable(params.remove("cookie-secure")).ifPresent(v -> cookie.secure(InitParameters.bool("cookie-secure", v)));
+        Optional.ofNullable(params.remove("cookie-http-only")).ifPresent(v -> cookie.httpOnly(InitParameters.bool("cookie-http-only", v)));
+        Optional.ofNullable(params.remove("cookie-max-age")).ifPresent(v -> cookie.maxAge(InitParameters.duration("cookie-max-age", v)));
         Optional.ofNullable(params.remove("cookie-same-site")).ifPresent(v -> {
             try {
                 cookie.sameSite(CookieSessionIdResolver.SameSite.parse(v));
@@ -204,14 +237,6 @@ public final class StatelessSessionFilter implements Filter {
             }
         });
         return cookie.build();
-    }
-
-    private static boolean bool(String option, String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException(option + " must be true or false, was '" + value + "'");
-        };
     }
 
     @Override
@@ -254,6 +279,7 @@ public final class StatelessSessionFilter implements Filter {
             } else {
                 // Saved even when the application failed: a session in memory would keep its changes too.
                 wrapped.save();
+                wrapped.touchIfUnused(recentTouches);
             }
         } catch (RuntimeException e) {
             if (failure == null) {
@@ -267,6 +293,10 @@ public final class StatelessSessionFilter implements Filter {
             }
         }
         if (failure != null) {
+            if (failure instanceof SessionLockedException) {
+                busy(request, response);
+                return;
+            }
             StoreUnavailableException unavailable = findUnavailable(failure);
             if (unavailable != null) {
                 unavailable(request, response, unavailable);
@@ -286,6 +316,16 @@ public final class StatelessSessionFilter implements Filter {
         }
         Problems.send(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
                 "The session store is unavailable; please retry shortly.");
+    }
+
+    private static void busy(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        log.info("A request waited too long for its session's lock (another request of the session is running)");
+        if (response.isCommitted()) {
+            return;
+        }
+        response.setHeader("Retry-After", "1");
+        Problems.send(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Session Busy",
+                "Another request of this session is still running; please retry shortly.");
     }
 
     /** The store failure behind {@code e}: among its causes, or suppressed (a failed save after a failed request). */
@@ -328,9 +368,13 @@ public final class StatelessSessionFilter implements Filter {
         static final Function<HttpServletRequest, Optional<String>> USER_PRINCIPAL =
                 request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
 
+        static final SessionLock DEFAULT_LOCK = new SessionLock(Duration.ofSeconds(30), Duration.ofSeconds(10));
+
         private final SessionStore store;
         private SessionIdResolver ids;
         private boolean urlRewriting = true;
+        private SessionLock lock;
+        private List<String> lockSkipPaths = List.of();
         private Function<HttpServletRequest, Optional<String>> principals = USER_PRINCIPAL;
 
         private Builder(SessionStore store) {
@@ -364,6 +408,46 @@ public final class StatelessSessionFilter implements Filter {
         public Builder principalResolver(Function<HttpServletRequest, Optional<String>> resolver) {
             this.principals = Objects.requireNonNull(resolver, "principalResolver");
             return this;
+        }
+
+        /**
+         * Serializes the requests of one session across all nodes (off by default), as PHP and
+         * ASP.NET session state do: a request takes the session's lock when it loads the session
+         * (no extra round trip) and releases it with its save, so concurrent requests that mutate
+         * the same attribute in place lose nothing. A request that finds the lock held waits up to
+         * {@code maxWait}, then answers 503 with {@code Retry-After}; a lock whose holder died frees
+         * itself after {@code lease}. A request that runs longer than the lease loses the lock (its
+         * writes still land, last writer wins). Without a lock, concurrent requests of one session
+         * keep each other's changes to different attributes, and for one attribute the last writer
+         * wins.
+         */
+        public Builder lock(SessionLock lock) {
+            this.lock = Objects.requireNonNull(lock, "lock");
+            return this;
+        }
+
+        /**
+         * Paths whose requests take no lock even when {@link #lock locking} is on: read-only pages
+         * and static resources, which then never wait (exact paths, or {@code /prefix/*}).
+         */
+        public Builder lockSkipPaths(String... paths) {
+            this.lockSkipPaths = paths("lockSkipPaths", paths);
+            return this;
+        }
+
+        static List<String> paths(String option, String... paths) {
+            List<String> checked = new java.util.ArrayList<>();
+            for (String path : paths) {
+                if (path == null || path.isBlank()) {
+                    continue;
+                }
+                String p = path.trim();
+                if (!p.startsWith("/")) {
+                    throw new IllegalArgumentException(option + ": a path must start with '/', was '" + p + "'");
+                }
+                checked.add(p);
+            }
+            return List.copyOf(checked);
         }
 
         public StatelessSessionFilter build() {

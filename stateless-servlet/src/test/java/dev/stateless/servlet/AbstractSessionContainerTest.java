@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stateless.core.session.JsonAttributeCodec;
 import dev.stateless.core.session.SessionId;
+import dev.stateless.core.session.SessionLock;
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.servlet.Browser.Reply;
 import dev.stateless.servlet.Browser.SetCookie;
@@ -238,13 +239,26 @@ abstract class AbstractSessionContainerTest {
     }
 
     @Test
-    void requestThatNeverAsksForTheSessionCostsNoRedisCall() {
+    void requestThatNeverAsksForTheSessionCostsOneAsynchronousTouchPerNodeAndWindow() throws Exception {
         Browser browser = browser();
         browser.get(nodeA, "/counter");
 
         resetStats();
+        assertThat(Browser.withCookies(http).get(nodeB, "/nosession").body()).isEqualTo("ok");
+        assertThat(commandCalls()).as("no session id, no Redis call").isEmpty();
+
         assertThat(browser.get(nodeB, "/nosession").body()).isEqualTo("ok");
-        assertThat(commandCalls()).isEmpty();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!commandCalls().containsKey("evalsha")) {
+            assertThat(System.nanoTime()).as("the static request touched its session").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        assertThat(commandCalls()).as("one touch, which reads no attribute").containsEntry("evalsha", 1L)
+                .doesNotContainKey("hgetall");
+
+        assertThat(browser.get(nodeB, "/nosession").body()).isEqualTo("ok");
+        assertThat(browser.get(nodeB, "/nosession").body()).isEqualTo("ok");
+        assertThat(commandCalls()).as("touched lately by this node: no more calls").containsEntry("evalsha", 1L);
     }
 
     // ---- 6. saved before the client sees the answer
@@ -650,6 +664,83 @@ abstract class AbstractSessionContainerTest {
                     .containsEntry("maxInactiveInterval", "600");
             assertThat(redis.commandList("KEYS", "*")).containsExactly(keyOf(id));
             assertThat(redis.commandLong("PTTL", keyOf(id))).isPositive().isLessThanOrEqualTo(600_000);
+        }
+    }
+
+    // ---- 16. concurrent requests of one session, and accesses that never ask for it
+
+    @Test
+    void withTheLockConcurrentInPlaceChangesOnTwoNodesAreAllKept() throws Exception {
+        SessionLock lock = new SessionLock(Duration.ofSeconds(30), Duration.ofSeconds(30));
+        try (RedisSessionStore storeA = newStore();
+                RedisSessionStore storeB = newStore();
+                ContainerNode lockedA = startNode(StatelessSessionFilter.builder(storeA).lock(lock).build(), Map.of());
+                ContainerNode lockedB = startNode(StatelessSessionFilter.builder(storeB).lock(lock).build(), Map.of())) {
+            Browser browser = browser();
+            assertThat(browser.post(lockedA, "/cart/add?sku=first&qty=1").status()).isEqualTo(200);
+
+            List<CompletableFuture<Reply>> appends = new ArrayList<>();
+            for (int n = 0; n < 20; n++) {
+                appends.add(browser.sendAsync(n % 2 == 0 ? lockedA : lockedB, "POST", "/cart/add?sku=item-" + n + "&qty=1"));
+            }
+            for (CompletableFuture<Reply> append : appends) {
+                assertThat(append.join().status()).isEqualTo(200);
+            }
+
+            String cart = browser.get(lockedB, "/cart").body();
+            assertThat(cart.split(", ")).as(cart).hasSize(21);
+            assertThat(hash(browser.cookie("SESSION"))).doesNotContainKeys("#l", "#lx");
+        }
+    }
+
+    @Test
+    void withTheLockAPathThatSkipsItNeverWaits() throws Exception {
+        SessionLock lock = new SessionLock(Duration.ofSeconds(30), Duration.ZERO);
+        try (RedisSessionStore store = newStore();
+                ContainerNode locked = startNode(StatelessSessionFilter.builder(store).lock(lock)
+                        .lockSkipPaths("/attr").build(), Map.of())) {
+            Browser browser = browser();
+            browser.post(locked, "/set?name=a&value=1");
+            CompletableFuture<Reply> slow = browser.sendAsync(locked, "POST", "/slow?name=b&value=2&sleep=1500");
+            awaitLocked(browser.cookie("SESSION"));
+
+            assertThat(browser.get(locked, "/attr?name=a").body()).as("skips the lock").isEqualTo("1");
+            Reply waiting = browser.get(locked, "/counter");
+            assertThat(waiting.status()).as("takes the lock, may not wait").isEqualTo(503);
+            assertThat(waiting.header("Retry-After")).contains("1");
+            assertThat(waiting.header("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+
+            assertThat(slow.join().status()).isEqualTo(200);
+            assertThat(browser.get(locked, "/counter").body()).isEqualTo("1");
+        }
+    }
+
+    private void awaitLocked(String sessionId) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!hash(sessionId).containsKey("#l")) {
+            assertThat(System.nanoTime()).as("the slow request took the lock").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aRequestThatNeverAsksForTheSessionStillRefreshesItsIdleExpiry() throws Exception {
+        try (RedisSessionStore store = RedisSessionStore.builder(redis.uri()).touchInterval(Duration.ZERO).build();
+                ContainerNode node = startNode(StatelessSessionFilter.builder(store).build(), Map.of())) {
+            Browser browser = browser();
+            browser.get(node, "/counter");
+            String id = browser.cookie("SESSION");
+            String accessed = hash(id).get("#a");
+            Thread.sleep(20);
+
+            assertThat(browser.get(node, "/nosession").body()).isEqualTo("ok");
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (hash(id).get("#a").equals(accessed)) {
+                assertThat(System.nanoTime()).as("the session's last access moved").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat(Long.parseLong(hash(id).get("#a"))).isGreaterThan(Long.parseLong(accessed));
         }
     }
 

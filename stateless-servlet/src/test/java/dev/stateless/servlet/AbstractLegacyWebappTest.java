@@ -182,32 +182,38 @@ abstract class AbstractLegacyWebappTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("routes")
     void theSessionTimeoutOfWebXmlIsTheSessionsMaxInactiveInterval(Route route, TestInfo test) {
-        verify(test, route, r -> {
-            Browser browser = Browser.withCookies(http);
-            assertPage(browser.get(r.first(), "info"), "maxInactiveInterval", "420");
-            assertPage(browser.get(r.second(), "info"), "maxInactiveInterval", "420");
-        });
+        verify(test, route, this::sessionTimeoutFromWebXml);
+    }
+
+    private void sessionTimeoutFromWebXml(Route route) {
+        Browser browser = Browser.withCookies(http);
+        assertPage(browser.get(route.first(), "info"), "maxInactiveInterval", "420");
+        assertPage(browser.get(route.second(), "info"), "maxInactiveInterval", "420");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("routes")
     void theSessionCookieCarriesTheCookieConfigOfWebXml(Route route, TestInfo test) {
-        verify(test, route, r -> {
-            Browser browser = Browser.withCookies(http);
-            Reply reply = browser.get(r.first(), "info");
-            SetCookie cookie = sessionCookie(reply, page(reply).get("id"));
-            assertCookieConfigOfWebXml(cookie);
-        });
+        verify(test, route, this::cookieConfigFromWebXml);
+    }
+
+    private void cookieConfigFromWebXml(Route route) {
+        Browser browser = Browser.withCookies(http);
+        Reply reply = browser.get(route.first(), "info");
+        SetCookie cookie = sessionCookie(reply, page(reply).get("id"));
+        assertCookieConfigOfWebXml(cookie);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("routes")
     void aSessionThatNeverTimesOutReadsBackMinusOneOnEveryNode(Route route, TestInfo test) {
-        verify(test, route, r -> {
-            Browser browser = Browser.withCookies(http);
-            assertPage(browser.get(r.first(), "info?maxInactive=-1"), "maxInactiveInterval", "-1");
-            assertPage(browser.get(r.second(), "info"), "maxInactiveInterval", "-1");
-        });
+        verify(test, route, this::neverTimesOut);
+    }
+
+    private void neverTimesOut(Route route) {
+        Browser browser = Browser.withCookies(http);
+        assertPage(browser.get(route.first(), "info?maxInactive=-1"), "maxInactiveInterval", "-1");
+        assertPage(browser.get(route.second(), "info"), "maxInactiveInterval", "-1");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -234,39 +240,45 @@ abstract class AbstractLegacyWebappTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("routes")
     void anAsyncServletAnswersAndItsSessionChangeIsKept(Route route, TestInfo test) {
-        verify(test, route, r -> {
-            Browser browser = Browser.withCookies(http);
-            Reply first = browser.get(r.first(), "async");
-            assertThat(first.status()).as(first.body()).isEqualTo(200);
-            assertPage(first, "asyncCount", "1");
-            assertPage(browser.get(r.second(), "async"), "asyncCount", "2");
-            assertPage(browser.get(r.first(), "async"), "asyncCount", "3");
-        });
+        verify(test, route, this::asyncServlet);
+    }
+
+    private void asyncServlet(Route route) {
+        Browser browser = Browser.withCookies(http);
+        Reply first = browser.get(route.first(), "async");
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertPage(first, "asyncCount", "1");
+        assertPage(browser.get(route.second(), "async"), "asyncCount", "2");
+        assertPage(browser.get(route.first(), "async"), "asyncCount", "3");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("routes")
     void loggingOffEndsTheContainerLoginToo(Route route, TestInfo test) {
-        verify(test, route, r -> {
-            Browser browser = Browser.withCookies(http);
-            logIn(browser, r.first());
-            assertPage(browser.get(r.first(), "secure/account"), "account", LegacyWebapp.USER);
-            assertPage(browser.get(r.first(), "logout"), "loggedOut", "true");
-            assertSeesLoginPage(browser.get(r.first(), "secure/account"));
-        });
+        verify(test, route, this::logOffEndsContainerLogin);
+    }
+
+    private void logOffEndsContainerLogin(Route route) {
+        Browser browser = Browser.withCookies(http);
+        logIn(browser, route.first());
+        assertPage(browser.get(route.first(), "secure/account"), "account", LegacyWebapp.USER);
+        assertPage(browser.get(route.first(), "logout"), "loggedOut", "true");
+        assertSeesLoginPage(browser.get(route.first(), "secure/account"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("routes")
     void loggingOffRightAfterTheLoginEndsTheContainerLoginToo(Route route, TestInfo test) {
-        verify(test, route, r -> {
-            // the app never used its session before the "log off" link: getSession(false) must still
-            // find the session the container's login made, and invalidate() end the login
-            Browser browser = Browser.withCookies(http);
-            logIn(browser, r.first());
-            assertPage(browser.get(r.first(), "logout"), "loggedOut", "true");
-            assertSeesLoginPage(browser.get(r.first(), "secure/account"));
-        });
+        verify(test, route, this::logOffRightAfterLogin);
+    }
+
+    private void logOffRightAfterLogin(Route route) {
+        // the app never used its session before the "log off" link: getSession(false) must still
+        // find the session the container's login made, and invalidate() end the login
+        Browser browser = Browser.withCookies(http);
+        logIn(browser, route.first());
+        assertPage(browser.get(route.first(), "logout"), "loggedOut", "true");
+        assertSeesLoginPage(browser.get(route.first(), "secure/account"));
     }
 
     /**
@@ -291,25 +303,33 @@ abstract class AbstractLegacyWebappTest {
         ContainerNode doomed = container().start(LegacyWebapp.withFilter(redis.uri()));
         Browser browser = Browser.withCookies(http);
         Random local = new Random(7);
+        Reply color;
+        Reply cart;
+        Reply firstRoll;
         try {
-            assertPage(browser.get(doomed, "cart.jsp?add=apple"), "items", "apple");
-            assertPage(browser.get(doomed, "dice?seed=7"), "seeded", "7");
-            assertPage(browser.get(doomed, "dice"), "roll", Integer.toString(local.nextInt(1_000_000)));
+            color = browser.get(doomed, "attr?set=color&value=red");
+            cart = browser.get(doomed, "cart.jsp?add=apple");
+            browser.get(doomed, "dice?seed=7");
+            firstRoll = browser.get(doomed, "dice");
         } finally {
             doomed.close();
         }
-        assertPage(browser.get(nodeA, "cart.jsp?add=pear"), "items", "apple,pear");
-        assertPage(browser.get(nodeA, "dice"), "roll", Integer.toString(local.nextInt(1_000_000)));
+        List<Executable> checks = new ArrayList<>();
+        checks.add(() -> {
+            page(color);
+            assertPage(browser.get(nodeA, "attr?get=color"), "color", "red");
+        });
+        checks.add(() -> {
+            assertPage(cart, "items", "apple");
+            assertPage(browser.get(nodeA, "cart.jsp?add=pear"), "items", "apple,pear");
+        });
+        checks.add(() -> {
+            assertPage(firstRoll, "roll", Integer.toString(local.nextInt(1_000_000)));
+            assertPage(browser.get(nodeA, "dice"), "roll", Integer.toString(local.nextInt(1_000_000)));
+        });
 
         Route survivor = new Route("node A alone", nodeA, nodeA);
-        Map<String, Consumer<Route>> scenarios = new LinkedHashMap<>();
-        scenarios.put("cart bean", this::cartBeanChangedInPlace);
-        scenarios.put("private state bean", this::diceContinues);
-        scenarios.put("listeners", this::listenersFireWhereTheEventHappens);
-        scenarios.put("valueUnbound", this::valueUnboundOnInvalidate);
-        scenarios.put("cookieless client", this::cookielessClientKeepsItsSession);
-        List<Executable> checks = new ArrayList<>();
-        scenarios.forEach((name, scenario) -> {
+        scenarios().forEach((name, scenario) -> {
             if (gate.baselinePasses("survivor " + name, baselineRoute(), scenario)) {
                 checks.add(() -> {
                     try {
@@ -321,6 +341,23 @@ abstract class AbstractLegacyWebappTest {
             }
         });
         assertAll(checks);
+    }
+
+    /** Every scenario above, by name, for the survivor of a killed node. */
+    private Map<String, Consumer<Route>> scenarios() {
+        Map<String, Consumer<Route>> scenarios = new LinkedHashMap<>();
+        scenarios.put("JSP bean changed in place", this::cartBeanChangedInPlace);
+        scenarios.put("private-state bean", this::diceContinues);
+        scenarios.put("listeners", this::listenersFireWhereTheEventHappens);
+        scenarios.put("valueUnbound on invalidate", this::valueUnboundOnInvalidate);
+        scenarios.put("session-timeout", this::sessionTimeoutFromWebXml);
+        scenarios.put("cookie-config", this::cookieConfigFromWebXml);
+        scenarios.put("never times out", this::neverTimesOut);
+        scenarios.put("cookieless client", this::cookielessClientKeepsItsSession);
+        scenarios.put("async servlet", this::asyncServlet);
+        scenarios.put("log off", this::logOffEndsContainerLogin);
+        scenarios.put("log off right after login", this::logOffRightAfterLogin);
+        return scenarios;
     }
 
     // ---- what the user sees

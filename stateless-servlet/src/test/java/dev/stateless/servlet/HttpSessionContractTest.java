@@ -350,6 +350,27 @@ class HttpSessionContractTest {
                 .containsEntry("changeSessionId", "IllegalStateException"));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
+    void aSessionCannotBeCreatedOnceTheResponseIsCommitted(Deployment d, TestInfo test) {
+        verify(test, d, node -> {
+            Reply reply = browser().get(node, "check/create-after-commit");
+            assertThat(page(reply)).containsEntry("committed", "true").containsEntry("getSession", "IllegalStateException");
+            assertThat(reply.setCookies()).isEmpty();
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
+    void aChangeMadeAfterTheResponseIsCommittedIsKept(Deployment d, TestInfo test) {
+        verify(test, d, node -> {
+            Browser browser = browser();
+            page(browser.get(node, "check/create"));
+            page(browser.get(node, "check/set-after-commit"));
+            assertThat(page(browser.get(node, "check/read"))).containsEntry("attribute.late", "after the answer was sent");
+        });
+    }
+
     // ---- the requested session id
 
     @ParameterizedTest(name = "{0}")

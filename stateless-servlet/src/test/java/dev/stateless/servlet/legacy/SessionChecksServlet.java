@@ -100,6 +100,23 @@ public class SessionChecksServlet extends HttpServlet {
                 seen.put("id", session.getId());
             }
             case "context" -> context(request, seen);
+            case "set-after-commit" -> {
+                HttpSession session = request.getSession();
+                response.setContentType("text/plain;charset=UTF-8");
+                PrintWriter out = response.getWriter();
+                out.println("id=" + session.getId());
+                response.flushBuffer();
+                session.setAttribute("late", "after the answer was sent");
+                return;
+            }
+            case "create-after-commit" -> {
+                response.setContentType("text/plain;charset=UTF-8");
+                PrintWriter out = response.getWriter();
+                out.println("committed=true");
+                response.flushBuffer();
+                out.println("getSession=" + attempt(() -> request.getSession(true).getId()));
+                return;
+            }
             case "encode" -> {
                 HttpSession session = request.getSession("true".equals(request.getParameter("create")));
                 seen.put("id", session == null ? null : session.getId());

@@ -212,8 +212,14 @@ abstract class AbstractLegacyWebappTest {
 
     private void neverTimesOut(Route route) {
         Browser browser = Browser.withCookies(http);
-        assertPage(browser.get(route.first(), "info?maxInactive=-1"), "maxInactiveInterval", "-1");
+        Reply first = browser.get(route.first(), "info?maxInactive=-1");
+        assertPage(first, "maxInactiveInterval", "-1");
         assertPage(browser.get(route.second(), "info"), "maxInactiveInterval", "-1");
+        if (route.first() != baseline) {
+            long ttl = redis.commandLong("PTTL", AbstractSessionContainerTest.keyOf(page(first).get("id")));
+            assertThat(ttl).as("what is left of the session's life in Redis (ms; -1 none)")
+                    .satisfiesAnyOf(t -> assertThat(t).isEqualTo(-1L), t -> assertThat(t).isGreaterThan(420_000L));
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -25,7 +25,7 @@ final class BaselineGate {
         Optional<String> failure = baselineOutcome(key, baseline, check);
         assumeTrue(failure.isEmpty(), () -> "the container's own sessions fail this check too, so it is skipped: "
                 + failure.orElseThrow());
-        if (target != baseline) {
+        if (!target.equals(baseline)) {
             check.accept(target);
         }
     }

@@ -2,6 +2,7 @@ package dev.stateless.servlet.legacy;
 
 import jakarta.servlet.ServletContext;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** What the listeners of one node saw, in order, kept in that node's servlet context. */
@@ -32,7 +33,7 @@ final class Events {
         synchronized (context) {
             Object events = context.getAttribute(ATTRIBUTE);
             if (events == null) {
-                events = java.util.Collections.synchronizedList(new ArrayList<String>());
+                events = Collections.synchronizedList(new ArrayList<String>());
                 context.setAttribute(ATTRIBUTE, events);
             }
             return (List<String>) events;

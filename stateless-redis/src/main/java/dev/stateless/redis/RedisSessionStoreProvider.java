@@ -9,8 +9,9 @@ import java.util.Set;
 
 /**
  * Makes a {@link RedisSessionStore} for {@code redis://}, {@code rediss://} and
- * {@code redis-sentinel://} and {@code redis-cluster://} URIs. Options beyond the shared ones: {@code command-timeout},
- * {@code key-prefix}.
+ * {@code redis-sentinel://} and {@code redis-cluster://} URIs. Options beyond the shared ones (timeouts and the
+ * codec's, see {@link SessionStores#applyCommon(dev.stateless.core.session.SessionSettings.Builder, Map, ClassLoader)}):
+ * {@code command-timeout}, {@code key-prefix}.
  */
 public final class RedisSessionStoreProvider implements SessionStoreProvider {
 
@@ -24,9 +25,15 @@ public final class RedisSessionStoreProvider implements SessionStoreProvider {
 
     @Override
     public SessionStore create(String uri, Map<String, String> options) {
+        return create(uri, options, Thread.currentThread().getContextClassLoader() != null
+                ? Thread.currentThread().getContextClassLoader() : RedisSessionStoreProvider.class.getClassLoader());
+    }
+
+    @Override
+    public SessionStore create(String uri, Map<String, String> options, ClassLoader loader) {
         Map<String, String> left = new LinkedHashMap<>(options);
         RedisSessionStore.Builder builder = RedisSessionStore.builder(uri);
-        SessionStores.applyCommon(builder, left);
+        SessionStores.applyCommon(builder, left, loader);
         String timeout = left.remove("command-timeout");
         if (timeout != null) {
             builder.commandTimeout(SessionStores.duration("command-timeout", timeout));

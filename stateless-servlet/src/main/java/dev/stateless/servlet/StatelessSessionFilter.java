@@ -122,7 +122,7 @@ public final class StatelessSessionFilter implements Filter {
                 }
                 if (uri != null) {
                     // Every other parameter is the store's (timeouts, codec, Redis options); it refuses unknown ones.
-                    store = SessionStores.create(uri, params);
+                    store = SessionStores.create(uri, params, context.getClassLoader());
                     params.clear();
                     ownsStore = true;
                 } else if (context.getAttribute(SessionStore.class.getName()) instanceof SessionStore s) {

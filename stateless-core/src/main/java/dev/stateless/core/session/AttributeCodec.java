@@ -2,14 +2,20 @@ package dev.stateless.core.session;
 
 /**
  * Turns session attribute values into bytes for storage and back. Bytes read from a store are
- * untrusted input: decoding never instantiates a class the codec was not told to allow, and never
- * uses Java serialization.
+ * untrusted input: decoding never instantiates a class the codec was not told to allow. A value
+ * either round-trips or is refused when encoded, naming its type: nothing is stored that cannot be
+ * read back.
  *
- * <p>Implementations are immutable and thread-safe. Encoding is deterministic: encoding equal
- * values built the same way gives equal bytes, which is how a changed attribute is detected.
+ * <p>Implementations are immutable and thread-safe. A changed attribute is detected by comparing
+ * bytes: {@link JsonAttributeCodec} encodes deterministically (equal values built the same way give
+ * equal bytes); {@link SerializableAttributeCodec} cannot in general (a {@code HashMap}'s order may
+ * change after a round trip), which only costs an extra write of an unchanged value, never a lost
+ * write.
  *
  * <p>The default is {@link JsonAttributeCodec}: {@code AttributeCodec.json()} for JDK types only,
- * or {@code JsonAttributeCodec.builder().allow(Cart.class).build()} to add your own types.
+ * or {@code JsonAttributeCodec.builder().allow(Cart.class).build()} to add your own types. Legacy
+ * {@code Serializable} beans with private state use {@link SerializableAttributeCodec}. From text
+ * options ({@code web.xml}): {@link AttributeCodecs#fromOptions}.
  */
 public interface AttributeCodec {
 

@@ -11,7 +11,12 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.TreeNode;
+import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DatabindContext;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.Module;
+import com.fasterxml.jackson.databind.deser.BasicDeserializerFactory;
+import com.fasterxml.jackson.databind.deser.Deserializers;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,6 +51,10 @@ import java.time.Year;
 import java.time.YearMonth;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -66,20 +75,34 @@ import java.util.concurrent.ConcurrentHashMap;
  * types.
  *
  * <p>What is allowed: {@code String}, boxed primitives, {@code BigDecimal}, {@code BigInteger},
- * {@code UUID}, the {@code java.time} value types, arrays of those and JDK lists, sets and maps of
- * allowed values, plus every class you {@linkplain Builder#allow(Class[]) register} (records,
- * enums, or classes with a no-argument constructor whose non-transient fields are stored, like Java
- * serialization would store them, but as JSON). Values keep their type through a round trip: a
- * {@code Long} stays a {@code Long} even inside a {@code Map<String, Object>}.
+ * {@code UUID}, {@code java.util.Date}, the {@code java.time} value types, arrays of those and JDK
+ * lists, sets and maps of allowed values, plus the application's classes: given as classes
+ * ({@linkplain Builder#allow(Class[]) allow}) or by name and package
+ * ({@linkplain Builder#allowTypes(String...) allowTypes}: {@code com.example.Cart},
+ * {@code com.example.*}, {@code com.example.**}, resolved with the webapp's
+ * {@linkplain Builder#classLoader class loader}). Those are records, enums, or classes with a
+ * no-argument constructor (or a {@code @JsonCreator}) whose non-transient fields are stored, like
+ * Java serialization would store them, but as JSON. Values keep their type through a round trip:
+ * a {@code Long} stays a {@code Long} even inside a {@code Map<String, Object>}.
+ *
+ * <p>No silent loss: a class JSON cannot carry faithfully (no creator, a field of a type such as
+ * {@code java.util.Random}, {@code Thread}, an {@code InputStream} or a lambda) is refused by
+ * {@code allow} with a message naming the field, or, for classes allowed by package, when first
+ * stored. The first time a class is stored, the value is read back and written again, and refused
+ * unless the bytes are the same. Such classes belong to {@link SerializableAttributeCodec}.
  *
  * <p>JDK collections come back as their mutable, order-keeping counterparts: any {@code List} as
  * {@code ArrayList}, any {@code Set} as {@code LinkedHashSet}, any {@code Map} as
  * {@code LinkedHashMap} (which is a {@code HashMap}, so old casts keep working), sorted ones as
- * {@code TreeSet}/{@code TreeMap}.
+ * {@code TreeSet}/{@code TreeMap}; a collection where its counterpart would not fit (an
+ * {@code ArrayDeque} in a {@code Deque} field) is refused when stored.
+ *
+ * <p>Jackson {@linkplain Builder#addModule modules} and {@linkplain Builder#mixIn mixins} change how
+ * a type is written; they never widen the allow-list: the types they handle must be allowed too.
  *
  * <p>Safety: the type of every value in stored bytes is looked up in the allow-list only; a type
- * name that is not on it is refused without loading the class. Nesting depth and value sizes are
- * bounded. No Java serialization is involved.
+ * name that is not on it is refused without loading the class (also for types that annotations
+ * name by class). Nesting depth and value sizes are bounded. No Java serialization is involved.
  */
 public final class JsonAttributeCodec implements AttributeCodec {
 
@@ -95,7 +118,8 @@ public final class JsonAttributeCodec implements AttributeCodec {
     private final ObjectReader reader;
 
     private JsonAttributeCodec(Builder builder) {
-        this.registry = new TypeRegistry(builder.ids);
+        TypeAllowList patterns = builder.patterns.build(builder.loader != null ? builder.loader : TypeAllowList.defaultLoader());
+        this.registry = new TypeRegistry(builder.ids, patterns);
         this.maxStringLength = builder.maxStringLength;
         this.maxNestingDepth = builder.maxNestingDepth;
         this.factory = JsonFactory.builder()
@@ -104,9 +128,16 @@ public final class JsonAttributeCodec implements AttributeCodec {
                         .maxStringLength(builder.maxStringLength)
                         .build())
                 .build();
-        ObjectMapper mapper = JsonMapper.builder(factory)
+        JsonMapper.Builder mapperBuilder = JsonMapper.builder(factory)
                 .addModule(new JavaTimeModule())
-                .addModule(new SimpleModule("string-keys").addKeySerializer(Object.class, new StringKeysOnly()))
+                .addModule(new SimpleModule("string-keys").addKeySerializer(Object.class, new StringKeysOnly()));
+        // The application's modules and mixins come before the allow-list typing, so that a module
+        // cannot replace it; types named by annotations (@JsonTypeInfo(use = CLASS)) are checked
+        // against the allow-list too.
+        builder.modules.forEach(mapperBuilder::addModule);
+        builder.mixIns.forEach(mapperBuilder::addMixIn);
+        ObjectMapper mapper = mapperBuilder
+                .polymorphicTypeValidator(new AllowListValidator(registry))
                 // Store what Java serialization would store: the fields, not the getters.
                 .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
                 .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
@@ -114,20 +145,45 @@ public final class JsonAttributeCodec implements AttributeCodec {
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 // A field removed from a class must not make old sessions unreadable.
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .setDefaultTyping(new AllowListTyping(registry))
                 .build();
         this.writer = mapper.writerFor(Object.class);
-        this.reader = mapper.readerFor(Object.class);
+        // On the reader only: a module's deserializer that reads a tree through the mapper reads part
+        // of the document, and must not be told the rest of it is trailing.
+        this.reader = mapper.readerFor(Object.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.registry.attach(mapper, !builder.modules.isEmpty());
+        for (Class<?> type : new LinkedHashSet<>(builder.ids.values())) {
+            JsonTypeCheck.require("allow", type, registry);
+        }
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The first time a class is met (the value's, or one inside it), the value is also read
+     * back and written again, and refused unless that gives the same bytes: a value JSON cannot
+     * carry faithfully is refused when it is stored, never dropped when it is read.
+     */
     @Override
     public byte[] encode(Object value) {
         Objects.requireNonNull(value, "value");
+        Set<Class<?>> fresh = new HashSet<>();
+        byte[] bytes = write(value, fresh);
+        if (!registry.verified(value.getClass()) || !fresh.isEmpty()) {
+            verifyRoundTrip(value, bytes);
+            registry.markVerified(value.getClass());
+            fresh.forEach(registry::markVerified);
+        }
+        return bytes;
+    }
+
+    private byte[] write(Object value, Set<Class<?>> fresh) {
+        Set<Class<?>> outer = TypeRegistry.FRESH.get();
+        TypeRegistry.FRESH.set(fresh);
         try {
             byte[] bytes = writer.writeValueAsBytes(value);
             checkReadable(bytes, value);
@@ -142,6 +198,25 @@ public final class JsonAttributeCodec implements AttributeCodec {
                             + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("reading back bytes in memory cannot fail", e);
+        } finally {
+            TypeRegistry.FRESH.set(outer);
+        }
+    }
+
+    private void verifyRoundTrip(Object value, byte[] bytes) {
+        byte[] again;
+        try {
+            again = write(decode(bytes), null);
+        } catch (AttributeCodecException e) {
+            throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                    "a value of type " + value.getClass().getName() + " cannot be read back from JSON: "
+                            + e.getMessage() + JsonTypeCheck.advice(), e);
+        }
+        if (!Arrays.equals(bytes, again)) {
+            throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                    "a value of type " + value.getClass().getName() + " does not read back the same from JSON (part of"
+                            + " its state is not in its fields, or is recomputed when it is created)"
+                            + JsonTypeCheck.advice(), null);
         }
     }
 
@@ -278,6 +353,10 @@ public final class JsonAttributeCodec implements AttributeCodec {
     public static final class Builder {
 
         private final Map<String, Class<?>> ids = new LinkedHashMap<>();
+        private final TypeAllowList.Builder patterns = TypeAllowList.builder();
+        private final List<Module> modules = new ArrayList<>();
+        private final Map<Class<?>, Class<?>> mixIns = new LinkedHashMap<>();
+        private ClassLoader loader;
         private int maxNestingDepth = 64;
         private int maxStringLength = 4 * 1024 * 1024;
 
@@ -287,6 +366,9 @@ public final class JsonAttributeCodec implements AttributeCodec {
         /**
          * Allows values of these classes, identified in storage by their fully qualified name. Use
          * {@link #allow(String, Class)} when a class may be renamed or moved.
+         *
+         * @throws IllegalArgumentException naming the class and the reason when JSON cannot carry it
+         *     faithfully; see {@link #allow(String, Class)}
          */
         public Builder allow(Class<?>... types) {
             for (Class<?> type : types) {
@@ -295,7 +377,23 @@ public final class JsonAttributeCodec implements AttributeCodec {
             return this;
         }
 
-        /** Allows values of {@code type}, identified in storage by {@code typeId}. */
+        /**
+         * Allows values of {@code type}, identified in storage by {@code typeId}.
+         *
+         * <p>Refused, with a message naming the class, the field and the reason, is a class JSON
+         * cannot carry without losing state: one without a usable creator (no no-argument
+         * constructor, not a record, no {@code @JsonCreator}), an inner, local or anonymous class,
+         * a subclass of a JDK class other than {@code Object}, or one with a non-transient field
+         * whose declared type JSON cannot store (a {@code java.util.Random}, a {@code Thread}, an
+         * {@code InputStream}, a functional interface, a JDK class the codec does not list, a map
+         * with non-string keys). Such classes belong to {@link SerializableAttributeCodec}. A field
+         * whose type is another application class needs that class allowed too, which
+         * {@link #build()} checks. Register {@linkplain #mixIn mixins} and
+         * {@linkplain #addModule modules} before the classes they make storable: the checks are
+         * then left to them, and to the round trip made at first encode.
+         *
+         * @throws IllegalArgumentException as said, or for an empty or reserved id
+         */
         public Builder allow(String typeId, Class<?> type) {
             Objects.requireNonNull(typeId, "typeId");
             Objects.requireNonNull(type, "type");
@@ -310,11 +408,81 @@ public final class JsonAttributeCodec implements AttributeCodec {
             if (TypeRegistry.BUILT_IN.containsKey(typeId)) {
                 throw new IllegalArgumentException("allow: typeId '" + typeId + "' is reserved");
             }
+            if (TypeAllowList.isDenied(type.getName())) {
+                throw new IllegalArgumentException("allow: " + type.getName() + " is a known deserialization gadget");
+            }
+            if (modules.isEmpty()) {
+                // Application classes in fields may be allowed later in the chain: build() checks those.
+                JsonTypeCheck.require("allow", type, new JsonTypeCheck.Codec() {
+                    @Override
+                    public boolean allows(Class<?> other) {
+                        return true;
+                    }
+
+                    @Override
+                    public boolean customized(Class<?> other) {
+                        return mixIns.containsKey(other);
+                    }
+                });
+            }
             Class<?> previous = ids.putIfAbsent(typeId, type);
             if (previous != null && previous != type) {
                 throw new IllegalArgumentException("allow: typeId '" + typeId + "' is already used by "
                         + previous.getName());
             }
+            return this;
+        }
+
+        /**
+         * Allows classes by name and package, resolved with the {@linkplain #classLoader class
+         * loader} when first met: {@code com.example.Cart} (that class), {@code com.example.*}
+         * (the classes of that package), {@code com.example.**} (the package and its
+         * subpackages). They are identified in storage by their class name; a stored name that no
+         * pattern covers is refused without loading the class. The same checks as
+         * {@link #allow(String, Class)} run on each class when it is first encoded or decoded, and
+         * a class that fails them is refused with {@link AttributeCodecException} naming it.
+         *
+         * @throws IllegalArgumentException for a malformed pattern, one covering JDK packages
+         *     wholesale ({@code java.**}) or a whole top-level domain ({@code com.**}), or a known gadget
+         */
+        public Builder allowTypes(String... patterns) {
+            for (String pattern : patterns) {
+                if (pattern != null && TypeRegistry.BUILT_IN.containsKey(pattern.trim())) {
+                    throw new IllegalArgumentException("allowTypes: '" + pattern + "' is a reserved type id");
+                }
+                this.patterns.addPattern("allowTypes", pattern);
+            }
+            return this;
+        }
+
+        /**
+         * The class loader that resolves the names given to {@link #allowTypes} (default: the
+         * thread's context class loader at {@link #build()}); in a servlet container, the webapp's.
+         */
+        public Builder classLoader(ClassLoader loader) {
+            this.loader = Objects.requireNonNull(loader, "classLoader");
+            return this;
+        }
+
+        /**
+         * Adds a Jackson module (serializers, deserializers, mixins for third-party types). The
+         * types it handles must still be allowed ({@link #allow}, {@link #allowTypes}): a module
+         * changes how a type is written, never which types stored bytes may name. A module cannot
+         * replace the codec's allow-list typing, and types its annotations name by class
+         * ({@code @JsonTypeInfo(use = CLASS)}) are checked against the same allow-list.
+         */
+        public Builder addModule(Module module) {
+            modules.add(Objects.requireNonNull(module, "module"));
+            return this;
+        }
+
+        /**
+         * Applies the Jackson annotations of {@code mixin} to {@code target} (a {@code @JsonCreator}
+         * for a class without a no-argument constructor, {@code @JsonIgnore}...). The target must
+         * still be allowed.
+         */
+        public Builder mixIn(Class<?> target, Class<?> mixin) {
+            mixIns.put(Objects.requireNonNull(target, "target"), Objects.requireNonNull(mixin, "mixin"));
             return this;
         }
 
@@ -336,25 +504,53 @@ public final class JsonAttributeCodec implements AttributeCodec {
             return this;
         }
 
+        /**
+         * Builds the codec.
+         *
+         * @throws IllegalArgumentException when an allowed class has a field of an application
+         *     type that is not allowed, or (with modules) cannot be carried; the message names both
+         */
         public JsonAttributeCodec build() {
             return new JsonAttributeCodec(this);
         }
     }
 
-    /** The allow-list: short ids for JDK types, user-chosen ids for registered types. */
-    static final class TypeRegistry {
+    /**
+     * The allow-list: short ids for JDK types, user-chosen ids for registered types, class names for
+     * types allowed by name or package. Also remembers which classes passed the round-trip check.
+     */
+    static final class TypeRegistry implements JsonTypeCheck.Codec {
 
         static final Map<String, Class<?>> BUILT_IN = builtIns();
+        /** Classes met for the first time while writing one value, on this thread. */
+        static final ThreadLocal<Set<Class<?>>> FRESH = new ThreadLocal<>();
 
         private final Map<String, Class<?>> byId = new ConcurrentHashMap<>();
         private final Map<Class<?>, String> byClass = new ConcurrentHashMap<>();
+        private final Set<Class<?>> registered;
+        private final TypeAllowList patterns;
+        private final Set<Class<?>> verified = ConcurrentHashMap.newKeySet();
+        /** Pattern-allowed classes that passed or failed {@link JsonTypeCheck}: the problem, or "". */
+        private final Map<Class<?>, String> checked = new ConcurrentHashMap<>();
+        private ObjectMapper mapper;
+        private boolean modules;
 
-        TypeRegistry(Map<String, Class<?>> registered) {
+        TypeRegistry(Map<String, Class<?>> registered, TypeAllowList patterns) {
+            this.patterns = patterns;
+            this.registered = Set.copyOf(registered.values());
             BUILT_IN.forEach(this::put);
             registered.forEach(this::put);
             // Values of these classes are stored under the id of their decoded counterpart.
             byClass.put(HashMap.class, "M");
             byClass.put(java.util.HashSet.class, "S");
+            verified.addAll(BUILT_IN.values());
+            verified.add(HashMap.class);
+            verified.add(java.util.HashSet.class);
+        }
+
+        void attach(ObjectMapper mapper, boolean modules) {
+            this.mapper = mapper;
+            this.modules = modules;
         }
 
         private void put(String id, Class<?> type) {
@@ -390,6 +586,7 @@ public final class JsonAttributeCodec implements AttributeCodec {
             m.put("[Z", boolean[].class);
             m.put("[S", String[].class);
             m.put("[O", Object[].class);
+            m.put("Date", Date.class);
             m.put("Instant", Instant.class);
             m.put("LocalDate", LocalDate.class);
             m.put("LocalDateTime", LocalDateTime.class);
@@ -405,22 +602,105 @@ public final class JsonAttributeCodec implements AttributeCodec {
             return Map.copyOf(m);
         }
 
+        static boolean isBuiltIn(Class<?> type) {
+            return BUILT_IN.containsValue(type) || type == HashMap.class || type == java.util.HashSet.class;
+        }
+
+        /** Whether a value of a built-in type can fill a place declared as {@code declared}. */
+        static boolean anyBuiltInFits(Class<?> declared) {
+            for (Class<?> type : BUILT_IN.values()) {
+                if (declared.isAssignableFrom(type)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean verified(Class<?> type) {
+            return verified.contains(type);
+        }
+
+        void markVerified(Class<?> type) {
+            verified.add(type);
+        }
+
+        @Override
+        public boolean allows(Class<?> type) {
+            return registered.contains(type) || patterns.permits(type);
+        }
+
+        @Override
+        public boolean customized(Class<?> type) {
+            if (mapper == null) {
+                return false;
+            }
+            if (mapper.getSerializationConfig().findMixInClassFor(type) != null) {
+                return true;
+            }
+            if (!modules) {
+                return false;
+            }
+            try {
+                DeserializationConfig config = mapper.getDeserializationConfig();
+                JavaType javaType = config.constructType(type);
+                BeanDescription description = config.introspect(javaType);
+                if (mapper.getDeserializationContext().getFactory() instanceof BasicDeserializerFactory factory) {
+                    for (Deserializers deserializers : factory.getFactoryConfig().deserializers()) {
+                        if (deserializers.findBeanDeserializer(javaType, config, description) != null) {
+                            return true;
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+            return false;
+        }
+
+        /** The problem {@link JsonTypeCheck} finds with a pattern-allowed class, or null; checked once. */
+        private String problemWith(Class<?> type) {
+            String problem = checked.computeIfAbsent(type, t -> {
+                String p = JsonTypeCheck.problem(t, this);
+                return p == null ? "" : p;
+            });
+            return problem.isEmpty() ? null : problem;
+        }
+
         String idFor(Class<?> type) {
             String id = byClass.get(type);
-            if (id != null) {
-                return id;
-            }
-            if (type.isEnum() || type.isAnonymousClass() && type.getSuperclass() != null && type.getSuperclass().isEnum()) {
-                id = byClass.get(type.isEnum() ? type : type.getSuperclass());
-            } else if (isJdk(type)) {
-                id = jdkCollectionId(type);
-            }
             if (id == null) {
-                throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
-                        "type " + type.getName() + " is not allowed by the attribute codec; register it with "
-                                + "JsonAttributeCodec.builder().allow(" + type.getSimpleName() + ".class)", null);
+                if (type.isEnum() || type.isAnonymousClass() && type.getSuperclass() != null && type.getSuperclass().isEnum()) {
+                    id = byClass.get(type.isEnum() ? type : type.getSuperclass());
+                }
+                if (id == null && isJdk(type)) {
+                    id = jdkCollectionId(type);
+                }
+                if (id == null) {
+                    Class<?> named = type.isAnonymousClass() && type.getSuperclass() != null && type.getSuperclass().isEnum()
+                            ? type.getSuperclass() : type;
+                    if (patterns.permits(named)) {
+                        String problem = problemWith(named);
+                        if (problem != null) {
+                            throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                                    "type " + named.getName() + " cannot be stored as JSON without losing state: " + problem
+                                            + JsonTypeCheck.adviceFor(problem), null);
+                        }
+                        id = named.getName();
+                        byId.putIfAbsent(id, named);
+                    }
+                }
+                if (id == null) {
+                    throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                            "type " + type.getName() + " is not allowed by the attribute codec; register it with "
+                                    + "JsonAttributeCodec.builder().allow(" + type.getSimpleName() + ".class) or "
+                                    + "allowTypes(\"" + type.getName() + "\") (init parameter codec-types)", null);
+                }
+                byClass.putIfAbsent(type, id);
             }
-            byClass.putIfAbsent(type, id);
+            Set<Class<?>> fresh = FRESH.get();
+            if (fresh != null && !verified.contains(type)) {
+                fresh.add(type);
+            }
             return id;
         }
 
@@ -437,8 +717,38 @@ public final class JsonAttributeCodec implements AttributeCodec {
             return null;
         }
 
+        /** The class for a stored type id; null when the id is not on the list (nothing is loaded). */
         Class<?> typeFor(String id) {
-            return byId.get(id);
+            Class<?> type = byId.get(id);
+            if (type != null || !patterns.permits(id)) {
+                return type;
+            }
+            type = patterns.resolve(id).orElse(null);
+            if (type == null || type.isInterface() || type.isPrimitive() || type.isArray()
+                    || java.lang.reflect.Modifier.isAbstract(type.getModifiers()) && !type.isEnum()) {
+                return null;
+            }
+            if (problemWith(type) != null) {
+                return null;
+            }
+            byId.putIfAbsent(id, type);
+            return type;
+        }
+
+        /** Whether annotation-driven typing ({@code @JsonTypeInfo(use = CLASS)}) may name this class. */
+        boolean allowsName(String className) {
+            if (TypeAllowList.isDenied(className)) {
+                return false;
+            }
+            if (patterns.permits(className)) {
+                return true;
+            }
+            for (Class<?> type : byClass.keySet()) {
+                if (type.getName().equals(className)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -478,6 +788,26 @@ public final class JsonAttributeCodec implements AttributeCodec {
         }
     }
 
+    /** Applies the allow-list to types that annotations name by class ({@code @JsonTypeInfo(use = CLASS)}). */
+    private static final class AllowListValidator extends PolymorphicTypeValidator.Base {
+        private static final long serialVersionUID = 1L;
+        private final transient TypeRegistry registry;
+
+        AllowListValidator(TypeRegistry registry) {
+            this.registry = registry;
+        }
+
+        @Override
+        public Validity validateSubClassName(MapperConfig<?> config, JavaType baseType, String subClassName) {
+            return registry.allowsName(subClassName) ? Validity.ALLOWED : Validity.DENIED;
+        }
+
+        @Override
+        public Validity validateSubType(MapperConfig<?> config, JavaType baseType, JavaType subType) {
+            return registry.allowsName(subType.getRawClass().getName()) ? Validity.ALLOWED : Validity.DENIED;
+        }
+    }
+
     private static final class AllowListIdResolver extends TypeIdResolverBase {
         private final TypeRegistry registry;
 
@@ -488,12 +818,28 @@ public final class JsonAttributeCodec implements AttributeCodec {
 
         @Override
         public String idFromValue(Object value) {
-            return registry.idFor(value.getClass());
+            return fitting(value.getClass());
         }
 
         @Override
         public String idFromValueAndType(Object value, Class<?> suggestedType) {
-            return registry.idFor(value != null ? value.getClass() : suggestedType);
+            return fitting(value != null ? value.getClass() : suggestedType);
+        }
+
+        /**
+         * The id for a value's class, refused when the class it decodes to would not fit where the
+         * value is declared (an {@code ArrayDeque} in a {@code Deque} field comes back as an
+         * {@code ArrayList}, which cannot be set there).
+         */
+        private String fitting(Class<?> type) {
+            String id = registry.idFor(type);
+            Class<?> decoded = registry.typeFor(id);
+            if (decoded != null && !_baseType.getRawClass().isAssignableFrom(decoded)) {
+                throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                        "a " + type.getName() + " where " + _baseType.getRawClass().getName() + " is declared would be "
+                                + "read back as a " + decoded.getName() + ", which does not fit there", null);
+            }
+            return id;
         }
 
         @Override

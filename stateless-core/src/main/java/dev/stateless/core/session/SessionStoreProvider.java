@@ -20,4 +20,18 @@ public interface SessionStoreProvider {
      * @throws IllegalArgumentException for a bad URI or option, naming it
      */
     SessionStore create(String uri, Map<String, String> options);
+
+    /**
+     * Makes a store whose codec resolves the application's types ({@code codec-types}) with
+     * {@code loader}. Providers apply the shared options with
+     * {@link SessionStores#applyCommon(SessionSettings.Builder, Map, ClassLoader)}; the default
+     * ignores {@code loader} and calls {@link #create(String, Map)}, where
+     * {@link SessionStores#applyCommon(SessionSettings.Builder, Map)} uses the thread's context
+     * class loader.
+     *
+     * @throws IllegalArgumentException for a bad URI or option, naming it
+     */
+    default SessionStore create(String uri, Map<String, String> options, ClassLoader loader) {
+        return create(uri, options);
+    }
 }

@@ -15,16 +15,30 @@ public final class SessionStores {
     }
 
     /**
-     * Makes a store for {@code uri}: {@code memory:} for an {@link InMemorySessionStore}, or
-     * {@code redis://host:port} and the like when {@code stateless-redis} is on the class path.
-     * Options every store takes: {@code idle-timeout}, {@code absolute-timeout}, {@code touch-interval}
-     * (ISO-8601 such as {@code PT30M}, or seconds).
+     * Makes a store for {@code uri}, resolving {@code codec-types} with the thread's context class
+     * loader (in a servlet container, the webapp's while it starts). See
+     * {@link #create(String, Map, ClassLoader)}.
      *
      * @throws IllegalArgumentException for an unknown scheme or a bad option
      */
     public static SessionStore create(String uri, Map<String, String> options) {
+        return create(uri, options, TypeAllowList.defaultLoader());
+    }
+
+    /**
+     * Makes a store for {@code uri}: {@code memory:} for an {@link InMemorySessionStore}, or
+     * {@code redis://host:port} and the like when {@code stateless-redis} is on the class path.
+     * Options every store takes: {@code idle-timeout}, {@code absolute-timeout}, {@code touch-interval}
+     * (ISO-8601 such as {@code PT30M}, or seconds), and the codec's ({@code codec},
+     * {@code codec-types}, {@code codec-max-depth}... see {@link AttributeCodecs#fromOptions}).
+     *
+     * @param loader resolves the class names and packages of {@code codec-types} (the webapp's class loader)
+     * @throws IllegalArgumentException for an unknown scheme or a bad option, naming it
+     */
+    public static SessionStore create(String uri, Map<String, String> options, ClassLoader loader) {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(loader, "loader");
         int colon = uri.indexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("store-uri must start with a scheme (redis://, memory:), was '" + uri + "'");
@@ -33,13 +47,13 @@ public final class SessionStores {
         if (scheme.equals("memory")) {
             Map<String, String> left = new LinkedHashMap<>(options);
             InMemorySessionStore.Builder builder = InMemorySessionStore.builder();
-            applyCommon(builder, left);
+            applyCommon(builder, left, loader);
             requireEmpty(left);
             return builder.build();
         }
         for (SessionStoreProvider provider : ServiceLoader.load(SessionStoreProvider.class, SessionStores.class.getClassLoader())) {
             if (provider.supports(scheme)) {
-                return provider.create(uri, options);
+                return provider.create(uri, options, loader);
             }
         }
         throw new IllegalArgumentException("no session store for scheme '" + scheme
@@ -47,9 +61,21 @@ public final class SessionStores {
     }
 
     /**
-     * Applies the options every store shares, removing them from {@code options}; for providers.
+     * Applies the options every store shares, removing them from {@code options}, with the codec's
+     * class names resolved by the thread's context class loader; for providers.
      */
     public static void applyCommon(SessionSettings.Builder<?> builder, Map<String, String> options) {
+        applyCommon(builder, options, TypeAllowList.defaultLoader());
+    }
+
+    /**
+     * Applies the options every store shares, codec options included ({@link AttributeCodecs}),
+     * removing them from {@code options}; for providers.
+     *
+     * @param loader resolves the class names and packages of {@code codec-types}
+     * @throws IllegalArgumentException for a bad option, naming it
+     */
+    public static void applyCommon(SessionSettings.Builder<?> builder, Map<String, String> options, ClassLoader loader) {
         String idle = options.remove("idle-timeout");
         if (idle != null) {
             builder.idleTimeout(duration("idle-timeout", idle));
@@ -61,6 +87,9 @@ public final class SessionStores {
         String touch = options.remove("touch-interval");
         if (touch != null) {
             builder.touchInterval(duration("touch-interval", touch));
+        }
+        if (AttributeCodecs.OPTIONS.stream().anyMatch(options::containsKey)) {
+            builder.codec(AttributeCodecs.fromOptions(options, loader));
         }
     }
 

@@ -353,7 +353,7 @@ class CodecPropertiesTest {
             TreeMap.class, ConcurrentHashMap.class, byte[].class, int[].class, long[].class, double[].class,
             boolean[].class, String[].class, Object[].class, Instant.class, LocalDate.class, LocalDateTime.class,
             LocalTime.class, OffsetDateTime.class, ZonedDateTime.class, Duration.class, Period.class, Year.class,
-            YearMonth.class, DayOfWeek.class, Month.class, Sample.class, Level.class);
+            YearMonth.class, DayOfWeek.class, Month.class, java.util.Date.class, Sample.class, Level.class);
 
     private static void assertAllowedGraph(Object value, Set<Object> seen) {
         if (value == null || !seen.add(value)) {

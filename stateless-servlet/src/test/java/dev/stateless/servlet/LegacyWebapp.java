@@ -29,13 +29,14 @@ final class LegacyWebapp {
     static final String ROLE = "clerk";
 
     /**
-     * Whether the filter understands {@code codec} and {@code codec-types} (issue 10, item 1). Until
-     * it does it refuses them as unknown init parameters and no node would start; then the fixture
-     * runs without them (and every scenario with the app's own types fails, as it should). The one
-     * place to switch; {@code -Dstateless.fixture.codec-params=true|false} overrides it.
+     * Whether the filter declaration carries {@code codec=serializable} and
+     * {@code codec-types=dev.stateless.servlet.legacy.**} (the web.xml section between the
+     * {@code codec-params} markers). On: the app's own types are named, as the README tells a legacy
+     * app to do. {@code -Dstateless.fixture.codec-params=false} runs the fixture without them (the
+     * JSON codec, which refuses the app's types loudly).
      */
     static final boolean CODEC_PARAMS = Boolean.parseBoolean(
-            System.getProperty("stateless.fixture.codec-params", "false"));
+            System.getProperty("stateless.fixture.codec-params", "true"));
 
     private static final String FIXTURE_PACKAGE = "dev/stateless/servlet/legacy";
 

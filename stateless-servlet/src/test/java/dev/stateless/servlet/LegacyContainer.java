@@ -54,6 +54,8 @@ enum LegacyContainer {
             if (!context.getState().isAvailable()) {
                 tomcat.stop();
                 tomcat.destroy();
+                LegacyWebapp.delete(baseDir);
+                LegacyWebapp.delete(webapp);
                 throw new IllegalStateException("the webapp did not start on Tomcat (state " + context.getState()
                         + "); see the log above");
             }
@@ -100,7 +102,8 @@ enum LegacyContainer {
             ServletHolder jsp = new ServletHolder("jsp", org.apache.jasper.servlet.JspServlet.class);
             jsp.setInitParameter("xpoweredBy", "false");
             context.addServlet(jsp, "*.jsp");
-            context.setTempDirectory(Files.createTempDirectory("legacy-jetty-").toFile());
+            Path tempDir = Files.createTempDirectory("legacy-jetty-");
+            context.setTempDirectory(tempDir.toFile());
             context.setThrowUnavailableOnStartupException(true);
             server.setHandler(context);
             server.start();
@@ -111,6 +114,7 @@ enum LegacyContainer {
                 } catch (Exception e) {
                     throw new IllegalStateException("Jetty did not stop", e);
                 } finally {
+                    LegacyWebapp.delete(tempDir);
                     LegacyWebapp.delete(webapp);
                 }
             });

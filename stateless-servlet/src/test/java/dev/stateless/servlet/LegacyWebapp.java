@@ -75,7 +75,11 @@ final class LegacyWebapp {
         }
     }
 
+    /** Deletes {@code dir} and what is in it, if it is still there (Jetty deletes its temp directory itself). */
     static void delete(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -122,7 +122,7 @@ public final class StatelessSessionFilter implements Filter {
                 }
                 if (uri != null) {
                     // Every other parameter is the store's (timeouts, codec, Redis options); it refuses unknown ones.
-                    store = SessionStores.create(uri, params, context.getClassLoader());
+                    store = SessionStores.create(uri, params, webappClassLoader(context));
                     params.clear();
                     ownsStore = true;
                 } else if (context.getAttribute(SessionStore.class.getName()) instanceof SessionStore s) {
@@ -178,6 +178,20 @@ public final class StatelessSessionFilter implements Filter {
         if (skip != null) {
             lockSkipPaths = Builder.paths("lock-skip-paths", InitParameters.list(skip));
         }
+    }
+
+    /** The class loader of the application's own classes ({@code codec-types}). */
+    private static ClassLoader webappClassLoader(ServletContext context) {
+        ClassLoader loader = null;
+        try {
+            loader = context.getClassLoader();
+        } catch (SecurityException e) {
+            // fall through
+        }
+        if (loader == null) {
+            loader = Thread.currentThread().getContextClassLoader();
+        }
+        return loader != null ? loader : StatelessSessionFilter.class.getClassLoader();
     }
 
     /** The application's {@code <session-timeout>} (minutes; zero or less: no idle timeout). */

@@ -177,7 +177,7 @@ class HostileSessionInputTest {
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("corpus")
-    void aRequestThatNeverAsksForItsSessionGets200AndCostsNoRedisCommand(String transport, Case c) {
+    void aRequestThatNeverAsksForItsSessionGets200AndWritesNothing(String transport, Case c) {
         Map<String, Long> before = commandStats(redis);
 
         Response response = request(transport, c, "/nosession").send(node(transport));
@@ -189,7 +189,13 @@ class HostileSessionInputTest {
         }
         assertThat(response.status()).as("status; %s", response).isEqualTo(200);
         assertThat(response.text()).isEqualTo("ok");
-        assertThat(ran).as("Redis commands for a request that never asked for its session").isEmpty();
+        // A well-formed id is touched (asynchronously: it is an access, Servlet 7.6); the touch of an
+        // id that names no session reads three fields and writes nothing. A malformed id costs nothing.
+        assertThat(ran.keySet()).as("Redis commands for a request that never asked for its session")
+                .isSubsetOf("evalsha", "eval", "hmget", "script");
+        if (!c.wellFormed()) {
+            assertThat(ran).isEmpty();
+        }
         assertThat(redis.commandLong("DBSIZE")).isZero();
     }
 

@@ -7,7 +7,11 @@ public class AttributeCodecException extends StatelessException {
 
     /** Why the codec refused. */
     public enum Reason {
-        /** The value's type (or a type inside it) is not on the codec's allow-list: register it. */
+        /**
+         * The value's type (or a type inside it) is not on the codec's allow-list, or the value
+         * could not be read back as it is (not {@code Serializable}, state JSON cannot carry, over
+         * a limit): nothing was stored. The message names the type and, where known, the field.
+         */
         UNSUPPORTED_TYPE,
         /** Stored bytes are corrupt, name a type that is not allowed, or no longer fit their class. */
         UNDECODABLE

@@ -288,6 +288,23 @@ abstract class AbstractLegacyWebappTest {
     }
 
     /**
+     * Cannot hold by design, so it must be loud: the container keeps any object in its own memory,
+     * but a value that is not Serializable cannot travel between nodes. The user gets an error
+     * naming the type, not a session that silently lacks it on the next node.
+     */
+    @Test
+    void aSessionValueThatCannotTravelFailsLoudlyNamingItsType() {
+        assertPage(Browser.withCookies(http).get(baseline, "printer"), "printer", "queue-1");
+
+        Browser browser = Browser.withCookies(http);
+        Reply reply = browser.get(nodeA, "printer");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(500);
+        assertThat(reply.body()).contains("dev.stateless.servlet.legacy.PrinterHandle");
+        Reply next = browser.get(nodeB, "printer");
+        assertThat(next.status()).as("every attempt is refused, on any node: %s", next.body()).isEqualTo(500);
+    }
+
+    /**
      * Documented behaviour, not a promise: container-managed login lives in the container's own
      * session of the node that authenticated (its authenticator runs before any filter), so the
      * other node asks for the login again while the app's session itself is shared.

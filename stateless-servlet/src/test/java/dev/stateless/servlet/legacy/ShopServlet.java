@@ -16,6 +16,7 @@ import java.io.PrintWriter;
  *   <li>{@code /dice?seed=S} puts a {@link Dice} in the session, {@code /dice} rolls it;</li>
  *   <li>{@code /bind?name=N&label=L} binds a {@link BoundToken};</li>
  *   <li>{@code /attr?set=N&value=V}, {@code ?remove=N}, {@code ?changeId}: plain attribute changes;</li>
+ *   <li>{@code /printer}: keeps a value that is not Serializable ({@link PrinterHandle});</li>
  *   <li>{@code /logout}: the app's "log off", {@code session.invalidate()};</li>
  *   <li>{@code /events[?clear]}: what this node's listeners recorded;</li>
  *   <li>{@code /secure/account}: a page behind container FORM login that counts its views in the session.</li>
@@ -39,6 +40,15 @@ public class ShopServlet extends HttpServlet {
                 out.println("id=" + session.getId());
             }
             case "/attr" -> attr(request, out);
+            case "/printer" -> {
+                HttpSession session = request.getSession();
+                PrinterHandle printer = (PrinterHandle) session.getAttribute("printer");
+                if (printer == null) {
+                    printer = new PrinterHandle("queue-1");
+                    session.setAttribute("printer", printer);
+                }
+                out.println("printer=" + printer.queue());
+            }
             case "/logout" -> {
                 HttpSession session = request.getSession(false);
                 if (session != null) {

@@ -135,10 +135,10 @@ class HttpSessionContractTest {
                     .isEqualTo(created.get("creationTime"));
             long before = clockPast(System.currentTimeMillis() + SEPARATION_MILLIS);
             page(browser.get(node, "check/read"));
-            long after = System.currentTimeMillis();
             Map<String, String> third = page(browser.get(node, "check/read"));
+            // the container may note the access when it recycles the request, after the answer
             assertThat(Long.parseLong(third.get("lastAccessedTime"))).as("the second request's time")
-                    .isBetween(before, after);
+                    .isBetween(before, Long.parseLong(third.get("before")));
         });
     }
 
@@ -150,11 +150,10 @@ class HttpSessionContractTest {
             Map<String, String> created = page(browser.get(node, "check/create"));
             long before = clockPast(System.currentTimeMillis() + SEPARATION_MILLIS);
             Reply index = browser.get(node, "index.html");
-            long after = System.currentTimeMillis();
             assertThat(index.status()).isEqualTo(200);
             Map<String, String> read = page(browser.get(node, "check/read"));
             assertThat(Long.parseLong(read.get("lastAccessedTime"))).as("the static page's request time (Servlet 7.6)")
-                    .isBetween(before, after);
+                    .isBetween(before, Long.parseLong(read.get("before")));
         });
     }
 

@@ -400,6 +400,21 @@ class HttpSessionContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("deployments")
+    void anIdTheServerNeverGaveIsRequestedButNotValid(Deployment d, TestInfo test) {
+        verify(test, d, node -> {
+            Reply created = browser().get(node, "check/create");
+            String name = sessionCookie(created, page(created).get("id")).name();
+            Browser stranger = browser().cookie(name, "MadeUpByTheClient0123456789");
+            assertThat(page(stranger.get(node, "check/read")))
+                    .containsEntry("session", "none")
+                    .containsEntry("requestedSessionId", "MadeUpByTheClient0123456789")
+                    .containsEntry("requestedSessionIdValid", "false")
+                    .containsEntry("fromCookie", "true");
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("deployments")
     void anIdFromAnEncodedUrlIsRequestedValidAndFromTheUrl(Deployment d, TestInfo test) {
         verify(test, d, node -> {
             Browser cookieless = Browser.withoutCookies(http);

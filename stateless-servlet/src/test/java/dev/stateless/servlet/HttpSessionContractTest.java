@@ -336,6 +336,9 @@ class HttpSessionContractTest {
             sessionCookie(changed, newId);
             assertThat(events(node, oldId, newId).stream().filter(e -> e.startsWith("idChanged")))
                     .containsExactly("idChanged " + oldId + " " + newId);
+            assertThat(events(node, oldId, newId).stream().filter(e -> e.matches("(annotated-)?(created|destroyed) .*")))
+                    .as("a new id is not a new session")
+                    .containsExactlyInAnyOrder("created " + oldId, "annotated-created " + oldId);
             assertThat(page(browser.get(node, "check/read"))).containsEntry("id", newId).containsEntry("attribute.k", "v");
             Browser stale = browser().cookie(oldCookie.name(), oldCookie.value());
             assertThat(page(stale.get(node, "check/read"))).containsEntry("session", "none");

@@ -28,12 +28,23 @@ final class Browser {
 
     private final HttpClient http;
     private final String headerName; // null: ids travel in cookies
+    private final boolean acceptsCookies;
     private final Map<String, String> cookies = new LinkedHashMap<>();
     private String headerValue;
 
     private Browser(HttpClient http, String headerName) {
+        this(http, headerName, true);
+    }
+
+    private Browser(HttpClient http, String headerName, boolean acceptsCookies) {
         this.http = http;
         this.headerName = headerName;
+        this.acceptsCookies = acceptsCookies;
+    }
+
+    /** Refuses every cookie, like a browser with cookies turned off: only URLs can carry an id. */
+    static Browser withoutCookies(HttpClient http) {
+        return new Browser(http, null, false);
     }
 
     /** Keeps cookies from Set-Cookie and sends them back. */
@@ -82,8 +93,27 @@ final class Browser {
     }
 
     Reply send(ContainerNode node, String method, String pathAndQuery) {
+        return send(node, method, pathAndQuery, null, HttpRequest.BodyPublishers.noBody());
+    }
+
+    /** POSTs {@code form} as {@code application/x-www-form-urlencoded}, like an HTML form. */
+    Reply postForm(ContainerNode node, String pathAndQuery, Map<String, String> form) {
+        String body = form.entrySet().stream()
+                .map(e -> java.net.URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + java.net.URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return send(node, "POST", pathAndQuery, "application/x-www-form-urlencoded",
+                HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    private Reply send(ContainerNode node, String method, String pathAndQuery, String contentType,
+            HttpRequest.BodyPublisher body) {
         try {
-            HttpResponse<byte[]> response = http.send(request(node, method, pathAndQuery), HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest.Builder builder = requestBuilder(node, method, pathAndQuery, body);
+            if (contentType != null) {
+                builder.header("Content-Type", contentType);
+            }
+            HttpResponse<byte[]> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
             remember(response.headers());
             return new Reply(response.statusCode(), response.headers(), new String(response.body(), StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -122,10 +152,15 @@ final class Browser {
         }
     }
 
-    private synchronized HttpRequest request(ContainerNode node, String method, String pathAndQuery) {
+    private HttpRequest request(ContainerNode node, String method, String pathAndQuery) {
+        return requestBuilder(node, method, pathAndQuery, HttpRequest.BodyPublishers.noBody()).build();
+    }
+
+    private synchronized HttpRequest.Builder requestBuilder(ContainerNode node, String method, String pathAndQuery,
+            HttpRequest.BodyPublisher body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(node.base().resolve(pathAndQuery))
                 .timeout(TIMEOUT)
-                .method(method, HttpRequest.BodyPublishers.noBody());
+                .method(method, body);
         if (!cookies.isEmpty()) {
             builder.header("Cookie", cookies.entrySet().stream()
                     .map(c -> c.getKey() + "=" + c.getValue())
@@ -134,11 +169,11 @@ final class Browser {
         if (headerName != null && headerValue != null) {
             builder.header(headerName, headerValue);
         }
-        return builder.build();
+        return builder;
     }
 
     private synchronized void remember(HttpHeaders headers) {
-        for (String setCookie : headers.allValues("Set-Cookie")) {
+        for (String setCookie : acceptsCookies ? headers.allValues("Set-Cookie") : List.<String>of()) {
             SetCookie cookie = SetCookie.parse(setCookie);
             if (cookie.expires()) {
                 cookies.remove(cookie.name());

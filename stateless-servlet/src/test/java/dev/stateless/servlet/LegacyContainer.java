@@ -1,0 +1,150 @@
+package dev.stateless.servlet;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.session.StandardManager;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.scan.StandardJarScanner;
+import org.eclipse.jetty.ee10.annotations.AnnotationConfiguration;
+import org.eclipse.jetty.ee10.servlet.DefaultServlet;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.security.HashLoginService;
+import org.eclipse.jetty.security.UserStore;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.security.Credential;
+
+/**
+ * Deploys an exploded webapp directory ({@link LegacyWebapp}) unchanged on a fresh embedded
+ * container at {@link LegacyWebapp#CONTEXT_PATH}, with the fixture's one FORM-login user, on a free
+ * loopback port. The node's {@link ContainerNode#base()} is the webapp's root
+ * ({@code http://127.0.0.1:PORT/shop/}); closing it stops the container (a killed node) and deletes
+ * the directory.
+ */
+enum LegacyContainer {
+
+    TOMCAT {
+        @Override
+        ContainerNode start(Path webapp) throws Exception {
+            Path baseDir = Files.createTempDirectory("legacy-tomcat-");
+            Tomcat tomcat = new Tomcat();
+            tomcat.setBaseDir(baseDir.toString());
+            tomcat.setHostname("127.0.0.1");
+            tomcat.setPort(0);
+            Connector connector = tomcat.getConnector();
+            connector.setProperty("address", "127.0.0.1");
+            tomcat.addUser(LegacyWebapp.USER, LegacyWebapp.PASSWORD);
+            tomcat.addRole(LegacyWebapp.USER, LegacyWebapp.ROLE);
+            tomcat.getHost().setAutoDeploy(false);
+            Context context = tomcat.addWebapp(LegacyWebapp.CONTEXT_PATH, webapp.toString());
+            // Annotation and TLD scanning of WEB-INF only, as for a deployed WAR; the test class path
+            // (every jar of the build) is the container's, not the app's.
+            StandardJarScanner scanner = new StandardJarScanner();
+            scanner.setScanClassPath(false);
+            context.setJarScanner(scanner);
+            StandardManager manager = new StandardManager();
+            manager.setPathname(null); // no SESSIONS.ser: a stopped node forgets its own sessions
+            context.setManager(manager);
+            tomcat.start();
+            if (!context.getState().isAvailable()) {
+                tomcat.stop();
+                tomcat.destroy();
+                LegacyWebapp.delete(baseDir);
+                LegacyWebapp.delete(webapp);
+                throw new IllegalStateException("the webapp did not start on Tomcat (state " + context.getState()
+                        + "); see the log above");
+            }
+            URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + LegacyWebapp.CONTEXT_PATH + "/");
+            return node(base, () -> {
+                try {
+                    tomcat.stop();
+                    tomcat.destroy();
+                } catch (LifecycleException e) {
+                    throw new IllegalStateException("Tomcat did not stop", e);
+                } finally {
+                    LegacyWebapp.delete(baseDir);
+                    LegacyWebapp.delete(webapp);
+                }
+            });
+        }
+    },
+
+    JETTY {
+        @Override
+        ContainerNode start(Path webapp) throws Exception {
+            Server server = new Server();
+            ServerConnector connector = new ServerConnector(server);
+            connector.setHost("127.0.0.1");
+            connector.setPort(0);
+            server.addConnector(connector);
+
+            UserStore users = new UserStore();
+            users.addUser(LegacyWebapp.USER, Credential.getCredential(LegacyWebapp.PASSWORD),
+                    new String[] {LegacyWebapp.ROLE});
+            HashLoginService realm = new HashLoginService("legacy");
+            realm.setUserStore(users);
+            server.addBean(realm);
+
+            WebAppContext context = new WebAppContext();
+            context.setContextPath(LegacyWebapp.CONTEXT_PATH);
+            context.setWar(webapp.toString());
+            context.addConfiguration(new AnnotationConfiguration());
+            // Jetty's own defaults descriptor names its JSP servlet from jetty-ee10-apache-jsp, which
+            // is not published for 12.1; the same Apache Jasper comes from tomcat-embed-jasper instead
+            // (its JasperInitializer is found as a ServletContainerInitializer on the class path).
+            context.setDefaultsDescriptor(null);
+            context.addServlet(new ServletHolder("default", DefaultServlet.class), "/");
+            ServletHolder jsp = new ServletHolder("jsp", org.apache.jasper.servlet.JspServlet.class);
+            jsp.setInitParameter("xpoweredBy", "false");
+            context.addServlet(jsp, "*.jsp");
+            Path tempDir = Files.createTempDirectory("legacy-jetty-");
+            context.setTempDirectory(tempDir.toFile());
+            context.setThrowUnavailableOnStartupException(true);
+            server.setHandler(context);
+            server.start();
+            URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + LegacyWebapp.CONTEXT_PATH + "/");
+            return node(base, () -> {
+                try {
+                    server.stop();
+                } catch (Exception e) {
+                    throw new IllegalStateException("Jetty did not stop", e);
+                } finally {
+                    LegacyWebapp.delete(tempDir);
+                    LegacyWebapp.delete(webapp);
+                }
+            });
+        }
+    };
+
+    /** Deploys {@code webapp} on a new node of this container; the node owns (and deletes) the directory. */
+    abstract ContainerNode start(Path webapp) throws Exception;
+
+    private static ContainerNode node(URI base, Runnable stop) {
+        return new ContainerNode() {
+            private boolean closed;
+
+            @Override
+            public URI base() {
+                return base;
+            }
+
+            @Override
+            public synchronized void close() {
+                if (!closed) {
+                    closed = true;
+                    stop.run();
+                }
+            }
+
+            @Override
+            public String toString() {
+                return base.toString();
+            }
+        };
+    }
+}

@@ -37,6 +37,8 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private boolean requestedFromUrl;
     private SessionId requestedValidId;
     private StatelessHttpSession session;
+    /** Whether this request touched its session already (it never asked for it). */
+    private boolean touched;
     /** Above zero while the principal is being asked for (see {@link #principal()}). */
     private int askingForPrincipal;
 
@@ -276,16 +278,17 @@ final class SessionRequest extends HttpServletRequestWrapper {
      * A request that carries a session id but never asks for the session (a static page) is an
      * access too (Servlet 7.6): the idle expiry is refreshed without the request waiting for it.
      */
-    void touchIfUnused(RecentTouches recent) {
+    private void touchIfUnused() {
         synchronized (this) {
-            if (resolved) {
+            if (resolved || touched) {
                 return;
             }
+            touched = true;
         }
         for (String candidate : candidates()) {
             Optional<SessionId> id = SessionId.parse(candidate);
             if (id.isPresent()) {
-                if (recent.shouldTouch(id.get())) {
+                if (options.recentTouches().shouldTouch(id.get())) {
                     store.touch(id.get()).whenComplete((ignored, failure) -> {
                         if (failure != null) {
                             log.debug("Touching a session failed: {}", failure.toString());
@@ -304,6 +307,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
             current = session;
         }
         if (current == null) {
+            // Before the answer is committed, so that the client's next request, on this node's
+            // connection, finds the touch applied.
+            touchIfUnused();
             return;
         }
         if (current.isInvalid()) {

@@ -74,8 +74,6 @@ public final class StatelessSessionFilter implements Filter {
     private SessionOptions options = SessionOptions.DEFAULTS;
     private Optional<SessionLock> lock = Optional.empty();
     private List<String> lockSkipPaths = List.of();
-    /** Static pages within this window of a touch do not touch again (the store's touch interval is coarser). */
-    private final RecentTouches recentTouches = new RecentTouches(Duration.ofSeconds(10));
 
     /** For {@code web.xml}: configured from init parameters in {@link #init(FilterConfig)}. */
     public StatelessSessionFilter() {
@@ -147,7 +145,8 @@ public final class StatelessSessionFilter implements Filter {
                         + "HttpSessionListener and attribute listeners will not fire", context.getServerInfo());
             }
             SessionEvents events = new SessionEvents(listeners.orElse(List.of()));
-            options = new SessionOptions(events, cookies, urls, initialIdle, lock, lockSkipPaths);
+            options = new SessionOptions(events, cookies, urls, initialIdle, lock, lockSkipPaths,
+                    new RecentTouches(Duration.ofSeconds(10)));
             log.info("StatelessSessionFilter: store {}, ids {}, cookies {}, URL rewriting {}, {} session listeners, "
                     + "idle timeout {}, lock {}", store.getClass().getSimpleName(), ids.getClass().getSimpleName(), cookies,
                     urls, events.size(), initialIdle.map(Duration::toString).orElse("the store's"),
@@ -293,7 +292,6 @@ public final class StatelessSessionFilter implements Filter {
             } else {
                 // Saved even when the application failed: a session in memory would keep its changes too.
                 wrapped.save();
-                wrapped.touchIfUnused(recentTouches);
             }
         } catch (RuntimeException e) {
             if (failure == null) {

@@ -230,7 +230,10 @@ public final class BearerTokenFilter implements Filter {
             return;
         }
         request.setAttribute(TOKEN_ATTRIBUTE, verified);
-        chain.doFilter(new AuthenticatedRequest(request, verified), res);
+        AuthenticatedRequest authenticated = new AuthenticatedRequest(request, verified);
+        // For the session filter, whichever side of this filter it runs on.
+        request.setAttribute(StatelessSessionFilter.PRINCIPAL_ATTRIBUTE, authenticated.getUserPrincipal().getName());
+        chain.doFilter(authenticated, res);
     }
 
     private static boolean isBearerScheme(String authorization) {

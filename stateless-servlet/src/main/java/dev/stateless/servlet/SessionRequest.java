@@ -37,6 +37,8 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private boolean requestedFromUrl;
     private SessionId requestedValidId;
     private StatelessHttpSession session;
+    /** Whether this request changed its session's id already. */
+    private boolean rotated;
     /** Whether this request touched its session already (it never asked for it). */
     private boolean touched;
     /** Above zero while the principal is being asked for (see {@link #principal()}). */
@@ -103,6 +105,18 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
         }
         resolved = true;
+        if (session != null && firstLogin(session)) {
+            rotate(session);
+        }
+    }
+
+    /**
+     * Whether the request is authenticated and its stored session has no owner yet: the moment a
+     * planted id would start reading a victim's session (session fixation), so the id changes.
+     */
+    private boolean firstLogin(StatelessHttpSession current) {
+        return options.rotateIdOnLogin() && !rotated && current.storedWithoutOwner() && principal().isPresent()
+                && !response.isCommitted();
     }
 
     private StatelessHttpSession newView(SessionData data) {
@@ -201,9 +215,21 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
     @Override
     public String changeSessionId() {
-        StatelessHttpSession current = (StatelessHttpSession) getSession(false);
+        StatelessHttpSession current;
+        synchronized (this) {
+            resolve();
+            current = session != null && !session.isInvalid() ? session : null;
+        }
         if (current == null) {
             throw new IllegalStateException("changeSessionId: the request has no session");
+        }
+        return rotate(current);
+    }
+
+    /** Gives the session a new id, keeping its attributes (session fixation protection). */
+    private String rotate(StatelessHttpSession current) {
+        synchronized (this) {
+            rotated = true;
         }
         SessionId oldId = current.sessionId();
         SessionId newId = SessionId.generate();
@@ -320,6 +346,11 @@ final class SessionRequest extends HttpServletRequestWrapper {
                 session = null;
             }
             return;
+        }
+        // Logged in after the session was loaded (a login servlet): rotate before the owner is
+        // recorded, unless links with the old id are already written (URL ids: rotated at load only).
+        if (!requestedFromUrl && firstLogin(current)) {
+            rotate(current);
         }
         Optional<SessionChanges> changes = current.changes(principal());
         if (changes.isEmpty()) {

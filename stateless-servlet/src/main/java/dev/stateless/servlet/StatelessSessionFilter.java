@@ -63,12 +63,22 @@ import org.slf4j.LoggerFactory;
 public final class StatelessSessionFilter implements Filter {
 
     private static final Logger log = LoggerFactory.getLogger(StatelessSessionFilter.class);
+    /**
+     * Request attribute (a {@code String}) under which an authentication filter publishes the
+     * name of the request's principal. The session filter reads it when the application asks for
+     * the session and when it saves, so the session's owner is known in any filter order, also when
+     * the authentication filter runs after this one. {@link BearerTokenFilter} sets it; set it from
+     * your own authentication filter too.
+     */
+    public static final String PRINCIPAL_ATTRIBUTE = "dev.stateless.servlet.principal";
+
     private static final String APPLIED = StatelessSessionFilter.class.getName() + ".applied";
 
     private SessionStore store;
     private SessionIdResolver ids;
     private boolean explicitIds;
     private boolean urlRewriting = true;
+    private boolean rotateIdOnLogin = true;
     private Function<HttpServletRequest, Optional<String>> principals;
     private boolean ownsStore;
     private SessionOptions options = SessionOptions.DEFAULTS;
@@ -84,6 +94,7 @@ public final class StatelessSessionFilter implements Filter {
         this.ids = builder.ids;
         this.explicitIds = builder.ids != null;
         this.urlRewriting = builder.urlRewriting;
+        this.rotateIdOnLogin = builder.rotateIdOnLogin;
         this.principals = builder.principals;
         this.lock = Optional.ofNullable(builder.lock);
         this.lockSkipPaths = builder.lockSkipPaths;
@@ -110,6 +121,8 @@ public final class StatelessSessionFilter implements Filter {
             if (store == null) {
                 String uri = params.remove("store-uri");
                 Optional.ofNullable(params.remove("url-rewriting")).ifPresent(v -> urlRewriting = InitParameters.bool("url-rewriting", v));
+                Optional.ofNullable(params.remove("rotate-id-on-login"))
+                        .ifPresent(v -> rotateIdOnLogin = InitParameters.bool("rotate-id-on-login", v));
                 if (params.containsKey("header-name") || params.keySet().stream().anyMatch(k -> k.startsWith("cookie-"))) {
                     explicitIds = true;
                 }
@@ -146,7 +159,7 @@ public final class StatelessSessionFilter implements Filter {
             }
             SessionEvents events = new SessionEvents(listeners.orElse(List.of()));
             options = new SessionOptions(events, cookies, urls, initialIdle, lock, lockSkipPaths,
-                    new RecentTouches(Duration.ofSeconds(10)));
+                    new RecentTouches(Duration.ofSeconds(10)), rotateIdOnLogin);
             log.info("StatelessSessionFilter: store {}, ids {}, cookies {}, URL rewriting {}, {} session listeners, "
                     + "idle timeout {}, lock {}", store.getClass().getSimpleName(), ids.getClass().getSimpleName(), cookies,
                     urls, events.size(), initialIdle.map(Duration::toString).orElse("the store's"),
@@ -377,14 +390,21 @@ public final class StatelessSessionFilter implements Filter {
 
     /** Configures a {@link StatelessSessionFilter}. */
     public static final class Builder {
-        static final Function<HttpServletRequest, Optional<String>> USER_PRINCIPAL =
-                request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
+        static final Function<HttpServletRequest, Optional<String>> USER_PRINCIPAL = request -> {
+            // A filter inside this one (BearerTokenFilter, or your own) may have authenticated the
+            // request: what it published is what the application sees, whatever the filter order.
+            if (request.getAttribute(PRINCIPAL_ATTRIBUTE) instanceof String name && !name.isEmpty()) {
+                return Optional.of(name);
+            }
+            return Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
+        };
 
         static final SessionLock DEFAULT_LOCK = new SessionLock(Duration.ofSeconds(30), Duration.ofSeconds(10));
 
         private final SessionStore store;
         private SessionIdResolver ids;
         private boolean urlRewriting = true;
+        private boolean rotateIdOnLogin = true;
         private SessionLock lock;
         private List<String> lockSkipPaths = List.of();
         private Function<HttpServletRequest, Optional<String>> principals = USER_PRINCIPAL;
@@ -460,6 +480,19 @@ public final class StatelessSessionFilter implements Filter {
                 checked.add(p);
             }
             return List.copyOf(checked);
+        }
+
+        /**
+         * Gives a stored session a new id (keeping its attributes) when the first authenticated
+         * request of it comes, as Spring Security does at login (default true): an attacker who
+         * planted an id before the victim logged in then holds an id that no longer exists. The
+         * change happens when the session is loaded, or, for a login during the request, before the
+         * session is saved; the client gets the new id with the answer. Turn it off only if the
+         * application changes the id at login itself ({@code changeSessionId()}).
+         */
+        public Builder rotateIdOnLogin(boolean enabled) {
+            this.rotateIdOnLogin = enabled;
+            return this;
         }
 
         public StatelessSessionFilter build() {

@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * {@code stateless-jwt}); or a {@link TokenVerifier} in the servlet context attribute
  * {@code dev.stateless.core.token.TokenVerifier}. See {@link #init}.
  *
- * <p>Register it first, before the session and idempotency filters, so that they see the principal.
+ * <p>Register it first, before the idempotency and session filters, so that they see the principal
+ * (the session filter also reads {@link StatelessSessionFilter#PRINCIPAL_ATTRIBUTE}, which this
+ * filter sets, so its owner check holds in any order).
  * Thread-safe.
  */
 public final class BearerTokenFilter implements Filter {

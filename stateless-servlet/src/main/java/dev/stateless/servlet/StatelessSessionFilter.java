@@ -44,19 +44,26 @@ import org.slf4j.LoggerFactory;
  * none when nothing changed). Values changed in place without {@code setAttribute} are saved too.
  * When the store is unreachable the client gets a {@code 503 application/problem+json} answer.
  *
- * <p>Register it first in the chain, programmatically:
+ * <p>Register it after authentication and idempotency filters ({@code BearerTokenFilter}, then
+ * {@code IdempotencyFilter}, then this one), programmatically:
  * <pre>{@code
  * SessionStore store = RedisSessionStore.builder("redis://localhost:6379").build();
- * servletContext.addFilter("sessions", StatelessSessionFilter.builder(store).build())
- *         .addMappingForUrlPatterns(null, false, "/*");
+ * FilterRegistration.Dynamic sessions = servletContext.addFilter("sessions", StatelessSessionFilter.builder(store).build());
+ * sessions.setAsyncSupported(true);
+ * sessions.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), false, "/*");
  * }</pre>
+ * The session's owner check and its id rotation at login do not depend on that order: they read
+ * the principal through {@link #PRINCIPAL_ATTRIBUTE} when the application asks for the session.
  * or in {@code web.xml} with init parameters: {@code store-uri} (e.g. {@code redis://host:6379};
  * without it, a {@link SessionStore} in the servlet context attribute named
  * {@code dev.stateless.core.session.SessionStore} is used), {@code idle-timeout},
  * {@code absolute-timeout}, {@code touch-interval}, {@code command-timeout}, {@code key-prefix}
  * (durations as ISO-8601, {@code PT30M}, or seconds), {@code cookie-name}, {@code cookie-path},
  * {@code cookie-domain}, {@code cookie-secure}, {@code cookie-http-only}, {@code cookie-same-site},
- * or {@code header-name} to carry the id in a header instead of a cookie.
+ * {@code cookie-max-age}, or {@code header-name} to carry the id in a header instead of a cookie;
+ * {@code url-rewriting}, {@code rotate-id-on-login}, {@code lock}, {@code lock-lease},
+ * {@code lock-wait}, {@code lock-skip-paths}; and the codec's {@code codec}, {@code codec-types}
+ * (see the module README). Defaults come from the application's own session configuration.
  *
  * <p>Thread-safe; one instance serves all requests.
  */

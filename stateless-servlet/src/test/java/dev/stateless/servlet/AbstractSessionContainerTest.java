@@ -669,6 +669,29 @@ abstract class AbstractSessionContainerTest {
         }
     }
 
+    @Test
+    void aLogoutRacingAnIdChangeOnAnotherNodeAlwaysEndsTheSession() {
+        for (int round = 0; round < 60; round++) {
+            Browser owner = browser();
+            owner.post(nodeA, "/set?name=user&value=alice");
+            String oldId = owner.cookie("SESSION");
+
+            CompletableFuture<Reply> logout = Browser.withCookies(http).cookie("SESSION", oldId)
+                    .sendAsync(nodeA, "POST", "/invalidate");
+            CompletableFuture<Reply> login = Browser.withCookies(http).cookie("SESSION", oldId)
+                    .sendAsync(nodeB, "POST", "/login");
+            assertThat(logout.join().status()).isEqualTo(200);
+            Reply changed = login.join();
+            assertThat(changed.status()).isEqualTo(200);
+
+            for (String id : List.of(oldId, changed.body())) {
+                String seen = Browser.withCookies(http).cookie("SESSION", id).get(nodeB, "/attr?name=user").body();
+                assertThat(seen).as("round %d: what the logged-out session's ids still show", round)
+                        .isIn("no session", "null");
+            }
+        }
+    }
+
     // ---- 16. concurrent requests of one session, and accesses that never ask for it
 
     @Test

@@ -25,6 +25,7 @@ import dev.stateless.core.token.InMemoryRevocationList;
 import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.core.token.TokenVerificationException.Reason;
 import dev.stateless.testing.MutableClock;
+import dev.stateless.testing.Tokens;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ class HostileTokenTest {
         selfSignedCertificate = certificate.x5c();
         selfSignedKey = certificate.key();
         InMemoryRevocationList revoked = new InMemoryRevocationList(CLOCK);
-        revoked.revoke("revoked-jti", NOW.plus(Duration.ofHours(1)));
+        revoked.revoke(Tokens.token(ISSUER, "revoked-jti", NOW.plus(Duration.ofHours(1))), Duration.ZERO);
         verifier = JwtVerifier.builder()
                 .jwkSet(new JWKSet(List.of(RSA.toPublicJWK(), EC.toPublicJWK())).toString())
                 .issuers(ISSUER)

@@ -22,6 +22,7 @@ import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.core.token.TokenVerificationException.Reason;
 import dev.stateless.core.token.VerifiedToken;
 import dev.stateless.testing.MutableClock;
+import dev.stateless.testing.Tokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -393,7 +394,7 @@ class JwtVerifierTest {
 
         @Test
         void aRevokedTokenIsRefused() {
-            revoked.revoke("token-1", NOW.plus(Duration.ofMinutes(10)));
+            revoked.revoke(Tokens.token(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
 
             assertRefused(() -> rsaVerifier().revocationList(revoked).build().verify(rsaToken(validClaims())),
                     Reason.REVOKED);
@@ -401,7 +402,7 @@ class JwtVerifierTest {
 
         @Test
         void anotherTokenOfTheSameSubjectStillPasses() {
-            revoked.revoke("token-1", NOW.plus(Duration.ofMinutes(10)));
+            revoked.revoke(Tokens.token(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
 
             VerifiedToken token = rsaVerifier().revocationList(revoked).build()
                     .verify(rsaToken(validClaimsWith("jti", "token-2")));
@@ -420,7 +421,7 @@ class JwtVerifierTest {
 
         @Test
         void aBadTokenIsRefusedForWhatIsWrongWithItBeforeTheListIsAsked() {
-            revoked.revoke("token-1", NOW.plus(Duration.ofMinutes(10)));
+            revoked.revoke(Tokens.token(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
             String expired = rsaToken(validClaimsWith("exp", epoch(NOW.minusSeconds(3600))));
 
             assertRefused(() -> rsaVerifier().revocationList(revoked).build().verify(expired), Reason.EXPIRED);

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.RSAKey;
 import com.sun.net.httpserver.HttpServer;
+import dev.stateless.testing.Tokens;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.token.InMemoryRevocationList;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.TokenVerifier;
 import dev.stateless.core.token.VerifiedToken;
+import dev.stateless.jwt.JwksOptions;
 import dev.stateless.jwt.JwtIssuer;
 import dev.stateless.jwt.JwtKeys;
 import dev.stateless.jwt.JwtVerifier;
@@ -317,7 +319,7 @@ class BearerTokenFilterTest {
         String token = issuer.issue("alice");
         assertThat(get(node, "/orders", "Authorization", "Bearer " + token).statusCode()).isEqualTo(200);
 
-        revocations.revoke(jti(token), Instant.now().plus(Duration.ofHours(1)));
+        revocations.revoke(Tokens.token(ISSUER, jti(token), Instant.now().plus(Duration.ofHours(1))), Duration.ZERO);
         HttpResponse<String> response = get(node, "/orders", "Authorization", "Bearer " + token);
 
         assertInvalidToken(response, token, "revoked");
@@ -402,8 +404,8 @@ class BearerTokenFilterTest {
         RSAKey rsa = JwtKeys.generateRsa("rsa-down");
         String token = JwtIssuer.builder().rsaKey(rsa).issuer(ISSUER).audience(AUDIENCE).build().issue("alice");
         try (Node keyless = Node.start(JwtVerifier.builder()
-                .jwksUri(URI.create("http://127.0.0.1:" + closedPort + "/jwks.json"))
-                .jwksTimeout(Duration.ofMillis(500))
+                .jwks(JwksOptions.builder(URI.create("http://127.0.0.1:" + closedPort + "/jwks.json"))
+                        .timeout(Duration.ofMillis(500)).build())
                 .issuers(ISSUER)
                 .audiences(AUDIENCE)
                 .build())) {
@@ -704,26 +706,26 @@ class BearerTokenFilterTest {
         }
 
         @Override
-        public void revoke(String tokenId, Instant expiresAt) {
-            delegate.revoke(tokenId, expiresAt);
+        public void revoke(VerifiedToken token, Duration clockSkew) {
+            delegate.revoke(token, clockSkew);
         }
 
         @Override
-        public boolean isRevoked(String tokenId) {
+        public boolean isRevoked(VerifiedToken token) {
             lookups.incrementAndGet();
-            return delegate.isRevoked(tokenId);
+            return delegate.isRevoked(token);
         }
     }
 
     /** A revocation list whose backend is down. */
     private static final class UnreachableRevocationList implements RevocationList {
         @Override
-        public void revoke(String tokenId, Instant expiresAt) {
+        public void revoke(VerifiedToken token, Duration clockSkew) {
             throw new StoreUnavailableException("revocation store down", new IOException("connection refused"));
         }
 
         @Override
-        public boolean isRevoked(String tokenId) {
+        public boolean isRevoked(VerifiedToken token) {
             throw new StoreUnavailableException("revocation store down", new IOException("connection refused"));
         }
     }

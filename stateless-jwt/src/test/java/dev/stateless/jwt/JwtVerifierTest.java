@@ -220,12 +220,18 @@ class JwtVerifierTest {
         }
 
         @Test
-        void anyOfSeveralIssuersIsTrusted() {
-            String token = rsaToken(validClaimsWith("iss", "https://other.example"));
+        void anyOfSeveralIssuersIsTrustedEachWithItsOwnKeys() {
+            RSAKey otherKey = JwtKeys.generateRsa("other-1");
+            String token = TestTokens.sign(otherKey, TestTokens.header("RS256", "other-1"),
+                    validClaimsWith("iss", "https://other.example"));
 
-            VerifiedToken verified = rsaVerifier().issuers(ISSUER, "https://other.example").build().verify(token);
+            VerifiedToken verified = JwtVerifier.builder()
+                    .issuer(ISSUER, TrustedKeys.builder().jwk(RSA.toPublicJWK().toJSONString()).build())
+                    .issuer("https://other.example", TrustedKeys.builder().jwk(otherKey.toPublicJWK().toJSONString()).build())
+                    .clock(clock).build().verify(token);
 
             assertThat(verified.issuer()).contains("https://other.example");
+            assertThat(verified.principal()).isEqualTo("https://other.example#alice");
         }
 
         @Test
@@ -411,12 +417,23 @@ class JwtVerifierTest {
         }
 
         @Test
-        void aTokenWithoutIdCannotBeRevokedUnlessTheIdIsRequired() {
+        void aTokenWithoutIdIsRefusedUnlessTokensWithoutIdAreAllowed() {
             String token = rsaToken(validClaimsWithout("jti"));
 
-            assertThat(rsaVerifier().revocationList(revoked).build().verify(token).tokenId()).isEmpty();
-            assertRefused(() -> rsaVerifier().revocationList(revoked).requiredClaims("jti").build().verify(token),
-                    Reason.MISSING_CLAIM);
+            assertRefused(() -> rsaVerifier().revocationList(revoked).build().verify(token), Reason.MISSING_CLAIM);
+            assertThat(rsaVerifier().revocationList(revoked).allowTokensWithoutId().build().verify(token).tokenId())
+                    .isEmpty();
+            assertThat(rsaVerifier().build().verify(token).tokenId()).as("without a revocation list").isEmpty();
+            assertThatThrownBy(() -> rsaVerifier().allowTokensWithoutId().build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("allowTokensWithoutId:");
+        }
+
+        @Test
+        void revokingThroughTheVerifierNeedsARevocationList() {
+            JwtVerifier verifier = rsaVerifier().build();
+            VerifiedToken token = verifier.verify(rsaToken(validClaims()));
+
+            assertThatThrownBy(() -> verifier.revoke(token)).isInstanceOf(UnsupportedOperationException.class);
         }
 
         @Test

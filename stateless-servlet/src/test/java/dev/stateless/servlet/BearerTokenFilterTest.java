@@ -12,6 +12,7 @@ import dev.stateless.core.token.TokenVerifier;
 import dev.stateless.core.token.VerifiedToken;
 import dev.stateless.jwt.JwksOptions;
 import dev.stateless.jwt.JwtIssuer;
+import dev.stateless.jwt.TrustedKeys;
 import dev.stateless.jwt.JwtKeys;
 import dev.stateless.jwt.JwtVerifier;
 import jakarta.servlet.DispatcherType;
@@ -102,6 +103,27 @@ class BearerTokenFilterTest {
     }
 
     // --- a valid token ---------------------------------------------------------------------------
+
+    /** Issue 11 item 10: with two trusted issuers, their users of one sub are two principals. */
+    @Test
+    void withTwoTrustedIssuersThePrincipalIsIssuerAndSubjectAndOneIssuersKeyCannotSpeakForTheOther() {
+        byte[] otherSecret = JwtKeys.generateHmacSecret();
+        JwtIssuer other = JwtIssuer.builder().hmacSecret(otherSecret).issuer("https://other.test").audience(AUDIENCE).build();
+        JwtIssuer forger = JwtIssuer.builder().hmacSecret(otherSecret).issuer(ISSUER).audience(AUDIENCE).build();
+        try (Node twoIssuers = Node.start(JwtVerifier.builder()
+                .issuer(ISSUER, TrustedKeys.builder().hmacSecret(SECRET).build())
+                .issuer("https://other.test", TrustedKeys.builder().hmacSecret(otherSecret).build())
+                .audiences(AUDIENCE)
+                .build())) {
+
+            assertThat(echo(get(twoIssuers, "/orders", "Authorization", "Bearer " + issuer.issue("alice"))))
+                    .containsEntry("principal", ISSUER + "#alice").containsEntry("remoteUser", ISSUER + "#alice");
+            assertThat(echo(get(twoIssuers, "/orders", "Authorization", "Bearer " + other.issue("alice"))))
+                    .containsEntry("principal", "https://other.test#alice");
+            String forged = forger.issue("alice");
+            assertInvalidToken(get(twoIssuers, "/orders", "Authorization", "Bearer " + forged), forged, "signature");
+        }
+    }
 
     @Test
     void validTokenMakesItsSubjectThePrincipalWithRolesFromTheRolesArrayAndTheScopeString() {

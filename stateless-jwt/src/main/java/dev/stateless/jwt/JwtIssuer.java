@@ -16,6 +16,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.security.KeyPair;
@@ -118,7 +119,7 @@ public final class JwtIssuer {
             byte[] signature = jwt.getSignature().decode();
             byte[] low = Ecdsa.toLowS(header.getAlgorithm(), signature);
             if (low != signature) {
-                compact = compact.substring(0, compact.lastIndexOf('.') + 1) + com.nimbusds.jose.util.Base64URL.encode(low);
+                compact = compact.substring(0, compact.lastIndexOf('.') + 1) + Base64URL.encode(low);
             }
         }
         return compact;

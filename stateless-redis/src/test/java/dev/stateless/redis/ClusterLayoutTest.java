@@ -1,5 +1,7 @@
 package dev.stateless.redis;
 
+import static dev.stateless.testing.Tokens.withId;
+
 import static dev.stateless.redis.ClusterStores.connected;
 import static dev.stateless.redis.ClusterStores.idempotencyKeyOn;
 import static dev.stateless.redis.ClusterStores.portOf;
@@ -232,11 +234,11 @@ class ClusterLayoutTest {
         RedisRevocationList revoked = track(connected(cluster, RedisRevocationList.builder(cluster.uri()).build()));
         for (int port : cluster.ports()) {
             String jti = tokenIdOn(cluster, port);
-            assertThat(revoked.isRevoked(jti)).isFalse();
+            assertThat(revoked.isRevoked(withId(jti, null))).isFalse();
 
-            revoked.revoke(jti, Instant.now().plus(Duration.ofMinutes(5)));
+            revoked.revoke(withId(jti, Instant.now().plus(Duration.ofMinutes(5))), Duration.ZERO);
 
-            assertThat(revoked.isRevoked(jti)).isTrue();
+            assertThat(revoked.isRevoked(withId(jti, null))).isTrue();
             assertThat(cluster.command(port, "EXISTS", revocationKey(jti))).isEqualTo("1");
         }
         assertThat(cluster.dbSizes().values()).containsOnly(1L);

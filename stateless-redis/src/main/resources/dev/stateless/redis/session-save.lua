@@ -49,14 +49,17 @@ end
 if ARGV[7] ~= '' then
   redis.call('HSET', key, '#p', ARGV[7])
 end
+-- Lua unpacks at most about 8,000 values into one call, so the attributes go in chunks, all
+-- within this one script: the save stays one atomic step however many attributes it writes.
+local CHUNK = 1000
 local n = tonumber(ARGV[9])
-local next = 10
-if n > 0 then
-  redis.call('HSET', key, unpack(ARGV, next, next + 2 * n - 1))
-  next = next + 2 * n
+local first = 10
+local last = first + 2 * n - 1
+for from = first, last, 2 * CHUNK do
+  redis.call('HSET', key, unpack(ARGV, from, math.min(from + 2 * CHUNK - 1, last)))
 end
-if next <= #ARGV then
-  redis.call('HDEL', key, unpack(ARGV, next, #ARGV))
+for from = last + 1, #ARGV, CHUNK do
+  redis.call('HDEL', key, unpack(ARGV, from, math.min(from + CHUNK - 1, #ARGV)))
 end
 local left = (a and i and x) and (expiry(a, i, x) - now) or 0
 if left <= 0 then

@@ -1038,6 +1038,37 @@ public abstract class SessionStoreContract {
         assertThat(store.findByPrincipal("alice")).extracting(SessionSummary::digest).containsExactly(again.digest());
     }
 
+    // ---- limits
+
+    /**
+     * A request may set (and later remove) thousands of attributes; the save writes them all in one
+     * atomic step. (Redis' Lua cannot unpack more than about 8,000 values into one command.)
+     */
+    @Test
+    void tenThousandAttributesAreSavedInOneStepLoadBackAndAreRemovedInOneStep() {
+        int count = 10_000;
+        SessionData session = store.newSession();
+        SessionChanges.Builder changes = SessionChanges.to(session);
+        for (int n = 0; n < count; n++) {
+            changes.set("attribute-" + n, encode(n));
+        }
+
+        assertThat(store.save(changes.build())).isTrue();
+
+        SessionData loaded = load(session.id());
+        assertThat(loaded.attributeNames()).hasSize(count);
+        assertThat(decode(loaded, "attribute-0")).isEqualTo(0);
+        assertThat(decode(loaded, "attribute-9999")).isEqualTo(9999);
+
+        SessionChanges.Builder removal = SessionChanges.to(loaded).set("kept", encode("yes"));
+        for (int n = 0; n < count; n++) {
+            removal.remove("attribute-" + n);
+        }
+        assertThat(store.save(removal.build())).isTrue();
+
+        assertThat(load(session.id()).attributeNames()).containsExactly("kept");
+    }
+
     // ---- helpers
 
     /** Creates and saves a session with these attribute values (encoded by the store's codec). */

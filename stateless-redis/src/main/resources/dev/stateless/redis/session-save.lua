@@ -8,7 +8,8 @@
 -- ARGV[9] number of attributes set (n), then n field/value pairs, then the fields to delete.
 -- An idle timeout of 0 means no idle expiry. The lock never stops a write.
 -- Returns 1 when written, 0 when the session is gone, 2 when written but the saver's lock was no
--- longer its own (its lease ended and another request took or released it).
+-- longer its own (its lease ended and another request took or released it); an error reply
+-- starting with CORRUPT, writing nothing, when the key holds something that is not a session.
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
 
@@ -32,9 +33,15 @@ if ARGV[2] == '1' then
   redis.call('HSET', key, '#c', ARGV[3], '#a', ARGV[3], '#i', ARGV[4], '#x', ARGV[5])
   a, i, x = millis(ARGV[3]), millis(ARGV[4]), millis(ARGV[5])
 else
-  local m = redis.call('HMGET', key, '#a', '#i', '#x')
+  local m = redis.pcall('HMGET', key, '#a', '#i', '#x')
+  if m.err then
+    return redis.error_reply('CORRUPT another kind of value sits under the session key')
+  end
   a, i, x = millis(m[1]), millis(m[2]), millis(m[3])
   if not (a and i and x) then
+    if redis.call('EXISTS', key) == 1 then
+      return redis.error_reply('CORRUPT the session metadata cannot be read')
+    end
     return 0
   end
   if now >= expiry(a, i, x) then

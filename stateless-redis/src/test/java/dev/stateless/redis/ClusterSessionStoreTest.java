@@ -4,6 +4,7 @@ import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionStoreContract;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisCluster;
+import dev.stateless.core.session.SessionId;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +28,12 @@ class ClusterSessionStoreTest extends SessionStoreContract {
     @BeforeEach
     void emptyCluster() {
         cluster.flushAll();
+    }
+
+    @Override
+    protected void plantUnreadable(SessionId id) {
+        String key = "stateless:s:{" + id.digest() + "}";
+        cluster.command(cluster.portOf(key), "HSET", key, "#a", "not a number");
     }
 
     @Override

@@ -63,6 +63,11 @@ class RedisSessionStoreTest extends SessionStoreContract {
                 .build();
     }
 
+    @Override
+    protected void plantUnreadable(SessionId id) {
+        redis.command("HSET", key(id), "#a", "not a number", "#x", "");
+    }
+
     private SessionData saved(Map<String, Object> attributes) {
         SessionData session = store.newSession();
         SessionChanges.Builder changes = SessionChanges.to(session);

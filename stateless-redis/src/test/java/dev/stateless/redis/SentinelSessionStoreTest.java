@@ -4,6 +4,7 @@ import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionStoreContract;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisSentinel;
+import dev.stateless.core.session.SessionId;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +31,11 @@ class SentinelSessionStoreTest extends SessionStoreContract {
     @BeforeEach
     void empty() {
         sentinel.flushAll();
+    }
+
+    @Override
+    protected void plantUnreadable(SessionId id) {
+        sentinel.command(sentinel.masterPort(), "HSET", "stateless:s:{" + id.digest() + "}", "#a", "not a number");
     }
 
     @Override

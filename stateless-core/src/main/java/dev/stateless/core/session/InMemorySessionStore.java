@@ -1,5 +1,6 @@
 package dev.stateless.core.session;
 
+import dev.stateless.core.CorruptDataException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +47,13 @@ public final class InMemorySessionStore implements SessionStore {
         }
     }
 
+    /**
+     * Stands for stored data this store cannot read, which only {@link #plantUnreadable} puts here:
+     * memory cannot be corrupted the way a shared server's keys can, but the contract suite checks
+     * that every store answers such data alike.
+     */
+    private static final Entry UNREADABLE = new Entry(null);
+
     private final SessionSettings settings;
     private final Map<SessionId, Entry> sessions = new ConcurrentHashMap<>();
     private final AtomicBoolean warnedLostLock = new AtomicBoolean();
@@ -75,6 +83,9 @@ public final class InMemorySessionStore implements SessionStore {
         Instant now = settings.clock().instant();
         SessionData[] before = new SessionData[1];
         sessions.computeIfPresent(id, (key, entry) -> {
+            if (entry == UNREADABLE) {
+                return unreadable(entry);
+            }
             if (entry.session().isExpired(now)) {
                 return null;
             }
@@ -116,6 +127,9 @@ public final class InMemorySessionStore implements SessionStore {
         SessionData[] before = new SessionData[1];
         boolean[] locked = new boolean[1];
         sessions.computeIfPresent(id, (key, entry) -> {
+            if (entry == UNREADABLE) {
+                return unreadable(entry);
+            }
             if (entry.session().isExpired(now)) {
                 return null;
             }
@@ -141,7 +155,8 @@ public final class InMemorySessionStore implements SessionStore {
     public CompletableFuture<Void> touch(SessionId id) {
         Objects.requireNonNull(id, "id");
         Instant now = settings.clock().instant();
-        sessions.computeIfPresent(id, (key, entry) -> entry.session().isExpired(now) ? null : touched(entry, now));
+        sessions.computeIfPresent(id, (key, entry) -> entry == UNREADABLE ? entry
+                : entry.session().isExpired(now) ? null : touched(entry, now));
         return CompletableFuture.completedFuture(null);
     }
 
@@ -165,6 +180,10 @@ public final class InMemorySessionStore implements SessionStore {
         boolean[] written = new boolean[1];
         boolean[] lostLock = new boolean[1];
         sessions.compute(changes.id(), (key, current) -> {
+            if (current == UNREADABLE) {
+                throw new CorruptDataException("The data stored under a session's id is not a session this store can "
+                        + "read; nothing was saved");
+            }
             if (current != null && current.session().isExpired(now)) {
                 current = null;
             }
@@ -222,6 +241,9 @@ public final class InMemorySessionStore implements SessionStore {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
         Instant now = settings.clock().instant();
+        if (sessions.get(from) == UNREADABLE) {
+            return false;
+        }
         Entry removed = sessions.remove(from);
         if (removed == null || removed.session().isExpired(now)) {
             return false;
@@ -268,7 +290,7 @@ public final class InMemorySessionStore implements SessionStore {
         }
         ids.removeIf(id -> {
             Entry entry = sessions.get(id);
-            SessionData session = entry == null ? null : entry.session();
+            SessionData session = entry == null || entry == UNREADABLE ? null : entry.session();
             boolean alive = session != null && !session.isExpired(now) && session.principal().filter(principal::equals).isPresent();
             if (alive) {
                 live.put(id, session);
@@ -276,6 +298,17 @@ public final class InMemorySessionStore implements SessionStore {
             return !alive;
         });
         return live;
+    }
+
+    private static Entry unreadable(Entry entry) {
+        log.warn("A session id names data that is not a session this store can read; it is ignored and a new "
+                + "session will be started");
+        return entry;
+    }
+
+    /** For the contract suite: replaces what is stored under {@code id} by data this store cannot read. */
+    void plantUnreadable(SessionId id) {
+        sessions.put(Objects.requireNonNull(id, "id"), UNREADABLE);
     }
 
     @Override

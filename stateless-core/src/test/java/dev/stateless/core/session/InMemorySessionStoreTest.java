@@ -22,6 +22,11 @@ class InMemorySessionStoreTest extends SessionStoreContract {
                 .build();
     }
 
+    @Override
+    protected void plantUnreadable(SessionId id) {
+        ((InMemorySessionStore) store).plantUnreadable(id);
+    }
+
     @Test
     void builderDefaultsToThirtyMinutesIdleTwelveHoursAbsoluteAndTheJsonCodec() {
         SessionStore defaults = InMemorySessionStore.builder().clock(clock).build();

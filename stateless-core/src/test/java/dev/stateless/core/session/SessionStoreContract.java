@@ -3,6 +3,7 @@ package dev.stateless.core.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stateless.core.CorruptDataException;
 import dev.stateless.testing.Cart;
 import dev.stateless.testing.MutableClock;
 import java.time.Duration;
@@ -49,6 +50,12 @@ public abstract class SessionStoreContract {
      */
     protected abstract SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
             Duration touchInterval);
+
+    /**
+     * Replaces what {@link #store} holds under {@code id} by data it cannot read, as a backend may
+     * find it: for Redis, a session hash whose metadata is not numbers.
+     */
+    protected abstract void plantUnreadable(SessionId id);
 
     /** The codec every store under contract uses: JDK types plus {@link Cart}. */
     public static JsonAttributeCodec testCodec() {
@@ -1036,6 +1043,43 @@ public abstract class SessionStoreContract {
         SessionId again = saveNew(Map.of(), "alice").id();
 
         assertThat(store.findByPrincipal("alice")).extracting(SessionSummary::digest).containsExactly(again.digest());
+    }
+
+    // ---- data the store cannot read
+
+    @Test
+    void aSessionThatCannotBeReadIsNoSessionToLoadsAndIsLeftAsItIs() {
+        SessionId id = saveNew(Map.of("a", "1"), "alice").id();
+        plantUnreadable(id);
+        clock.advance(Duration.ofMinutes(1));
+
+        assertThat(store.load(id)).isEmpty();
+        assertThat(store.load(id, LOCK)).isEmpty();
+        store.touch(id).join();
+        assertThat(store.findByPrincipal("alice")).isEmpty();
+        assertThat(store.deleteByPrincipal("alice")).isZero();
+
+        SessionData fresh = saveNew(Map.of("b", "2"), "alice");
+        assertThat(store.findByPrincipal("alice")).extracting(SessionSummary::digest)
+                .containsExactly(fresh.id().digest());
+    }
+
+    @Test
+    void aSaveOntoASessionThatCannotBeReadIsACorruptDataExceptionAndWritesNothing() {
+        SessionId id = saveNew(Map.of("a", "1")).id();
+        SessionData loaded = load(id);
+        plantUnreadable(id);
+
+        assertThatThrownBy(() -> store.save(SessionChanges.to(loaded).set("a", encode("2")).build()))
+                .isInstanceOf(CorruptDataException.class)
+                .hasMessageNotContaining(id.value());
+        assertThatThrownBy(() -> store.save(SessionChanges.to(loaded).remove("a").principal("bob").build()))
+                .isInstanceOf(CorruptDataException.class);
+
+        assertThat(store.load(id)).as("still unreadable, not turned into a session").isEmpty();
+        store.delete(id);
+        assertThat(store.save(SessionChanges.to(loaded).set("a", encode("3")).build()))
+                .as("deleted: gone, not corrupt").isFalse();
     }
 
     // ---- limits

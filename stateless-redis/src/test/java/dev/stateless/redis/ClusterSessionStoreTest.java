@@ -31,6 +31,13 @@ class ClusterSessionStoreTest extends SessionStoreContract {
     }
 
     @Override
+    protected SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal) {
+        return ClusterStores.connected(cluster, RedisSessionStore.builder(cluster.uri()).codec(testCodec()).clock(clock)
+                .idleTimeout(IDLE).absoluteTimeout(ABSOLUTE).maxSessionsPerPrincipal(maxSessionsPerPrincipal)
+                .commandTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    @Override
     protected void plantUnreadable(SessionId id) {
         String key = "stateless:s:{" + id.digest() + "}";
         cluster.command(cluster.portOf(key), "HSET", key, "#a", "not a number");

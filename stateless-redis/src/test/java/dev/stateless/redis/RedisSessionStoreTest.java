@@ -64,6 +64,13 @@ class RedisSessionStoreTest extends SessionStoreContract {
     }
 
     @Override
+    protected SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal) {
+        return RedisSessionStore.builder(redis.uri()).codec(testCodec()).clock(clock).idleTimeout(IDLE)
+                .absoluteTimeout(ABSOLUTE).maxSessionsPerPrincipal(maxSessionsPerPrincipal)
+                .commandTimeout(Duration.ofSeconds(1)).build();
+    }
+
+    @Override
     protected void plantUnreadable(SessionId id) {
         redis.command("HSET", key(id), "#a", "not a number", "#x", "");
     }

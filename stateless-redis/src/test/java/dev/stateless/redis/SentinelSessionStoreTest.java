@@ -34,6 +34,13 @@ class SentinelSessionStoreTest extends SessionStoreContract {
     }
 
     @Override
+    protected SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal) {
+        return RedisSessionStore.builder(sentinel.uri()).codec(testCodec()).clock(clock).idleTimeout(IDLE)
+                .absoluteTimeout(ABSOLUTE).maxSessionsPerPrincipal(maxSessionsPerPrincipal)
+                .commandTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    @Override
     protected void plantUnreadable(SessionId id) {
         sentinel.command(sentinel.masterPort(), "HSET", "stateless:s:{" + id.digest() + "}", "#a", "not a number");
     }

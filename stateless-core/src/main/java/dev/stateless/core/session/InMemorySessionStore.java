@@ -207,9 +207,30 @@ public final class InMemorySessionStore implements SessionStore {
             warnLostLock();
         }
         if (written[0] && changes.principal().isPresent()) {
-            byPrincipal.computeIfAbsent(changes.principal().get(), p -> ConcurrentHashMap.newKeySet()).add(changes.id());
+            String principal = changes.principal().get();
+            byPrincipal.computeIfAbsent(principal, p -> ConcurrentHashMap.newKeySet()).add(changes.id());
+            if (!base.principal().equals(changes.principal())) {
+                endSessionsBeyondLimit(principal, changes.id(), now);
+            }
         }
         return written[0];
+    }
+
+    /** After a login: ends the principal's least recently used other sessions beyond the limit. */
+    private void endSessionsBeyondLimit(String principal, SessionId kept, Instant now) {
+        if (settings.maxSessionsPerPrincipal() == SessionSettings.UNLIMITED) {
+            return;
+        }
+        List<SessionId> surplus = settings.sessionsBeyondLimit(livePrincipalSessions(principal, now), kept);
+        for (SessionId id : surplus) {
+            // Only while it still belongs to the principal: it may have been moved meanwhile.
+            sessions.computeIfPresent(id, (key, entry) -> entry != UNREADABLE
+                    && entry.session().principal().filter(principal::equals).isPresent() ? null : entry);
+        }
+        if (!surplus.isEmpty()) {
+            log.info("A principal went beyond {} sessions; its {} least recently used other sessions were ended",
+                    settings.maxSessionsPerPrincipal(), surplus.size());
+        }
     }
 
     private static SessionChanges copy(SessionChanges changes) {

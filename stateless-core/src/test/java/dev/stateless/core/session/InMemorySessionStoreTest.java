@@ -23,6 +23,12 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     }
 
     @Override
+    protected SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal) {
+        return InMemorySessionStore.builder().codec(testCodec()).clock(clock).idleTimeout(IDLE).absoluteTimeout(ABSOLUTE)
+                .maxSessionsPerPrincipal(maxSessionsPerPrincipal).build();
+    }
+
+    @Override
     protected void plantUnreadable(SessionId id) {
         ((InMemorySessionStore) store).plantUnreadable(id);
     }

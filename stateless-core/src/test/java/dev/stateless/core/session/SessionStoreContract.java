@@ -52,6 +52,12 @@ public abstract class SessionStoreContract {
             Duration touchInterval);
 
     /**
+     * A store like {@link #createStore} with the default timeouts (touch interval zero) that keeps at
+     * most {@code maxSessionsPerPrincipal} live sessions per principal.
+     */
+    protected abstract SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal);
+
+    /**
      * Replaces what {@link #store} holds under {@code id} by data it cannot read, as a backend may
      * find it: for Redis, a session hash whose metadata is not numbers.
      */
@@ -1084,6 +1090,61 @@ public abstract class SessionStoreContract {
 
     // ---- limits
 
+    @Test
+    void beyondTheSessionLimitALoginEndsTheLeastRecentlyUsedOtherSessionsOfThatPrincipalOnly() {
+        SessionStore limited = createStoreWithSessionLimit(clock, 2);
+        opened.add(limited);
+        SessionId first = saveNew(limited, "alice");
+        clock.advance(Duration.ofMinutes(1));
+        SessionId second = saveNew(limited, "alice");
+        SessionId bobs = saveNew(limited, "bob");
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(limited.load(first)).isPresent(); // first is now more recently used than second
+        SessionData anonymous = limited.newSession();
+        assertThat(limited.save(SessionChanges.to(anonymous).set("cart", encode("apples")).build())).isTrue();
+        clock.advance(Duration.ofMinutes(1));
+
+        // alice logs in on a third device: the session she browsed anonymously becomes hers
+        SessionData browsing = limited.load(anonymous.id()).orElseThrow();
+        assertThat(limited.save(SessionChanges.to(browsing).principal("alice").build())).isTrue();
+
+        assertThat(limited.load(second)).as("least recently used: ended").isEmpty();
+        assertThat(limited.load(first)).isPresent();
+        assertThat(limited.load(anonymous.id())).hasValueSatisfying(s -> assertThat(s.principal()).contains("alice"));
+        assertThat(limited.findByPrincipal("alice")).extracting(SessionSummary::digest)
+                .containsExactlyInAnyOrder(first.digest(), anonymous.id().digest());
+        assertThat(limited.load(bobs)).as("another principal's session").isPresent();
+        assertThat(limited.findByPrincipal("bob")).hasSize(1);
+    }
+
+    @Test
+    void theSessionLimitNeverEndsTheSessionThatIsLoggingInAndCountsOnlyLiveSessions() {
+        SessionStore limited = createStoreWithSessionLimit(clock, 1);
+        opened.add(limited);
+        SessionId gone = saveNew(limited, "alice");
+        limited.delete(gone);
+        SessionId only = saveNew(limited, "alice");
+        assertThat(limited.load(only)).as("a deleted session does not count").isPresent();
+
+        clock.advance(Duration.ofMinutes(1));
+        SessionId next = saveNew(limited, "alice");
+
+        assertThat(limited.load(next)).as("the new login").isPresent();
+        assertThat(limited.load(only)).isEmpty();
+        assertThat(limited.findByPrincipal("alice")).extracting(SessionSummary::digest).containsExactly(next.digest());
+    }
+
+    @Test
+    void withoutALimitAPrincipalKeepsAllItsSessions() {
+        List<SessionId> ids = new ArrayList<>();
+        for (int n = 0; n < 30; n++) {
+            ids.add(saveNew(Map.of(), "alice").id());
+        }
+
+        ids.forEach(id -> assertThat(store.load(id)).isPresent());
+        assertThat(store.findByPrincipal("alice")).hasSize(30);
+    }
+
     /**
      * A request may set (and later remove) thousands of attributes; the save writes them all in one
      * atomic step. (Redis' Lua cannot unpack more than about 8,000 values into one command.)
@@ -1114,6 +1175,12 @@ public abstract class SessionStoreContract {
     }
 
     // ---- helpers
+
+    private SessionId saveNew(SessionStore in, String principal) {
+        SessionData session = in.newSession();
+        assertThat(in.save(SessionChanges.to(session).set("a", encode("1")).principal(principal).build())).isTrue();
+        return session.id();
+    }
 
     /** Creates and saves a session with these attribute values (encoded by the store's codec). */
     protected final SessionData saveNew(Map<String, ?> attributes) {

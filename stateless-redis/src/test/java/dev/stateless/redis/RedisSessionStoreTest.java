@@ -342,6 +342,24 @@ class RedisSessionStoreTest extends SessionStoreContract {
         });
     }
 
+    @Test
+    void theSessionLimitIsAStoreOptionAndALoginBeyondItLeavesOnlyTheNewestSessionInRedis() {
+        try (SessionStore limited = dev.stateless.core.session.SessionStores.create(redis.uri(),
+                new java.util.HashMap<>(Map.of("max-sessions-per-principal", "1")))) {
+            SessionData first = limited.newSession();
+            limited.save(SessionChanges.to(first).principal("alice").build());
+            SessionData second = limited.newSession();
+            limited.save(SessionChanges.to(second).principal("alice").build());
+
+            assertThat(redis.commandList("KEYS", "stateless:s:*")).containsExactly(key(second.id()));
+            String index = redis.commandList("KEYS", "stateless:p:*").get(0);
+            assertThat(redis.commandList("ZRANGE", index, "0", "-1")).containsExactly(second.id().digest());
+        }
+        assertThatThrownBy(() -> dev.stateless.core.session.SessionStores.create(redis.uri(),
+                new java.util.HashMap<>(Map.of("max-sessions-per-principal", "0"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max-sessions-per-principal");
+    }
+
     /** Retries while the store is unavailable, for up to 20 s. */
     private static <T> T eventually(java.util.function.Supplier<T> call) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

@@ -32,9 +32,8 @@ class ClusterSessionStoreTest extends SessionStoreContract {
 
     @Override
     protected SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal) {
-        return ClusterStores.connected(cluster, RedisSessionStore.builder(cluster.uri()).codec(testCodec()).clock(clock)
-                .idleTimeout(IDLE).absoluteTimeout(ABSOLUTE).maxSessionsPerPrincipal(maxSessionsPerPrincipal)
-                .commandTimeout(Duration.ofSeconds(2)).build());
+        // connected(...): opens every master connection first, see ClusterStores; default timeouts
+        return ClusterStores.connected(cluster, builder(clock).maxSessionsPerPrincipal(maxSessionsPerPrincipal).build());
     }
 
     @Override
@@ -47,13 +46,11 @@ class ClusterSessionStoreTest extends SessionStoreContract {
     protected SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
             Duration touchInterval) {
         // connected(...): opens every master connection first, see ClusterStores
-        return ClusterStores.connected(cluster, RedisSessionStore.builder(cluster.uri())
-                .codec(testCodec())
-                .clock(clock)
-                .idleTimeout(idleTimeout)
-                .absoluteTimeout(absoluteTimeout)
-                .touchInterval(touchInterval)
-                .commandTimeout(Duration.ofSeconds(2))
-                .build());
+        return ClusterStores.connected(cluster, builder(clock).idleTimeout(idleTimeout).absoluteTimeout(absoluteTimeout)
+                .touchInterval(touchInterval).build());
+    }
+
+    private RedisSessionStore.Builder builder(MutableClock clock) {
+        return RedisSessionStore.builder(cluster.uri()).codec(testCodec()).clock(clock).commandTimeout(Duration.ofSeconds(2));
     }
 }

@@ -53,21 +53,17 @@ class RedisSessionStoreTest extends SessionStoreContract {
     @Override
     protected SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
             Duration touchInterval) {
-        return RedisSessionStore.builder(redis.uri())
-                .codec(testCodec())
-                .clock(clock)
-                .idleTimeout(idleTimeout)
-                .absoluteTimeout(absoluteTimeout)
-                .touchInterval(touchInterval)
-                .commandTimeout(Duration.ofSeconds(1))
+        return builder(clock).idleTimeout(idleTimeout).absoluteTimeout(absoluteTimeout).touchInterval(touchInterval)
                 .build();
+    }
+
+    private RedisSessionStore.Builder builder(MutableClock clock) {
+        return RedisSessionStore.builder(redis.uri()).codec(testCodec()).clock(clock).commandTimeout(Duration.ofSeconds(1));
     }
 
     @Override
     protected SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal) {
-        return RedisSessionStore.builder(redis.uri()).codec(testCodec()).clock(clock).idleTimeout(IDLE)
-                .absoluteTimeout(ABSOLUTE).maxSessionsPerPrincipal(maxSessionsPerPrincipal)
-                .commandTimeout(Duration.ofSeconds(1)).build();
+        return builder(clock).maxSessionsPerPrincipal(maxSessionsPerPrincipal).build(); // default timeouts
     }
 
     @Override

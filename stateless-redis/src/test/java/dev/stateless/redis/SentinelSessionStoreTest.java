@@ -35,9 +35,7 @@ class SentinelSessionStoreTest extends SessionStoreContract {
 
     @Override
     protected SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal) {
-        return RedisSessionStore.builder(sentinel.uri()).codec(testCodec()).clock(clock).idleTimeout(IDLE)
-                .absoluteTimeout(ABSOLUTE).maxSessionsPerPrincipal(maxSessionsPerPrincipal)
-                .commandTimeout(Duration.ofSeconds(2)).build();
+        return builder(clock).maxSessionsPerPrincipal(maxSessionsPerPrincipal).build(); // default timeouts
     }
 
     @Override
@@ -48,13 +46,11 @@ class SentinelSessionStoreTest extends SessionStoreContract {
     @Override
     protected SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
             Duration touchInterval) {
-        return RedisSessionStore.builder(sentinel.uri())
-                .codec(testCodec())
-                .clock(clock)
-                .idleTimeout(idleTimeout)
-                .absoluteTimeout(absoluteTimeout)
-                .touchInterval(touchInterval)
-                .commandTimeout(Duration.ofSeconds(2))
+        return builder(clock).idleTimeout(idleTimeout).absoluteTimeout(absoluteTimeout).touchInterval(touchInterval)
                 .build();
+    }
+
+    private RedisSessionStore.Builder builder(MutableClock clock) {
+        return RedisSessionStore.builder(sentinel.uri()).codec(testCodec()).clock(clock).commandTimeout(Duration.ofSeconds(2));
     }
 }

@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * expiry at most once per touch interval), and so is a locked load while the lock is free (the
  * same script takes it; each retry while it is held is one more); {@link #save} writes only the
  * delta, with the expiry, in one round trip (one more command in the same round trip when the
- * principal changes), releasing a held lock in the same script; {@link #touch} and {@link #unlock}
+ * principal changes; two more round trips for a login past
+ * {@linkplain SessionSettings.Builder#maxSessionsPerPrincipal the sessions limit}), releasing a held
+ * lock in the same script, for any number of attributes; {@link #touch} and {@link #unlock}
  * are one small script each, reading no attribute.
  *
  * <pre>{@code

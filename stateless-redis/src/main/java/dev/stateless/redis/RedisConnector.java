@@ -1,5 +1,6 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.CorruptDataException;
 import dev.stateless.core.StatelessException;
 import dev.stateless.core.StoreUnavailableException;
 import io.lettuce.core.ClientOptions;
@@ -47,6 +48,12 @@ final class RedisConnector implements AutoCloseable {
     /** Error replies that mean "not now" rather than "never": cluster down, failover, loading. */
     private static final List<String> TRANSIENT_ERRORS = List.of("CLUSTERDOWN", "TRYAGAIN", "LOADING", "MASTERDOWN",
             "READONLY", "BUSY", "NOREPLICAS");
+
+    /**
+     * Prefix of the error replies by which the stores' scripts report data they cannot read
+     * ({@code redis.error_reply('CORRUPT ...')}); they become {@link CorruptDataException}.
+     */
+    static final String CORRUPT = "CORRUPT";
 
     /** After a failed connection attempt, calls fail fast for this long before the next try. */
     private static final Duration RECONNECT_PAUSE = Duration.ofMillis(500);
@@ -250,7 +257,13 @@ final class RedisConnector implements AutoCloseable {
                 // The server cannot serve right now (cluster down, failover, loading): retry later.
                 return unavailable("Redis is unavailable: " + message, e);
             }
-            // Redis answered with an error: the data or the server's state is not what we expect.
+            if (message.startsWith(CORRUPT) || message.contains("WRONGTYPE")
+                    || message.contains("hash value is not an integer")) {
+                // Under one of our keys sits something we did not write: another type, a counter
+                // that is not a number (HINCRBY), or what our scripts report as CORRUPT.
+                return new CorruptDataException("Redis holds data the store cannot read: " + message, e);
+            }
+            // Redis answered with an error: the server's state is not what we expect.
             return new StatelessException("Redis refused a command: " + message, e);
         }
         if (cause instanceof RedisException || cause instanceof java.io.IOException) {

@@ -1,5 +1,6 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.StatelessException;
 import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.idempotency.IdempotencySettings;
@@ -65,7 +66,7 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
             case "P" -> new Acquisition.InProgress(Duration.ofMillis((Long) reply.get(1)));
             case "C" -> new Acquisition.Completed(reply.get(1) instanceof byte[] result ? result : new byte[0]);
             case "M" -> new Acquisition.FingerprintMismatch();
-            default -> throw new IllegalStateException("unexpected reply from the acquire script: " + code);
+            default -> throw new StatelessException("unexpected reply from the acquire script: " + code);
         };
     }
 

@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * expiry at most once per touch interval), and so is a locked load while the lock is free (the
  * same script takes it; each retry while it is held is one more); {@link #save} writes only the
  * delta, with the expiry, in one round trip (one more command in the same round trip when the
- * principal changes), releasing a held lock in the same script; {@link #touch} and {@link #unlock}
+ * principal changes; two more round trips for a login past
+ * {@linkplain SessionSettings.Builder#maxSessionsPerPrincipal the sessions limit}), releasing a held
+ * lock in the same script, for any number of attributes; {@link #touch} and {@link #unlock}
  * are one small script each, reading no attribute.
  *
  * <pre>{@code
@@ -77,6 +79,7 @@ public final class RedisSessionStore implements SessionStore {
     private static final RedisScript TOUCH = RedisScript.load("session-touch.lua");
     private static final RedisScript UNLOCK = RedisScript.load("session-unlock.lua");
     private static final RedisScript INDEX_ADD = RedisScript.load("principal-index-add.lua");
+    private static final RedisScript END_FOR_LIMIT = RedisScript.load("principal-session-end.lua");
 
     /** Stands for the id of a session known only by its digest (principal index entries). */
     private static final SessionId UNKNOWN_ID = SessionId.generate();
@@ -269,12 +272,43 @@ public final class RedisSessionStore implements SessionStore {
                 ? redis.evalAsync(INDEX_ADD, ScriptOutputType.INTEGER, indexKeys, indexArgs) : null;
         long result = redis.awaitScript(saved, SAVE, ScriptOutputType.INTEGER, keys, argv);
         if (indexed != null) {
-            redis.awaitScript(indexed, INDEX_ADD, ScriptOutputType.INTEGER, indexKeys, indexArgs);
+            long entries = redis.awaitScript(indexed, INDEX_ADD, ScriptOutputType.INTEGER, indexKeys, indexArgs);
+            if (result != 0L && entries > settings.maxSessionsPerPrincipal()) {
+                endSessionsBeyondLimit(newPrincipal.get(), base.id().digest());
+            }
         }
         if (result == 2L) {
             warnLostLock();
         }
         return result != 0L;
+    }
+
+    /**
+     * After a login whose principal's index holds more entries than the limit (some may be gone):
+     * ends the least recently used of its other live sessions beyond the limit. Two more round trips,
+     * only then: one reads the live sessions, one ends the surplus and drops them from the index.
+     */
+    private void endSessionsBeyondLimit(String principal, String keptDigest) {
+        List<String> surplus = settings.sessionsBeyondLimit(livePrincipalSessions(principal), keptDigest);
+        if (surplus.isEmpty()) {
+            return;
+        }
+        byte[] owner = bytes(principal);
+        List<RedisFuture<Long>> ended = new ArrayList<>();
+        List<byte[][]> endedKeys = new ArrayList<>();
+        for (String digest : surplus) {
+            byte[][] sessionKeys = keys(sessionKeyOfDigest(digest));
+            endedKeys.add(sessionKeys);
+            ended.add(redis.evalAsync(END_FOR_LIMIT, ScriptOutputType.INTEGER, sessionKeys, owner));
+        }
+        byte[][] digests = surplus.stream().map(RedisSessionStore::bytes).toArray(byte[][]::new);
+        RedisFuture<Long> unindexed = redis.async().zrem(principalKey(principal), digests);
+        for (int n = 0; n < ended.size(); n++) {
+            redis.awaitScript(ended.get(n), END_FOR_LIMIT, ScriptOutputType.INTEGER, endedKeys.get(n), owner);
+        }
+        redis.await(unindexed);
+        log.info("A principal went beyond {} sessions; its {} least recently used other sessions were ended",
+                settings.maxSessionsPerPrincipal(), surplus.size());
     }
 
     private void warnLostLock() {

@@ -8,7 +8,8 @@
 -- ARGV[9] number of attributes set (n), then n field/value pairs, then the fields to delete.
 -- An idle timeout of 0 means no idle expiry. The lock never stops a write.
 -- Returns 1 when written, 0 when the session is gone, 2 when written but the saver's lock was no
--- longer its own (its lease ended and another request took or released it).
+-- longer its own (its lease ended and another request took or released it); an error reply
+-- starting with CORRUPT, writing nothing, when the key holds something that is not a session.
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
 
@@ -32,9 +33,15 @@ if ARGV[2] == '1' then
   redis.call('HSET', key, '#c', ARGV[3], '#a', ARGV[3], '#i', ARGV[4], '#x', ARGV[5])
   a, i, x = millis(ARGV[3]), millis(ARGV[4]), millis(ARGV[5])
 else
-  local m = redis.call('HMGET', key, '#a', '#i', '#x')
+  local m = redis.pcall('HMGET', key, '#a', '#i', '#x')
+  if m.err then
+    return redis.error_reply('CORRUPT another kind of value sits under the session key')
+  end
   a, i, x = millis(m[1]), millis(m[2]), millis(m[3])
   if not (a and i and x) then
+    if redis.call('EXISTS', key) == 1 then
+      return redis.error_reply('CORRUPT the session metadata cannot be read')
+    end
     return 0
   end
   if now >= expiry(a, i, x) then
@@ -49,14 +56,17 @@ end
 if ARGV[7] ~= '' then
   redis.call('HSET', key, '#p', ARGV[7])
 end
+-- Lua unpacks at most about 8,000 values into one call, so the attributes go in chunks, all
+-- within this one script: the save stays one atomic step however many attributes it writes.
+local CHUNK = 1000
 local n = tonumber(ARGV[9])
-local next = 10
-if n > 0 then
-  redis.call('HSET', key, unpack(ARGV, next, next + 2 * n - 1))
-  next = next + 2 * n
+local first = 10
+local last = first + 2 * n - 1
+for from = first, last, 2 * CHUNK do
+  redis.call('HSET', key, unpack(ARGV, from, math.min(from + 2 * CHUNK - 1, last)))
 end
-if next <= #ARGV then
-  redis.call('HDEL', key, unpack(ARGV, next, #ARGV))
+for from = last + 1, #ARGV, CHUNK do
+  redis.call('HDEL', key, unpack(ARGV, from, math.min(from + CHUNK - 1, #ARGV)))
 end
 local left = (a and i and x) and (expiry(a, i, x) - now) or 0
 if left <= 0 then

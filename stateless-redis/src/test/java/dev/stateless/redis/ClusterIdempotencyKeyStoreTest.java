@@ -42,6 +42,13 @@ class ClusterIdempotencyKeyStoreTest extends IdempotencyKeyStoreContract {
     }
 
     @Override
+    protected void plantUnreadable(String key) {
+        String recordKey = "stateless:i:{" + RedisSupport.sha256(key) + "}";
+        cluster.command(cluster.portOf(recordKey), "DEL", recordKey);
+        cluster.command(cluster.portOf(recordKey), "SET", recordKey, "not a record");
+    }
+
+    @Override
     protected void passTime(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());

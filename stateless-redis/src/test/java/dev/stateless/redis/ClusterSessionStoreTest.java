@@ -4,6 +4,7 @@ import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionStoreContract;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisCluster;
+import dev.stateless.core.session.SessionId;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,16 +31,26 @@ class ClusterSessionStoreTest extends SessionStoreContract {
     }
 
     @Override
+    protected SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal) {
+        // connected(...): opens every master connection first, see ClusterStores; default timeouts
+        return ClusterStores.connected(cluster, builder(clock).maxSessionsPerPrincipal(maxSessionsPerPrincipal).build());
+    }
+
+    @Override
+    protected void plantUnreadable(SessionId id) {
+        String key = "stateless:s:{" + id.digest() + "}";
+        cluster.command(cluster.portOf(key), "HSET", key, "#a", "not a number");
+    }
+
+    @Override
     protected SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
             Duration touchInterval) {
         // connected(...): opens every master connection first, see ClusterStores
-        return ClusterStores.connected(cluster, RedisSessionStore.builder(cluster.uri())
-                .codec(testCodec())
-                .clock(clock)
-                .idleTimeout(idleTimeout)
-                .absoluteTimeout(absoluteTimeout)
-                .touchInterval(touchInterval)
-                .commandTimeout(Duration.ofSeconds(2))
-                .build());
+        return ClusterStores.connected(cluster, builder(clock).idleTimeout(idleTimeout).absoluteTimeout(absoluteTimeout)
+                .touchInterval(touchInterval).build());
+    }
+
+    private RedisSessionStore.Builder builder(MutableClock clock) {
+        return RedisSessionStore.builder(cluster.uri()).codec(testCodec()).clock(clock).commandTimeout(Duration.ofSeconds(2));
     }
 }

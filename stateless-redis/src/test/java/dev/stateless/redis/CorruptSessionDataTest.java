@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.stateless.core.CorruptDataException;
 import dev.stateless.core.StatelessException;
 import dev.stateless.core.session.AttributeCodecException;
 import dev.stateless.core.session.JsonAttributeCodec;
@@ -246,19 +247,42 @@ class CorruptSessionDataTest {
     }
 
     @Test
-    void aSaveOfASessionWhoseKeyWasReplacedByAnotherTypeWritesNothing() {
+    void aSaveOfASessionWhoseKeyWasReplacedByAnotherTypeIsACorruptDataExceptionAndWritesNothing() {
         SessionData session = savedWith(Map.of("ok", "fine"));
         redis.command("DEL", key(session.id()));
         redis.command("SET", key(session.id()), "not a session");
 
         SessionChanges changes = SessionChanges.to(session).set("ok", store.codec().encode("changed")).build();
-        try {
-            assertThat(store.save(changes)).as("save onto a key that is not a session").isFalse();
-        } catch (StatelessException refused) {
-            // a typed error is an acceptable answer too
-        }
+        assertThatThrownBy(() -> store.save(changes)).isInstanceOf(CorruptDataException.class);
 
         assertThat(redis.command("GET", key(session.id()))).isEqualTo("not a session");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"#a=abc", "#i=", "#x=1e400", "#i=-5"})
+    void aSaveOfASessionWhoseMetadataCannotBeReadIsACorruptDataExceptionAndWritesNothing(String field) {
+        SessionData session = savedWith(Map.of("ok", "fine"));
+        String[] pair = field.split("=", 2);
+        redis.command("HSET", key(session.id()), pair[0], pair[1]);
+        Map<String, String> before = redis.commandMap("HGETALL", key(session.id()));
+
+        SessionChanges changes = SessionChanges.to(session).set("ok", store.codec().encode("changed"))
+                .set("new", store.codec().encode("x")).build();
+        assertThatThrownBy(() -> store.save(changes)).as("save with %s", field)
+                .isInstanceOf(CorruptDataException.class);
+
+        assertThat(redis.commandMap("HGETALL", key(session.id()))).isEqualTo(before);
+    }
+
+    @Test
+    void aSaveOfAHashWithoutMetadataIsACorruptDataExceptionAndWritesNothing() {
+        SessionData session = savedWith(Map.of("ok", "fine"));
+        redis.command("HDEL", key(session.id()), "#c", "#a", "#i", "#x");
+
+        assertThatThrownBy(() -> store.save(SessionChanges.to(session).set("x", store.codec().encode(1L)).build()))
+                .isInstanceOf(CorruptDataException.class);
+
+        assertThat(redis.commandList("HKEYS", key(session.id()))).containsExactly(".ok");
     }
 
     // ---- the principal index

@@ -67,6 +67,13 @@ class RedisIdempotencyKeyStoreTest extends IdempotencyKeyStoreContract {
     }
 
     @Override
+    protected void plantUnreadable(String key) {
+        String recordKey = "stateless:i:{" + RedisSupport.sha256(key) + "}";
+        redis.command("DEL", recordKey);
+        redis.command("SET", recordKey, "not a record");
+    }
+
+    @Override
     protected void passTime(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());

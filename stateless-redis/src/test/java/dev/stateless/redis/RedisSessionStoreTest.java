@@ -53,14 +53,22 @@ class RedisSessionStoreTest extends SessionStoreContract {
     @Override
     protected SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
             Duration touchInterval) {
-        return RedisSessionStore.builder(redis.uri())
-                .codec(testCodec())
-                .clock(clock)
-                .idleTimeout(idleTimeout)
-                .absoluteTimeout(absoluteTimeout)
-                .touchInterval(touchInterval)
-                .commandTimeout(Duration.ofSeconds(1))
+        return builder(clock).idleTimeout(idleTimeout).absoluteTimeout(absoluteTimeout).touchInterval(touchInterval)
                 .build();
+    }
+
+    private RedisSessionStore.Builder builder(MutableClock clock) {
+        return RedisSessionStore.builder(redis.uri()).codec(testCodec()).clock(clock).commandTimeout(Duration.ofSeconds(1));
+    }
+
+    @Override
+    protected SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal) {
+        return builder(clock).maxSessionsPerPrincipal(maxSessionsPerPrincipal).build(); // default timeouts
+    }
+
+    @Override
+    protected void plantUnreadable(SessionId id) {
+        redis.command("HSET", key(id), "#a", "not a number", "#x", "");
     }
 
     private SessionData saved(Map<String, Object> attributes) {
@@ -328,6 +336,24 @@ class RedisSessionStoreTest extends SessionStoreContract {
             store.save(SessionChanges.to(session).build());
             return session;
         });
+    }
+
+    @Test
+    void theSessionLimitIsAStoreOptionAndALoginBeyondItLeavesOnlyTheNewestSessionInRedis() {
+        try (SessionStore limited = dev.stateless.core.session.SessionStores.create(redis.uri(),
+                new java.util.HashMap<>(Map.of("max-sessions-per-principal", "1")))) {
+            SessionData first = limited.newSession();
+            limited.save(SessionChanges.to(first).principal("alice").build());
+            SessionData second = limited.newSession();
+            limited.save(SessionChanges.to(second).principal("alice").build());
+
+            assertThat(redis.commandList("KEYS", "stateless:s:*")).containsExactly(key(second.id()));
+            String index = redis.commandList("KEYS", "stateless:p:*").get(0);
+            assertThat(redis.commandList("ZRANGE", index, "0", "-1")).containsExactly(second.id().digest());
+        }
+        assertThatThrownBy(() -> dev.stateless.core.session.SessionStores.create(redis.uri(),
+                new java.util.HashMap<>(Map.of("max-sessions-per-principal", "0"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max-sessions-per-principal");
     }
 
     /** Retries while the store is unavailable, for up to 20 s. */

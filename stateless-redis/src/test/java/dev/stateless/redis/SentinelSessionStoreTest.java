@@ -4,6 +4,7 @@ import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionStoreContract;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisSentinel;
+import dev.stateless.core.session.SessionId;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,15 +34,23 @@ class SentinelSessionStoreTest extends SessionStoreContract {
     }
 
     @Override
+    protected SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal) {
+        return builder(clock).maxSessionsPerPrincipal(maxSessionsPerPrincipal).build(); // default timeouts
+    }
+
+    @Override
+    protected void plantUnreadable(SessionId id) {
+        sentinel.command(sentinel.masterPort(), "HSET", "stateless:s:{" + id.digest() + "}", "#a", "not a number");
+    }
+
+    @Override
     protected SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
             Duration touchInterval) {
-        return RedisSessionStore.builder(sentinel.uri())
-                .codec(testCodec())
-                .clock(clock)
-                .idleTimeout(idleTimeout)
-                .absoluteTimeout(absoluteTimeout)
-                .touchInterval(touchInterval)
-                .commandTimeout(Duration.ofSeconds(2))
+        return builder(clock).idleTimeout(idleTimeout).absoluteTimeout(absoluteTimeout).touchInterval(touchInterval)
                 .build();
+    }
+
+    private RedisSessionStore.Builder builder(MutableClock clock) {
+        return RedisSessionStore.builder(sentinel.uri()).codec(testCodec()).clock(clock).commandTimeout(Duration.ofSeconds(2));
     }
 }

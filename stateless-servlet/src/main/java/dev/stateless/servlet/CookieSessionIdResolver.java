@@ -15,12 +15,22 @@ import java.util.Objects;
 
 /**
  * Session ids in a cookie. Defaults: name {@code SESSION}, path {@code /} (or the context path),
- * {@code HttpOnly}, {@code SameSite=Lax}, {@code Secure} when the request came over HTTPS, no
- * {@code Max-Age} (the cookie ends with the browser; the session's life is decided by the server).
+ * {@code HttpOnly}, {@code SameSite=Lax}, {@code Secure} when the request came over HTTPS
+ * ({@link Secure#FROM_REQUEST}), no {@code Max-Age} (the cookie ends with the browser; the
+ * session's life is decided by the server).
  *
  * <pre>{@code
- * SessionIdResolver cookies = CookieSessionIdResolver.builder().name("__Host-SID").secure(true).build();
+ * SessionIdResolver cookies = CookieSessionIdResolver.builder().name("__Host-SID").secure(Secure.ALWAYS).build();
  * }</pre>
+ *
+ * <p>Behind a proxy that terminates TLS, the request the container sees is plain HTTP, so
+ * {@link Secure#FROM_REQUEST} never marks the cookie {@code Secure}. Choose one: {@link Secure#ALWAYS}
+ * when the site is served over HTTPS only (simplest); or make the container trust the proxy's
+ * headers (Jetty's {@code ForwardedRequestCustomizer}, Tomcat's {@code RemoteIpValve}), so that
+ * {@code isSecure()} is true again and the default works; or {@link Secure#FROM_FORWARDED_PROTO}
+ * when neither is possible and every request comes through a proxy that sets those headers.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class CookieSessionIdResolver implements SessionIdResolver {
 
@@ -43,12 +53,57 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
         }
     }
 
+    /**
+     * When the cookie is marked {@code Secure} (sent back by the browser over HTTPS only). In every
+     * mode a {@code Secure} cookie is never written without it because of a header: a client can at
+     * most add the attribute, never remove it.
+     */
+    public enum Secure {
+        /** Always: for sites served over HTTPS only, behind a proxy or not. The safest choice. */
+        ALWAYS,
+        /** Never: for local development over plain HTTP; a production cookie without it can leak. */
+        NEVER,
+        /**
+         * When the request the container sees is secure ({@code isSecure()}), the default. Right
+         * without a proxy, or with a container configured to trust the proxy's forwarded headers;
+         * behind a TLS-terminating proxy otherwise, the cookie never gets {@code Secure}.
+         */
+        FROM_REQUEST,
+        /**
+         * When the request is secure, or when the proxy says the client used HTTPS: the first value
+         * of {@code X-Forwarded-Proto}, or the {@code proto} of the first element of
+         * {@code Forwarded} (RFC 7239), is {@code https}. Use it only when every request comes
+         * through a proxy that sets (and overwrites) these headers; a client that sends them itself
+         * can only add {@code Secure}, which makes the browser drop the cookie over plain HTTP.
+         */
+        FROM_FORWARDED_PROTO;
+
+        /**
+         * {@code always}, {@code never}, {@code request} or {@code forwarded-proto} (as the
+         * {@code cookie-secure} init parameter spells them), in any case; {@code true} and
+         * {@code false} mean {@code always} and {@code never}.
+         */
+        public static Secure parse(String text) {
+            String t = Objects.requireNonNull(text, "text").trim().toLowerCase(Locale.ROOT);
+            return switch (t) {
+                case "always", "true" -> ALWAYS;
+                case "never", "false" -> NEVER;
+                case "request", "from-request" -> FROM_REQUEST;
+                case "forwarded-proto", "from-forwarded-proto" -> FROM_FORWARDED_PROTO;
+                default -> throw new IllegalArgumentException("must be always, never, request or forwarded-proto "
+                        + "(true and false mean always and never), was '" + text + "'");
+            };
+        }
+    }
+
     private static final int MAX_CANDIDATES = 4;
+    /** Longest forwarded header read; a proxy's own value is short, anything longer is not https. */
+    private static final int MAX_FORWARDED_LENGTH = 1024;
 
     private final String name;
     private final String path;
     private final String domain;
-    private final Boolean secure;
+    private final Secure secure;
     private final boolean httpOnly;
     private final SameSite sameSite;
     private final Duration maxAge;
@@ -114,7 +169,7 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
                 h.append("; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
             }
         }
-        if (secure != null ? secure : request.isSecure()) {
+        if (secure(request)) {
             h.append("; Secure");
         }
         if (httpOnly) {
@@ -134,6 +189,37 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
         return h.toString();
     }
 
+    private boolean secure(HttpServletRequest request) {
+        return switch (secure) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case FROM_REQUEST -> request.isSecure();
+            case FROM_FORWARDED_PROTO -> request.isSecure() || forwardedHttps(request);
+        };
+    }
+
+    /** Whether the proxy nearest the client says it was reached over HTTPS. */
+    static boolean forwardedHttps(HttpServletRequest request) {
+        String forwarded = request.getHeader("Forwarded");
+        if (forwarded != null && forwarded.length() <= MAX_FORWARDED_LENGTH) {
+            // The first element (before any comma) is the hop nearest the client; its pairs split at ';'.
+            String first = forwarded.split(",", 2)[0];
+            for (String pair : first.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().equalsIgnoreCase("proto")) {
+                    String value = pair.substring(eq + 1).trim();
+                    if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                        value = value.substring(1, value.length() - 1);
+                    }
+                    return value.equalsIgnoreCase("https");
+                }
+            }
+        }
+        String proto = request.getHeader("X-Forwarded-Proto");
+        return proto != null && proto.length() <= MAX_FORWARDED_LENGTH
+                && proto.split(",", 2)[0].trim().equalsIgnoreCase("https");
+    }
+
     private static String cookiePath(HttpServletRequest request) {
         String contextPath = request.getContextPath();
         return contextPath == null || contextPath.isEmpty() ? "/" : contextPath;
@@ -144,7 +230,7 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
         private String name = "SESSION";
         private String path;
         private String domain;
-        private Boolean secure;
+        private Secure secure = Secure.FROM_REQUEST;
         private boolean httpOnly = true;
         private SameSite sameSite = SameSite.LAX;
         private Duration maxAge;
@@ -171,7 +257,7 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
                 domain(config.getDomain());
             }
             if (config.isSecure()) {
-                secure(true);
+                secure(Secure.ALWAYS);
             }
             if (config.getMaxAge() > 0) {
                 maxAge(Duration.ofSeconds(config.getMaxAge()));
@@ -189,7 +275,7 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
                     case "httponly" -> httpOnly(!"false".equalsIgnoreCase(attributeValue));
                     case "secure" -> {
                         if (!"false".equalsIgnoreCase(attributeValue)) {
-                            secure(true);
+                            secure(Secure.ALWAYS);
                         }
                     }
                     // carried by the options above, or not ours to copy
@@ -234,9 +320,14 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
             return this;
         }
 
-        /** Always (true) or never (false) mark the cookie Secure; by default only on HTTPS requests. */
+        /** Always (true: {@link Secure#ALWAYS}) or never (false: {@link Secure#NEVER}) mark the cookie Secure. */
         public Builder secure(boolean secure) {
-            this.secure = secure;
+            return secure(secure ? Secure.ALWAYS : Secure.NEVER);
+        }
+
+        /** When to mark the cookie Secure (default {@link Secure#FROM_REQUEST}: on HTTPS requests). */
+        public Builder secure(Secure secure) {
+            this.secure = Objects.requireNonNull(secure, "secure");
             return this;
         }
 
@@ -267,15 +358,15 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
             checkAttribute("path", path);
             checkAttribute("domain", domain);
             if (name.toLowerCase(Locale.ROOT).startsWith("__host-")) {
-                if (!Boolean.TRUE.equals(secure) || domain != null || (path != null && !path.equals("/"))) {
+                if (secure != Secure.ALWAYS || domain != null || (path != null && !path.equals("/"))) {
                     throw new IllegalArgumentException("name: a __Host- cookie needs secure(true), path \"/\" and no domain");
                 }
                 path = "/";
             }
-            if (name.toLowerCase(Locale.ROOT).startsWith("__secure-") && !Boolean.TRUE.equals(secure)) {
+            if (name.toLowerCase(Locale.ROOT).startsWith("__secure-") && secure != Secure.ALWAYS) {
                 throw new IllegalArgumentException("name: a __Secure- cookie needs secure(true)");
             }
-            if (sameSite == SameSite.NONE && !Boolean.TRUE.equals(secure)) {
+            if (sameSite == SameSite.NONE && secure != Secure.ALWAYS) {
                 throw new IllegalArgumentException("sameSite: SameSite=None needs secure(true)");
             }
             return new CookieSessionIdResolver(this);

@@ -259,7 +259,13 @@ public final class StatelessSessionFilter implements Filter {
         Optional.ofNullable(params.remove("cookie-name")).ifPresent(cookie::name);
         Optional.ofNullable(params.remove("cookie-path")).ifPresent(cookie::path);
         Optional.ofNullable(params.remove("cookie-domain")).ifPresent(cookie::domain);
-        Optional.ofNullable(params.remove("cookie-secure")).ifPresent(v -> cookie.secure(InitParameters.bool("cookie-secure", v)));
+        Optional.ofNullable(params.remove("cookie-secure")).ifPresent(v -> {
+            try {
+                cookie.secure(CookieSessionIdResolver.Secure.parse(v));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("cookie-secure " + e.getMessage());
+            }
+        });
         Optional.ofNullable(params.remove("cookie-http-only")).ifPresent(v -> cookie.httpOnly(InitParameters.bool("cookie-http-only", v)));
         Optional.ofNullable(params.remove("cookie-max-age")).ifPresent(v -> cookie.maxAge(InitParameters.duration("cookie-max-age", v)));
         Optional.ofNullable(params.remove("cookie-same-site")).ifPresent(v -> {

@@ -1,5 +1,6 @@
 package dev.stateless.core.idempotency;
 
+import dev.stateless.core.CorruptDataException;
 import dev.stateless.core.StoreUnavailableException;
 import java.time.Duration;
 
@@ -17,6 +18,13 @@ import java.time.Duration;
  *
  * <p>Every method is one atomic step in the store. Implementations are thread-safe.
  *
+ * <p>Data it cannot read: a record under a key that this store cannot read (not written by this
+ * library, another kind of value under its key, a fencing token that is not a number) makes
+ * {@link #acquire}, {@link #complete}, {@link #release} and {@link #extend} of that key throw
+ * {@link CorruptDataException}, changing nothing: the key can be neither run nor replayed until an
+ * operator removes the record (or it expires). Fields that can be recovered from safely are: a lease
+ * end that is not a number is an ended lease, a record in an unknown state is taken over.
+ *
  * @see Idempotency for running operations through a store
  */
 public interface IdempotencyKeyStore extends AutoCloseable {
@@ -26,6 +34,7 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      *
      * @param key the client's idempotency key, already scoped (by user, tenant, ...) by the caller
      * @param fingerprint identifies the request (method, path, body hash...); repeats must match it
+     * @throws CorruptDataException when the record under {@code key} cannot be read
      * @throws StoreUnavailableException when the store cannot be reached in time
      */
     Acquisition acquire(String key, String fingerprint);
@@ -35,6 +44,7 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      * {@link Acquisition.Completed} until the retention ends.
      *
      * @return false, storing nothing, when {@code token} is no longer the key's holder
+     * @throws CorruptDataException when the record under {@code key} cannot be read
      * @throws StoreUnavailableException when the store cannot be reached in time
      */
     boolean complete(String key, long token, byte[] result);
@@ -43,6 +53,7 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      * Ends the lease without a result, so that a retry runs the operation again.
      *
      * @return false when {@code token} is no longer the key's holder
+     * @throws CorruptDataException when the record under {@code key} cannot be read
      * @throws StoreUnavailableException when the store cannot be reached in time
      */
     boolean release(String key, long token);
@@ -51,6 +62,7 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      * Renews the lease for another {@link #lease()} from now, for a holder that is still working.
      *
      * @return false when {@code token} is no longer the key's holder (stop: the work was taken over)
+     * @throws CorruptDataException when the record under {@code key} cannot be read
      * @throws StoreUnavailableException when the store cannot be reached in time
      */
     boolean extend(String key, long token);

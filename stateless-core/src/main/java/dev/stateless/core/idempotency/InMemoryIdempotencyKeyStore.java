@@ -1,5 +1,6 @@
 package dev.stateless.core.idempotency;
 
+import dev.stateless.core.CorruptDataException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -17,6 +18,13 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 
     private record Entry(String fingerprint, long token, State state, Instant leaseUntil, byte[] result, Instant expiresAt) {
     }
+
+    /**
+     * Stands for a record this store cannot read, which only {@link #plantUnreadable} puts here:
+     * memory cannot be corrupted the way a shared server's keys can, but the contract suite checks
+     * that every store answers such data alike.
+     */
+    private static final Entry UNREADABLE = new Entry(null, 0, null, null, null, Instant.MAX);
 
     private final IdempotencySettings settings;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -40,6 +48,7 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
         Instant now = now();
         Acquisition[] outcome = new Acquisition[1];
         entries.compute(key, (k, e) -> {
+            requireReadable(e);
             if (e != null && !now.isBefore(e.expiresAt())) {
                 e = null;
             }
@@ -99,6 +108,7 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
         Instant now = now();
         boolean[] done = new boolean[1];
         entries.computeIfPresent(key, (k, e) -> {
+            requireReadable(e);
             if (!now.isBefore(e.expiresAt())) {
                 return null;
             }
@@ -109,6 +119,17 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
             return transition.apply(e, now);
         });
         return done[0];
+    }
+
+    private static void requireReadable(Entry entry) {
+        if (entry == UNREADABLE) {
+            throw new CorruptDataException("The idempotency record under a key cannot be read; nothing was changed");
+        }
+    }
+
+    /** For the contract suite: replaces the record under {@code key} by one this store cannot read. */
+    void plantUnreadable(String key) {
+        entries.put(Objects.requireNonNull(key, "key"), UNREADABLE);
     }
 
     @Override

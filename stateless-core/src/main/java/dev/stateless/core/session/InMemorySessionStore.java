@@ -1,5 +1,6 @@
 package dev.stateless.core.session;
 
+import dev.stateless.core.CorruptDataException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,6 +53,13 @@ public final class InMemorySessionStore implements SessionStore {
     private record Forward(SessionId to, Instant until) {
     }
 
+    /**
+     * Stands for stored data this store cannot read, which only {@link #plantUnreadable} puts here:
+     * memory cannot be corrupted the way a shared server's keys can, but the contract suite checks
+     * that every store answers such data alike.
+     */
+    private static final Entry UNREADABLE = new Entry(null);
+
     private final SessionSettings settings;
     private final Map<SessionId, Forward> forwards = new java.util.HashMap<>();
     private final Map<SessionId, Entry> sessions = new ConcurrentHashMap<>();
@@ -82,6 +90,9 @@ public final class InMemorySessionStore implements SessionStore {
         Instant now = settings.clock().instant();
         SessionData[] before = new SessionData[1];
         sessions.computeIfPresent(id, (key, entry) -> {
+            if (entry == UNREADABLE) {
+                return unreadable(entry);
+            }
             if (entry.session().isExpired(now)) {
                 return null;
             }
@@ -123,6 +134,9 @@ public final class InMemorySessionStore implements SessionStore {
         SessionData[] before = new SessionData[1];
         boolean[] locked = new boolean[1];
         sessions.computeIfPresent(id, (key, entry) -> {
+            if (entry == UNREADABLE) {
+                return unreadable(entry);
+            }
             if (entry.session().isExpired(now)) {
                 return null;
             }
@@ -148,7 +162,8 @@ public final class InMemorySessionStore implements SessionStore {
     public CompletableFuture<Void> touch(SessionId id) {
         Objects.requireNonNull(id, "id");
         Instant now = settings.clock().instant();
-        sessions.computeIfPresent(id, (key, entry) -> entry.session().isExpired(now) ? null : touched(entry, now));
+        sessions.computeIfPresent(id, (key, entry) -> entry == UNREADABLE ? entry
+                : entry.session().isExpired(now) ? null : touched(entry, now));
         return CompletableFuture.completedFuture(null);
     }
 
@@ -172,6 +187,10 @@ public final class InMemorySessionStore implements SessionStore {
         boolean[] written = new boolean[1];
         boolean[] lostLock = new boolean[1];
         sessions.compute(changes.id(), (key, current) -> {
+            if (current == UNREADABLE) {
+                throw new CorruptDataException("The data stored under a session's id is not a session this store can "
+                        + "read; nothing was saved");
+            }
             if (current != null && current.session().isExpired(now)) {
                 current = null;
             }
@@ -195,9 +214,30 @@ public final class InMemorySessionStore implements SessionStore {
             warnLostLock();
         }
         if (written[0] && changes.principal().isPresent()) {
-            byPrincipal.computeIfAbsent(changes.principal().get(), p -> ConcurrentHashMap.newKeySet()).add(changes.id());
+            String principal = changes.principal().get();
+            byPrincipal.computeIfAbsent(principal, p -> ConcurrentHashMap.newKeySet()).add(changes.id());
+            if (!base.principal().equals(changes.principal())) {
+                endSessionsBeyondLimit(principal, changes.id(), now);
+            }
         }
         return written[0];
+    }
+
+    /** After a login: ends the principal's least recently used other sessions beyond the limit. */
+    private void endSessionsBeyondLimit(String principal, SessionId kept, Instant now) {
+        if (settings.maxSessionsPerPrincipal() == SessionSettings.UNLIMITED) {
+            return;
+        }
+        List<SessionId> surplus = settings.sessionsBeyondLimit(livePrincipalSessions(principal, now), kept);
+        for (SessionId id : surplus) {
+            // Only while it still belongs to the principal: it may have been moved meanwhile.
+            sessions.computeIfPresent(id, (key, entry) -> entry != UNREADABLE
+                    && entry.session().principal().filter(principal::equals).isPresent() ? null : entry);
+        }
+        if (!surplus.isEmpty()) {
+            log.info("A principal went beyond {} sessions; its {} least recently used other sessions were ended",
+                    settings.maxSessionsPerPrincipal(), surplus.size());
+        }
     }
 
     private static SessionChanges copy(SessionChanges changes) {
@@ -240,6 +280,9 @@ public final class InMemorySessionStore implements SessionStore {
         Instant now = settings.clock().instant();
         SessionData session;
         synchronized (forwards) {
+            if (sessions.get(from) == UNREADABLE) {
+                return false;
+            }
             Entry removed = sessions.remove(from);
             if (removed == null || removed.session().isExpired(now)) {
                 return false;
@@ -290,7 +333,7 @@ public final class InMemorySessionStore implements SessionStore {
         }
         ids.removeIf(id -> {
             Entry entry = sessions.get(id);
-            SessionData session = entry == null ? null : entry.session();
+            SessionData session = entry == null || entry == UNREADABLE ? null : entry.session();
             boolean alive = session != null && !session.isExpired(now) && session.principal().filter(principal::equals).isPresent();
             if (alive) {
                 live.put(id, session);
@@ -298,6 +341,17 @@ public final class InMemorySessionStore implements SessionStore {
             return !alive;
         });
         return live;
+    }
+
+    private static Entry unreadable(Entry entry) {
+        log.warn("A session id names data that is not a session this store can read; it is ignored and a new "
+                + "session will be started");
+        return entry;
+    }
+
+    /** For the contract suite: replaces what is stored under {@code id} by data this store cannot read. */
+    void plantUnreadable(SessionId id) {
+        sessions.put(Objects.requireNonNull(id, "id"), UNREADABLE);
     }
 
     @Override

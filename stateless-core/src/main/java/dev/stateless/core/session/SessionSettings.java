@@ -3,6 +3,10 @@ package dev.stateless.core.session;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,9 +17,14 @@ import java.util.Objects;
  * @param idleTimeout how long a session lives without a request (sliding)
  * @param absoluteTimeout how long a session lives at most after creation, however active
  * @param touchInterval the least time between two writes of the last-access time
+ * @param maxSessionsPerPrincipal how many live sessions one principal may have; {@link #UNLIMITED}
+ *     for no limit
  */
 public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTimeout, Duration absoluteTimeout,
-        Duration touchInterval) {
+        Duration touchInterval, int maxSessionsPerPrincipal) {
+
+    /** No limit on the sessions of a principal (the default). */
+    public static final int UNLIMITED = Integer.MAX_VALUE;
 
     public SessionSettings {
         Objects.requireNonNull(codec, "codec");
@@ -30,6 +39,15 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
             throw new IllegalArgumentException("touchInterval (" + touchInterval + ") must be shorter than idleTimeout ("
                     + idleTimeout + "), or sessions in use would expire");
         }
+        if (maxSessionsPerPrincipal < 1) {
+            throw new IllegalArgumentException("maxSessionsPerPrincipal must be at least 1, was " + maxSessionsPerPrincipal);
+        }
+    }
+
+    /** Settings without a limit on the sessions of a principal. */
+    public SessionSettings(AttributeCodec codec, Clock clock, Duration idleTimeout, Duration absoluteTimeout,
+            Duration touchInterval) {
+        this(codec, clock, idleTimeout, absoluteTimeout, touchInterval, UNLIMITED);
     }
 
     static void requirePositive(String option, Duration value) {
@@ -50,8 +68,32 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
     }
 
     /**
+     * Which sessions a store ends after {@code kept} gave its principal one session more than
+     * {@link #maxSessionsPerPrincipal}: the least recently used of the others, as many as exceed
+     * the limit. {@code kept}, the session that was just saved, is never among them.
+     *
+     * @param live the principal's live sessions (by any key the store uses), {@code kept} included
+     * @return the keys of the sessions to end, least recently used first; empty within the limit
+     */
+    public <K> List<K> sessionsBeyondLimit(Map<K, SessionData> live, K kept) {
+        int surplus = live.size() - maxSessionsPerPrincipal;
+        if (surplus <= 0) {
+            return List.of();
+        }
+        List<Map.Entry<K, SessionData>> others = new ArrayList<>();
+        live.entrySet().stream().filter(e -> !e.getKey().equals(kept)).forEach(others::add);
+        others.sort(Comparator.comparing((Map.Entry<K, SessionData> e) -> e.getValue().lastAccessedAt())
+                .thenComparing(e -> e.getValue().createdAt()));
+        List<K> ended = new ArrayList<>(surplus);
+        for (int n = 0; n < surplus && n < others.size(); n++) {
+            ended.add(others.get(n).getKey());
+        }
+        return ended;
+    }
+
+    /**
      * Base of the store builders: the shared options with their defaults (idle 30 min, absolute
-     * 12 h, touch interval zero, JSON codec, system clock).
+     * 12 h, touch interval zero, JSON codec, system clock, no limit of sessions per principal).
      *
      * @param <B> the concrete builder
      */
@@ -61,6 +103,7 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
         private Duration idleTimeout = Duration.ofMinutes(30);
         private Duration absoluteTimeout = Duration.ofHours(12);
         private Duration touchInterval = Duration.ZERO;
+        private int maxSessionsPerPrincipal = UNLIMITED;
 
         protected Builder() {
         }
@@ -105,10 +148,26 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
             return self();
         }
 
+        /**
+         * Caps the live sessions of one principal (default: no limit). When a save gives a session a
+         * principal (a login) and that principal then has more than {@code max} live sessions, the
+         * store ends the least recently used of its other sessions until {@code max} are left, as if
+         * they had been invalidated elsewhere: their next request starts a new session, logged out.
+         * The session being saved is never ended, so a login always succeeds and a user who lost a
+         * device's cookie is never locked out. Anonymous sessions are not counted. Concurrent logins
+         * of one principal may end one session more than needed, never leave more than {@code max}.
+         *
+         * @throws IllegalArgumentException at {@code build()} when {@code max} is less than 1
+         */
+        public B maxSessionsPerPrincipal(int max) {
+            this.maxSessionsPerPrincipal = max;
+            return self();
+        }
+
         /** Validates the shared options. */
         protected SessionSettings settings() {
             return new SessionSettings(codec != null ? codec : AttributeCodec.json(), clock, idleTimeout,
-                    absoluteTimeout, touchInterval);
+                    absoluteTimeout, touchInterval, maxSessionsPerPrincipal);
         }
     }
 }

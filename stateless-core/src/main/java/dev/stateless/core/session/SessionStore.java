@@ -1,5 +1,6 @@
 package dev.stateless.core.session;
 
+import dev.stateless.core.CorruptDataException;
 import dev.stateless.core.StoreUnavailableException;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,14 @@ import java.util.concurrent.CompletableFuture;
  * session that was deleted or expired in the meantime. Callers that must not lose an update of an
  * attribute mutated in place (read, modify, write) serialize their requests with the opt-in
  * {@linkplain #load(SessionId, SessionLock) session lock}.
+ *
+ * <p>Data it cannot read: a stored session whose metadata this store cannot read (not written
+ * by this library, truncated, another kind of value under its key) is treated as absent by
+ * {@link #load}, {@link #touch}, {@link #unlock}, {@link #findByPrincipal} and
+ * {@link #deleteByPrincipal}: they log a warning (a load) and leave it as it is, so a client that
+ * holds its id simply starts a new session. {@link #save} onto it throws {@link CorruptDataException}
+ * and writes nothing; {@link #changeId} does not move it; {@link #delete} removes it. Attribute values are checked by the
+ * {@linkplain #codec() codec} when they are decoded ({@link AttributeCodecException}).
  *
  * <p>Implementations: {@code InMemorySessionStore} (tests, single node) and
  * {@code RedisSessionStore} (module {@code stateless-redis}). All of them pass one contract suite.
@@ -86,6 +95,8 @@ public interface SessionStore extends AutoCloseable {
      *
      * @return false, writing nothing, when an existing session is gone (expired, deleted, or its id
      *     was changed); true when written
+     * @throws CorruptDataException, writing nothing, when what is stored under the session's id is not
+     *     a session this store can read
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
     boolean save(SessionChanges changes);

@@ -29,7 +29,8 @@ public final class SessionStores {
      * Makes a store for {@code uri}: {@code memory:} for an {@link InMemorySessionStore}, or
      * {@code redis://host:port} and the like when {@code stateless-redis} is on the class path.
      * Options every store takes: {@code idle-timeout}, {@code absolute-timeout}, {@code touch-interval}
-     * (ISO-8601 such as {@code PT30M}, or seconds), and the codec's ({@code codec},
+     * (ISO-8601 such as {@code PT30M}, or seconds), {@code max-sessions-per-principal} (a whole
+     * number; default no limit), and the codec's ({@code codec},
      * {@code codec-types}, {@code codec-max-depth}... see {@link AttributeCodecs#fromOptions}).
      *
      * @param loader resolves the class names and packages of {@code codec-types} (the webapp's class loader)
@@ -87,6 +88,20 @@ public final class SessionStores {
         String touch = options.remove("touch-interval");
         if (touch != null) {
             builder.touchInterval(duration("touch-interval", touch));
+        }
+        String max = options.remove("max-sessions-per-principal");
+        if (max != null) {
+            int parsed;
+            try {
+                parsed = Integer.parseInt(max.trim());
+            } catch (NumberFormatException e) {
+                parsed = 0;
+            }
+            if (parsed < 1) {
+                throw new IllegalArgumentException("max-sessions-per-principal must be a whole number of at least 1, was '"
+                        + max + "'");
+            }
+            builder.maxSessionsPerPrincipal(parsed);
         }
         if (AttributeCodecs.OPTIONS.stream().anyMatch(options::containsKey)) {
             builder.codec(AttributeCodecs.fromOptions(options, loader));

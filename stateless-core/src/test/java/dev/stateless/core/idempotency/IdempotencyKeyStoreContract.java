@@ -1,7 +1,9 @@
 package dev.stateless.core.idempotency;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stateless.core.CorruptDataException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +46,12 @@ public abstract class IdempotencyKeyStoreContract {
 
     /** Lets {@code duration} pass for the stores of this test (advance their clock, or sleep). */
     protected abstract void passTime(Duration duration);
+
+    /**
+     * Replaces the record under {@code key} in {@link #store} by data it cannot read, as a backend
+     * may find it: for Redis, another kind of value under the record's key.
+     */
+    protected abstract void plantUnreadable(String key);
 
     // protected final: a subclass in another package cannot shadow these by accident
     @BeforeEach
@@ -466,6 +474,25 @@ public abstract class IdempotencyKeyStoreContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    // ---- data the store cannot read
+
+    @Test
+    void aRecordThatCannotBeReadIsACorruptDataExceptionForEveryStepAndOtherKeysStillWork() {
+        String key = newKey();
+        long token = acquired(store, key, "fp");
+        plantUnreadable(key);
+
+        assertThatThrownBy(() -> store.acquire(key, "fp")).isInstanceOf(CorruptDataException.class);
+        assertThatThrownBy(() -> store.complete(key, token, bytes("r"))).isInstanceOf(CorruptDataException.class);
+        assertThatThrownBy(() -> store.extend(key, token)).isInstanceOf(CorruptDataException.class);
+        assertThatThrownBy(() -> store.release(key, token)).isInstanceOf(CorruptDataException.class);
+        assertThatThrownBy(() -> store.acquire(key, "fp")).as("still unreadable: nothing was overwritten")
+                .isInstanceOf(CorruptDataException.class);
+
+        String other = newKey();
+        assertThat(store.complete(other, acquired(store, other, "fp"), bytes("r"))).isTrue();
     }
 
     // ---- configuration

@@ -26,6 +26,11 @@ class InMemoryIdempotencyKeyStoreTest extends IdempotencyKeyStoreContract {
         clock.advance(duration);
     }
 
+    @Override
+    protected void plantUnreadable(String key) {
+        ((InMemoryIdempotencyKeyStore) store).plantUnreadable(key);
+    }
+
     @Test
     void inProgressReportsExactlyWhatIsLeftOfTheLease() {
         String key = newKey();

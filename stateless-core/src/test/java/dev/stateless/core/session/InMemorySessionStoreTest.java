@@ -13,13 +13,19 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     @Override
     protected SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
             Duration touchInterval) {
-        return InMemorySessionStore.builder()
-                .codec(testCodec())
-                .clock(clock)
-                .idleTimeout(idleTimeout)
-                .absoluteTimeout(absoluteTimeout)
-                .touchInterval(touchInterval)
-                .build();
+        return InMemorySessionStore.builder().codec(testCodec()).clock(clock).idleTimeout(idleTimeout)
+                .absoluteTimeout(absoluteTimeout).touchInterval(touchInterval).build();
+    }
+
+    @Override
+    protected SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal) {
+        return InMemorySessionStore.builder().codec(testCodec()).clock(clock) // default timeouts
+                .maxSessionsPerPrincipal(maxSessionsPerPrincipal).build();
+    }
+
+    @Override
+    protected void plantUnreadable(SessionId id) {
+        ((InMemorySessionStore) store).plantUnreadable(id);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.stateless.core.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stateless.core.CorruptDataException;
 import dev.stateless.testing.Cart;
 import dev.stateless.testing.MutableClock;
 import java.time.Duration;
@@ -50,6 +51,18 @@ public abstract class SessionStoreContract {
      */
     protected abstract SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
             Duration touchInterval);
+
+    /**
+     * A store like {@link #createStore} with the default timeouts (touch interval zero) that keeps at
+     * most {@code maxSessionsPerPrincipal} live sessions per principal.
+     */
+    protected abstract SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal);
+
+    /**
+     * Replaces what {@link #store} holds under {@code id} by data it cannot read, as a backend may
+     * find it: for Redis, a session hash whose metadata is not numbers.
+     */
+    protected abstract void plantUnreadable(SessionId id);
 
     /** The codec every store under contract uses: JDK types plus {@link Cart}. */
     public static JsonAttributeCodec testCodec() {
@@ -1115,7 +1128,153 @@ public abstract class SessionStoreContract {
         assertThat(store.findByPrincipal("alice")).extracting(SessionSummary::digest).containsExactly(again.digest());
     }
 
+    // ---- data the store cannot read
+
+    @Test
+    void aSessionThatCannotBeReadIsNoSessionToLoadsAndIsLeftAsItIs() {
+        SessionId id = saveNew(Map.of("a", "1"), "alice").id();
+        plantUnreadable(id);
+        clock.advance(Duration.ofMinutes(1));
+
+        assertThat(store.load(id)).isEmpty();
+        assertThat(store.load(id, LOCK)).isEmpty();
+        store.touch(id).join();
+        assertThat(store.findByPrincipal("alice")).isEmpty();
+        assertThat(store.deleteByPrincipal("alice")).isZero();
+
+        SessionData fresh = saveNew(Map.of("b", "2"), "alice");
+        assertThat(store.findByPrincipal("alice")).extracting(SessionSummary::digest)
+                .containsExactly(fresh.id().digest());
+    }
+
+    @Test
+    void aSaveOntoASessionThatCannotBeReadIsACorruptDataExceptionAndWritesNothing() {
+        SessionId id = saveNew(Map.of("a", "1")).id();
+        SessionData loaded = load(id);
+        plantUnreadable(id);
+
+        assertThatThrownBy(() -> store.save(SessionChanges.to(loaded).set("a", encode("2")).build()))
+                .isInstanceOf(CorruptDataException.class)
+                .hasMessageNotContaining(id.value());
+        assertThatThrownBy(() -> store.save(SessionChanges.to(loaded).remove("a").principal("bob").build()))
+                .isInstanceOf(CorruptDataException.class);
+
+        assertThat(store.load(id)).as("still unreadable, not turned into a session").isEmpty();
+        store.delete(id);
+        assertThat(store.save(SessionChanges.to(loaded).set("a", encode("3")).build()))
+                .as("deleted: gone, not corrupt").isFalse();
+    }
+
+    // ---- limits
+
+    @Test
+    void beyondTheSessionLimitALoginEndsTheLeastRecentlyUsedOtherSessionsOfThatPrincipalOnly() {
+        SessionStore limited = createStoreWithSessionLimit(clock, 2);
+        opened.add(limited);
+        SessionId first = saveNew(limited, "alice");
+        clock.advance(Duration.ofMinutes(1));
+        SessionId second = saveNew(limited, "alice");
+        SessionId bobs = saveNew(limited, "bob");
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(limited.load(first)).isPresent(); // first is now more recently used than second
+        SessionData anonymous = limited.newSession();
+        assertThat(limited.save(SessionChanges.to(anonymous).set("cart", encode("apples")).build())).isTrue();
+        clock.advance(Duration.ofMinutes(1));
+
+        // alice logs in on a third device: the session she browsed anonymously becomes hers
+        SessionData browsing = limited.load(anonymous.id()).orElseThrow();
+        assertThat(limited.save(SessionChanges.to(browsing).principal("alice").build())).isTrue();
+
+        assertThat(limited.load(second)).as("least recently used: ended").isEmpty();
+        assertThat(limited.load(first)).isPresent();
+        assertThat(limited.load(anonymous.id())).hasValueSatisfying(s -> assertThat(s.principal()).contains("alice"));
+        assertThat(limited.findByPrincipal("alice")).extracting(SessionSummary::digest)
+                .containsExactlyInAnyOrder(first.digest(), anonymous.id().digest());
+        assertThat(limited.load(bobs)).as("another principal's session").isPresent();
+        assertThat(limited.findByPrincipal("bob")).hasSize(1);
+    }
+
+    @Test
+    void theSessionLimitNeverEndsTheSessionThatIsLoggingInAndCountsOnlyLiveSessions() {
+        SessionStore limited = createStoreWithSessionLimit(clock, 1);
+        opened.add(limited);
+        SessionId gone = saveNew(limited, "alice");
+        limited.delete(gone);
+        SessionId only = saveNew(limited, "alice");
+        assertThat(limited.load(only)).as("a deleted session does not count").isPresent();
+
+        clock.advance(Duration.ofMinutes(1));
+        SessionId next = saveNew(limited, "alice");
+
+        assertThat(limited.load(next)).as("the new login").isPresent();
+        assertThat(limited.load(only)).isEmpty();
+        assertThat(limited.findByPrincipal("alice")).extracting(SessionSummary::digest).containsExactly(next.digest());
+    }
+
+    @Test
+    void withoutALimitAPrincipalKeepsAllItsSessions() {
+        List<SessionId> ids = new ArrayList<>();
+        for (int n = 0; n < 30; n++) {
+            ids.add(saveNew(Map.of(), "alice").id());
+        }
+
+        ids.forEach(id -> assertThat(store.load(id)).isPresent());
+        assertThat(store.findByPrincipal("alice")).hasSize(30);
+    }
+
+    /**
+     * A request may set (and later remove) thousands of attributes; the save writes them all in one
+     * atomic step. (Redis' Lua cannot unpack more than about 8,000 values into one command.)
+     */
+    @Test
+    void aSessionWithTenThousandAttributesChangesItsIdWithAllOfThem() {
+        SessionData session = store.newSession();
+        SessionChanges.Builder changes = SessionChanges.to(session);
+        for (int n = 0; n < 10_000; n++) {
+            changes.set("attribute-" + n, encode(n));
+        }
+        assertThat(store.save(changes.build())).isTrue();
+        SessionId newId = SessionId.generate();
+
+        assertThat(store.changeId(session.id(), newId)).isTrue();
+
+        SessionData moved = load(newId);
+        assertThat(moved.attributeNames()).hasSize(10_000);
+        assertThat(decode(moved, "attribute-9999")).isEqualTo(9999);
+    }
+
+    @Test
+    void tenThousandAttributesAreSavedInOneStepLoadBackAndAreRemovedInOneStep() {
+        int count = 10_000;
+        SessionData session = store.newSession();
+        SessionChanges.Builder changes = SessionChanges.to(session);
+        for (int n = 0; n < count; n++) {
+            changes.set("attribute-" + n, encode(n));
+        }
+
+        assertThat(store.save(changes.build())).isTrue();
+
+        SessionData loaded = load(session.id());
+        assertThat(loaded.attributeNames()).hasSize(count);
+        assertThat(decode(loaded, "attribute-0")).isEqualTo(0);
+        assertThat(decode(loaded, "attribute-9999")).isEqualTo(9999);
+
+        SessionChanges.Builder removal = SessionChanges.to(loaded).set("kept", encode("yes"));
+        for (int n = 0; n < count; n++) {
+            removal.remove("attribute-" + n);
+        }
+        assertThat(store.save(removal.build())).isTrue();
+
+        assertThat(load(session.id()).attributeNames()).containsExactly("kept");
+    }
+
     // ---- helpers
+
+    private SessionId saveNew(SessionStore in, String principal) {
+        SessionData session = in.newSession();
+        assertThat(in.save(SessionChanges.to(session).set("a", encode("1")).principal(principal).build())).isTrue();
+        return session.id();
+    }
 
     /** Creates and saves a session with these attribute values (encoded by the store's codec). */
     protected final SessionData saveNew(Map<String, ?> attributes) {

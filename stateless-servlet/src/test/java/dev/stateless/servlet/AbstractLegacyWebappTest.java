@@ -40,8 +40,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AbstractLegacyWebappTest {
 
-    private static final Pattern HREF = Pattern.compile("id=\"next\" href=\"([^\"]+)\"");
-
     private RedisServer redis;
     private HttpClient http;
     private ContainerNode baseline;
@@ -241,6 +239,13 @@ abstract class AbstractLegacyWebappTest {
         assertThat(second.body()).as(second.body()).contains("visits=2").contains("fromURL=true").contains("session=" + id);
         Reply third = browser.get(route.first(), nextLink(second));
         assertThat(third.body()).as(third.body()).contains("visits=3").contains("fromURL=true").contains("session=" + id);
+
+        Reply redirect = browser.get(route.second(), link(third, "continue"));
+        assertThat(redirect.status()).as(redirect.body()).isIn(302, 303);
+        String location = redirect.location().getRawPath(); // followed on the other node
+        assertThat(location).as("the redirect written by encodeRedirectURL carries the session id").contains(id);
+        Reply fourth = browser.get(route.first(), location);
+        assertThat(fourth.body()).as(fourth.body()).contains("visits=4").contains("fromURL=true").contains("session=" + id);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -451,8 +456,13 @@ abstract class AbstractLegacyWebappTest {
     }
 
     private static String nextLink(Reply reply) {
-        Matcher link = HREF.matcher(reply.body());
-        assertThat(link.find()).as("a link in %s", reply.body()).isTrue();
+        return link(reply, "next");
+    }
+
+    /** The href of the page's link with this id. */
+    private static String link(Reply reply, String id) {
+        Matcher link = Pattern.compile("id=\"" + id + "\" href=\"([^\"]+)\"").matcher(reply.body());
+        assertThat(link.find()).as("a link %s in %s", id, reply.body()).isTrue();
         return link.group(1).replace("&amp;", "&");
     }
 

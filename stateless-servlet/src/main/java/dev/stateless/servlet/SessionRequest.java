@@ -37,6 +37,8 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private boolean requestedFromUrl;
     private SessionId requestedValidId;
     private StatelessHttpSession session;
+    /** Above zero while the principal is being asked for (see {@link #principal()}). */
+    private int askingForPrincipal;
 
     SessionRequest(HttpServletRequest request, HttpServletResponse response, SessionStore store,
             SessionIdResolver ids, Function<HttpServletRequest, Optional<String>> principals, SessionOptions options) {
@@ -130,18 +132,51 @@ final class SessionRequest extends HttpServletRequestWrapper {
         if (owner.isEmpty()) {
             return false;
         }
-        Optional<String> current = principals.apply((HttpServletRequest) getRequest());
+        Optional<String> current = principal();
         return current.isPresent() && !current.get().equals(owner.get());
+    }
+
+    /**
+     * The request's principal. Asking for it may call back into {@link #getSession} (Jetty's
+     * deferred FORM authentication looks up its login in the session of the outermost request):
+     * such calls get the container's own session, where container login lives, never ours.
+     */
+    private Optional<String> principal() {
+        synchronized (this) {
+            askingForPrincipal++;
+        }
+        try {
+            return principals.apply((HttpServletRequest) getRequest());
+        } finally {
+            synchronized (this) {
+                askingForPrincipal--;
+            }
+        }
+    }
+
+    /** Whether the container has a session of its own for this request (container login makes one). */
+    private boolean containerHasSession() {
+        try {
+            return ((HttpServletRequest) getRequest()).getSession(false) != null;
+        } catch (IllegalStateException e) {
+            return false;
+        }
     }
 
     @Override
     public HttpSession getSession(boolean create) {
         synchronized (this) {
+            if (askingForPrincipal > 0) {
+                return super.getSession(create);
+            }
             resolve();
             if (session != null && !session.isInvalid()) {
                 return session;
             }
-            if (!create) {
+            // A user logged in by the container has a session in the application's eyes: the one
+            // the container's login made. Ours starts here, so that the application's "log off"
+            // (getSession(false).invalidate()) finds a session and ends that login too.
+            if (!create && (response.isCommitted() || !containerHasSession())) {
                 return null;
             }
             if (response.isCommitted()) {
@@ -280,7 +315,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
             return;
         }
-        Optional<SessionChanges> changes = current.changes(principals.apply((HttpServletRequest) getRequest()));
+        Optional<SessionChanges> changes = current.changes(principal());
         if (changes.isEmpty()) {
             current.unlock(); // a request of a locked session that changed nothing still lets the next one in
             return;

@@ -51,7 +51,7 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
 
     /**
      * Base of the store builders: the shared options with their defaults (idle 30 min, absolute
-     * 12 h, touch interval 1 min, JSON codec, system clock).
+     * 12 h, touch interval zero, JSON codec, system clock).
      *
      * @param <B> the concrete builder
      */
@@ -60,7 +60,7 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
         private Clock clock = Clock.systemUTC();
         private Duration idleTimeout = Duration.ofMinutes(30);
         private Duration absoluteTimeout = Duration.ofHours(12);
-        private Duration touchInterval = Duration.ofMinutes(1);
+        private Duration touchInterval = Duration.ZERO;
 
         protected Builder() {
         }
@@ -94,9 +94,11 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
         }
 
         /**
-         * The last-access time is written at most once per this interval (default 1 minute), so a
-         * busy session does not cost a write per request; a session may then expire up to this much
-         * earlier than its idle timeout says. Zero writes it on every access.
+         * The last-access time is written at most once per this interval. The default, zero,
+         * writes it on every access, in the same script and round trip as the load, so that
+         * {@code HttpSession.getLastAccessedTime()} is the previous request's time on any node, as
+         * the Servlet spec asks. A longer interval saves Redis writes on busy sessions, at the
+         * price of a last-access time (and an idle expiry) that may be that much early.
          */
         public B touchInterval(Duration interval) {
             this.touchInterval = interval;

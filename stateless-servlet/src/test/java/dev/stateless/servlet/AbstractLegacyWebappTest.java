@@ -265,6 +265,21 @@ abstract class AbstractLegacyWebappTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("routes")
+    void anAsyncChangeIsKeptEvenWhileTheAppsCompletionListenerIsStillBusy(Route route, TestInfo test) {
+        verify(test, route, this::asyncServletWithSlowCompletionListener);
+    }
+
+    private void asyncServletWithSlowCompletionListener(Route route) {
+        // the answer is out before the app's own onComplete returns; the very next request must
+        // already see the change, as it does with the container's sessions
+        Browser browser = Browser.withCookies(http);
+        assertPage(browser.get(route.first(), "async?auditOnComplete"), "asyncCount", "1");
+        assertPage(browser.get(route.second(), "async?auditOnComplete"), "asyncCount", "2");
+        assertPage(browser.get(route.first(), "async"), "asyncCount", "3");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
     void loggingOffEndsTheContainerLoginToo(Route route, TestInfo test) {
         verify(test, route, this::logOffEndsContainerLogin);
     }
@@ -383,6 +398,7 @@ abstract class AbstractLegacyWebappTest {
         scenarios.put("never times out", this::neverTimesOut);
         scenarios.put("cookieless client", this::cookielessClientKeepsItsSession);
         scenarios.put("async servlet", this::asyncServlet);
+        scenarios.put("async servlet, slow completion listener", this::asyncServletWithSlowCompletionListener);
         scenarios.put("log off", this::logOffEndsContainerLogin);
         scenarios.put("log off right after login", this::logOffRightAfterLogin);
         return scenarios;

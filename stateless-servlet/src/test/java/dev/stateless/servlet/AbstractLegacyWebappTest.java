@@ -307,6 +307,39 @@ abstract class AbstractLegacyWebappTest {
         assertSeesLoginPage(browser.get(route.first(), "secure/account"));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
+    void aCartFilledBeforeTheLoginIsStillThereAfterIt(Route route, TestInfo test) {
+        verify(test, route, this::cartSurvivesLogin);
+    }
+
+    private void cartSurvivesLogin(Route route) {
+        Browser browser = Browser.withCookies(http);
+        assertPage(browser.get(route.first(), "cart.jsp?add=apple"), "items", "apple");
+        logIn(browser, route.first());
+        assertPage(browser.get(route.first(), "secure/account"), "account", LegacyWebapp.USER);
+        assertPage(browser.get(route.second(), "cart.jsp?add=pear"), "items", "apple,pear");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
+    void aSessionIdPlantedBeforeTheLoginGivesTheAttackerNothingAfterIt(Route route, TestInfo test) {
+        verify(test, route, this::plantedIdGivesNothing);
+    }
+
+    private void plantedIdGivesNothing(Route route) {
+        // session fixation: the attacker makes a session, plants its cookie in the victim's browser,
+        // the victim logs in and shops; the attacker's id must not lead to what the victim did
+        Browser attacker = Browser.withCookies(http);
+        Reply own = attacker.get(route.first(), "cart.jsp");
+        SetCookie planted = sessionCookie(own, page(own).get("id"));
+        Browser victim = Browser.withCookies(http).cookie(planted.name(), planted.value());
+        logIn(victim, route.second());
+        assertPage(victim.get(route.second(), "cart.jsp?add=ring"), "items", "ring");
+        assertThat(page(attacker.get(route.first(), "cart.jsp")).get("items"))
+                .as("what the attacker sees with the planted id").doesNotContain("ring");
+    }
+
     /**
      * Cannot hold by design, so it must be loud: the container keeps any object in its own memory,
      * but a value that is not Serializable cannot travel between nodes. The user gets an error
@@ -400,6 +433,8 @@ abstract class AbstractLegacyWebappTest {
         scenarios.put("async servlet", this::asyncServlet);
         scenarios.put("async servlet, slow completion listener", this::asyncServletWithSlowCompletionListener);
         scenarios.put("log off", this::logOffEndsContainerLogin);
+        scenarios.put("cart survives login", this::cartSurvivesLogin);
+        scenarios.put("planted id", this::plantedIdGivesNothing);
         scenarios.put("log off right after login", this::logOffRightAfterLogin);
         return scenarios;
     }

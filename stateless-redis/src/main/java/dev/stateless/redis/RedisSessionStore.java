@@ -66,6 +66,14 @@ public final class RedisSessionStore implements SessionStore {
     private static final RedisScript LOAD = RedisScript.load("session-load.lua");
     private static final RedisScript SAVE = RedisScript.load("session-save.lua");
     private static final RedisScript COPY = RedisScript.load("session-copy.lua");
+    private static final RedisScript FORWARD = RedisScript.load("session-forward.lua");
+    private static final RedisScript FORWARD_FINISH = RedisScript.load("session-forward-finish.lua");
+    private static final RedisScript DELETE = RedisScript.load("session-delete.lua");
+    private static final String FORWARD_FIELD = "#f";
+    /** How long an old id forwards invalidations to its new id after a change. */
+    private static final Duration FORWARD_LIFETIME = Duration.ofMinutes(5);
+    /** Ids changed more often than this within the forward lifetime are not followed further. */
+    private static final int MAX_FORWARDS = 8;
     private static final RedisScript TOUCH = RedisScript.load("session-touch.lua");
     private static final RedisScript UNLOCK = RedisScript.load("session-unlock.lua");
     private static final RedisScript INDEX_ADD = RedisScript.load("principal-index-add.lua");
@@ -283,26 +291,43 @@ public final class RedisSessionStore implements SessionStore {
     public void delete(SessionId id) {
         Objects.requireNonNull(id, "id");
         // The principal index is not touched: it drops entries whose session is gone by itself.
-        redis.await(redis.async().del(sessionKey(id)));
+        byte[] key = sessionKey(id);
+        // An id that is being changed, or was changed lately, forwards to its new id: invalidation
+        // ends the session there too, whichever of the two requests came first.
+        for (int hop = 0; hop < MAX_FORWARDS; hop++) {
+            byte[][] keys = keys(key);
+            byte[] forward = redis.eval(DELETE, ScriptOutputType.VALUE, keys);
+            if (forward == null || forward.length == 0) {
+                return;
+            }
+            key = sessionKeyOfDigest(new String(forward, StandardCharsets.UTF_8));
+        }
     }
 
+    /**
+     * Moves the session in three steps, each on one key (the two ids may live on different Cluster
+     * nodes): mark the old key with the new id, copy, turn the old key into a short-lived forward.
+     * An invalidation of the old id at any point ends the copy too (see {@link #delete}).
+     */
     @Override
     public boolean changeId(SessionId from, SessionId to) {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
-        byte[] fromKey = sessionKey(from);
-        Map<byte[], byte[]> hash = redis.await(redis.async().hgetall(fromKey));
+        byte[][] fromKeys = keys(sessionKey(from));
+        byte[] toDigest = bytes(to.digest());
+        List<Object> hash = redis.eval(FORWARD, ScriptOutputType.MULTI, fromKeys, toDigest);
         if (hash == null || hash.isEmpty()) {
             return false;
         }
-        List<Object> flat = new ArrayList<>(hash.size() * 2);
-        hash.forEach((k, v) -> {
-            // The lock stays behind with the old id: the new id starts unlocked.
-            if (!LOCK_FIELDS.contains(new String(k, StandardCharsets.UTF_8))) {
-                flat.add(k);
-                flat.add(v);
+        List<Object> flat = new ArrayList<>(hash.size());
+        for (int n = 0; n + 1 < hash.size(); n += 2) {
+            String field = new String((byte[]) hash.get(n), StandardCharsets.UTF_8);
+            // The lock stays behind with the old id (the new id starts unlocked), and so does a forward.
+            if (!LOCK_FIELDS.contains(field) && !field.equals(FORWARD_FIELD)) {
+                flat.add(hash.get(n));
+                flat.add(hash.get(n + 1));
             }
-        });
+        }
         Optional<SessionData> session = parse(from, flat);
         Instant now = now();
         if (session.isEmpty() || session.get().isExpired(now)) {
@@ -316,16 +341,21 @@ public final class RedisSessionStore implements SessionStore {
         }
         byte[][] toKeys = keys(sessionKey(to));
         RedisFuture<Long> copied = redis.evalAsync(COPY, ScriptOutputType.INTEGER, toKeys, args);
-        RedisFuture<Long> deleted = redis.async().del(fromKey);
         Optional<String> principal = session.get().principal();
         byte[][] indexArgs = {millis(now), millis(session.get().absoluteExpiry()), bytes(to.digest())};
         RedisFuture<Long> indexed = principal.isPresent()
                 ? redis.evalAsync(INDEX_ADD, ScriptOutputType.INTEGER, keys(principalKey(principal.get())), indexArgs)
                 : null;
         redis.awaitScript(copied, COPY, ScriptOutputType.INTEGER, toKeys, args);
-        redis.await(deleted);
         if (indexed != null) {
             redis.awaitScript(indexed, INDEX_ADD, ScriptOutputType.INTEGER, keys(principalKey(principal.get())), indexArgs);
+        }
+        byte[] forwardTtl = bytes(Long.toString(Math.max(1, Math.min(ttl, FORWARD_LIFETIME.toMillis()))));
+        Long finished = redis.eval(FORWARD_FINISH, ScriptOutputType.INTEGER, fromKeys, toDigest, forwardTtl);
+        if (finished == null || finished != 1L) {
+            // Invalidated while it moved: the copy must not outlive the invalidation.
+            redis.await(redis.async().del(sessionKey(to)));
+            return false;
         }
         return true;
     }

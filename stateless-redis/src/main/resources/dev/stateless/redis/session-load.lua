@@ -25,7 +25,7 @@ local function millis(value)
   return nil
 end
 
-local c, a, i, x, l, lx
+local c, a, i, x, l, lx, fwd
 for n = 1, #fields, 2 do
   local f = fields[n]
   if f == '#c' then c = millis(fields[n + 1])
@@ -33,9 +33,14 @@ for n = 1, #fields, 2 do
   elseif f == '#i' then i = millis(fields[n + 1])
   elseif f == '#x' then x = millis(fields[n + 1])
   elseif f == '#l' then l = fields[n + 1]
-  elseif f == '#lx' then lx = millis(fields[n + 1]) end
+  elseif f == '#lx' then lx = millis(fields[n + 1])
+  elseif f == '#f' then fwd = true end
 end
 if not (c and a and i and x) then
+  if fwd and not c then
+    -- The id was changed: what is left is a forward for invalidations, not a session.
+    return {}
+  end
   -- Not one of our sessions (or corrupted): touched by nothing here; the caller refuses it.
   return fields
 end

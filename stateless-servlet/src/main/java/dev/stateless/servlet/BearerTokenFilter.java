@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * {@code stateless-jwt}); or a {@link TokenVerifier} in the servlet context attribute
  * {@code dev.stateless.core.token.TokenVerifier}. See {@link #init}.
  *
- * <p>Register it first, before the session and idempotency filters, so that they see the principal.
+ * <p>Register it first, before the idempotency and session filters, so that they see the principal
+ * (the session filter also reads {@link StatelessSessionFilter#PRINCIPAL_ATTRIBUTE}, which this
+ * filter sets, so its owner check holds in any order).
  * Thread-safe.
  */
 public final class BearerTokenFilter implements Filter {
@@ -230,7 +232,10 @@ public final class BearerTokenFilter implements Filter {
             return;
         }
         request.setAttribute(TOKEN_ATTRIBUTE, verified);
-        chain.doFilter(new AuthenticatedRequest(request, verified), res);
+        AuthenticatedRequest authenticated = new AuthenticatedRequest(request, verified);
+        // For the session filter, whichever side of this filter it runs on.
+        request.setAttribute(StatelessSessionFilter.PRINCIPAL_ATTRIBUTE, authenticated.getUserPrincipal().getName());
+        chain.doFilter(authenticated, res);
     }
 
     private static boolean isBearerScheme(String authorization) {

@@ -18,12 +18,16 @@ import java.util.Optional;
  *     ({@code <session-timeout>}); empty: the store's
  * @param lock the lock a request takes on its session, when the application serializes them
  * @param lockSkipPaths paths whose requests take no lock (read-only pages)
+ * @param recentTouches the sessions this node touched lately for requests that never asked for them
+ * @param rotateIdOnLogin whether a stored session without an owner gets a new id when its first
+ *     authenticated request comes
  */
 record SessionOptions(SessionEvents events, boolean cookieTracking, boolean urlTracking,
-        Optional<Duration> initialIdleTimeout, Optional<SessionLock> lock, List<String> lockSkipPaths) {
+        Optional<Duration> initialIdleTimeout, Optional<SessionLock> lock, List<String> lockSkipPaths,
+        RecentTouches recentTouches, boolean rotateIdOnLogin) {
 
     static final SessionOptions DEFAULTS = new SessionOptions(SessionEvents.NONE, true, false, Optional.empty(),
-            Optional.empty(), List.of());
+            Optional.empty(), List.of(), new RecentTouches(Duration.ofSeconds(10)), true);
 
     SessionOptions {
         Objects.requireNonNull(events, "events");

@@ -37,6 +37,10 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private boolean requestedFromUrl;
     private SessionId requestedValidId;
     private StatelessHttpSession session;
+    /** Whether this request changed its session's id already. */
+    private boolean rotated;
+    /** Whether this request touched its session already (it never asked for it). */
+    private boolean touched;
     /** Above zero while the principal is being asked for (see {@link #principal()}). */
     private int askingForPrincipal;
 
@@ -101,6 +105,18 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
         }
         resolved = true;
+        if (session != null && firstLogin(session)) {
+            rotate(session);
+        }
+    }
+
+    /**
+     * Whether the request is authenticated and its stored session has no owner yet: the moment a
+     * planted id would start reading a victim's session (session fixation), so the id changes.
+     */
+    private boolean firstLogin(StatelessHttpSession current) {
+        return options.rotateIdOnLogin() && !rotated && current.storedWithoutOwner() && principal().isPresent()
+                && !response.isCommitted();
     }
 
     private StatelessHttpSession newView(SessionData data) {
@@ -199,9 +215,21 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
     @Override
     public String changeSessionId() {
-        StatelessHttpSession current = (StatelessHttpSession) getSession(false);
+        StatelessHttpSession current;
+        synchronized (this) {
+            resolve();
+            current = session != null && !session.isInvalid() ? session : null;
+        }
         if (current == null) {
             throw new IllegalStateException("changeSessionId: the request has no session");
+        }
+        return rotate(current);
+    }
+
+    /** Gives the session a new id, keeping its attributes (session fixation protection). */
+    private String rotate(StatelessHttpSession current) {
+        synchronized (this) {
+            rotated = true;
         }
         SessionId oldId = current.sessionId();
         SessionId newId = SessionId.generate();
@@ -276,16 +304,17 @@ final class SessionRequest extends HttpServletRequestWrapper {
      * A request that carries a session id but never asks for the session (a static page) is an
      * access too (Servlet 7.6): the idle expiry is refreshed without the request waiting for it.
      */
-    void touchIfUnused(RecentTouches recent) {
+    private void touchIfUnused() {
         synchronized (this) {
-            if (resolved) {
+            if (resolved || touched) {
                 return;
             }
+            touched = true;
         }
         for (String candidate : candidates()) {
             Optional<SessionId> id = SessionId.parse(candidate);
             if (id.isPresent()) {
-                if (recent.shouldTouch(id.get())) {
+                if (options.recentTouches().shouldTouch(id.get())) {
                     store.touch(id.get()).whenComplete((ignored, failure) -> {
                         if (failure != null) {
                             log.debug("Touching a session failed: {}", failure.toString());
@@ -304,6 +333,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
             current = session;
         }
         if (current == null) {
+            // Before the answer is committed, so that the client's next request, on this node's
+            // connection, finds the touch applied.
+            touchIfUnused();
             return;
         }
         if (current.isInvalid()) {
@@ -314,6 +346,11 @@ final class SessionRequest extends HttpServletRequestWrapper {
                 session = null;
             }
             return;
+        }
+        // Logged in after the session was loaded (a login servlet): rotate before the owner is
+        // recorded, unless links with the old id are already written (URL ids: rotated at load only).
+        if (!requestedFromUrl && firstLogin(current)) {
+            rotate(current);
         }
         Optional<SessionChanges> changes = current.changes(principal());
         if (changes.isEmpty()) {

@@ -276,11 +276,12 @@ final class StatelessHttpSession implements HttpSession {
             base = base.withId(newId);
             return;
         }
-        for (String name : base.attributeNames()) {
-            getAttribute(name);
-        }
-        base = SessionData.newSession(newId, base.createdAt(), base.idleTimeout(),
-                Duration.between(base.createdAt(), base.absoluteExpiry()));
+        // The stored session ended meanwhile (invalidated by another request, or expired): nothing of
+        // it may come back under the new id. The request goes on with a new, empty session.
+        touched.clear();
+        encodedOnSet.clear();
+        removed.clear();
+        base = store.newSession().withId(newId);
     }
 
     /**
@@ -324,6 +325,11 @@ final class StatelessHttpSession implements HttpSession {
         principal.filter(p -> !base.principal().equals(Optional.of(p))).ifPresent(changes::principal);
         SessionChanges built = changes.build();
         return built.isEmpty() ? Optional.empty() : Optional.of(built);
+    }
+
+    /** Whether the session is stored and no principal was recorded for it yet. */
+    synchronized boolean storedWithoutOwner() {
+        return !invalid && !base.isNew() && base.principal().isEmpty();
     }
 
     /** Releases the session's lock, if this request holds it, without writing anything. */

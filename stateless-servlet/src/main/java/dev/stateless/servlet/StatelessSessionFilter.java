@@ -44,38 +44,53 @@ import org.slf4j.LoggerFactory;
  * none when nothing changed). Values changed in place without {@code setAttribute} are saved too.
  * When the store is unreachable the client gets a {@code 503 application/problem+json} answer.
  *
- * <p>Register it first in the chain, programmatically:
+ * <p>Register it after authentication and idempotency filters ({@code BearerTokenFilter}, then
+ * {@code IdempotencyFilter}, then this one), programmatically:
  * <pre>{@code
  * SessionStore store = RedisSessionStore.builder("redis://localhost:6379").build();
- * servletContext.addFilter("sessions", StatelessSessionFilter.builder(store).build())
- *         .addMappingForUrlPatterns(null, false, "/*");
+ * FilterRegistration.Dynamic sessions = servletContext.addFilter("sessions", StatelessSessionFilter.builder(store).build());
+ * sessions.setAsyncSupported(true);
+ * sessions.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), false, "/*");
  * }</pre>
+ * The session's owner check and its id rotation at login do not depend on that order: they read
+ * the principal through {@link #PRINCIPAL_ATTRIBUTE} when the application asks for the session.
  * or in {@code web.xml} with init parameters: {@code store-uri} (e.g. {@code redis://host:6379};
  * without it, a {@link SessionStore} in the servlet context attribute named
  * {@code dev.stateless.core.session.SessionStore} is used), {@code idle-timeout},
  * {@code absolute-timeout}, {@code touch-interval}, {@code command-timeout}, {@code key-prefix}
  * (durations as ISO-8601, {@code PT30M}, or seconds), {@code cookie-name}, {@code cookie-path},
  * {@code cookie-domain}, {@code cookie-secure}, {@code cookie-http-only}, {@code cookie-same-site},
- * or {@code header-name} to carry the id in a header instead of a cookie.
+ * {@code cookie-max-age}, or {@code header-name} to carry the id in a header instead of a cookie;
+ * {@code url-rewriting}, {@code rotate-id-on-login}, {@code lock}, {@code lock-lease},
+ * {@code lock-wait}, {@code lock-skip-paths}; and the codec's {@code codec}, {@code codec-types}
+ * (see the module README). Defaults come from the application's own session configuration.
  *
  * <p>Thread-safe; one instance serves all requests.
  */
 public final class StatelessSessionFilter implements Filter {
 
     private static final Logger log = LoggerFactory.getLogger(StatelessSessionFilter.class);
+    /**
+     * Request attribute (a {@code String}) under which an authentication filter publishes the
+     * name of the request's principal. The session filter reads it when the application asks for
+     * the session and when it saves, so the session's owner is known in any filter order, also when
+     * the authentication filter runs after this one. {@link BearerTokenFilter} sets it; set it from
+     * your own authentication filter too.
+     */
+    public static final String PRINCIPAL_ATTRIBUTE = "dev.stateless.servlet.principal";
+
     private static final String APPLIED = StatelessSessionFilter.class.getName() + ".applied";
 
     private SessionStore store;
     private SessionIdResolver ids;
     private boolean explicitIds;
     private boolean urlRewriting = true;
+    private boolean rotateIdOnLogin = true;
     private Function<HttpServletRequest, Optional<String>> principals;
     private boolean ownsStore;
     private SessionOptions options = SessionOptions.DEFAULTS;
     private Optional<SessionLock> lock = Optional.empty();
     private List<String> lockSkipPaths = List.of();
-    /** Static pages within this window of a touch do not touch again (the store's touch interval is coarser). */
-    private final RecentTouches recentTouches = new RecentTouches(Duration.ofSeconds(10));
 
     /** For {@code web.xml}: configured from init parameters in {@link #init(FilterConfig)}. */
     public StatelessSessionFilter() {
@@ -86,6 +101,7 @@ public final class StatelessSessionFilter implements Filter {
         this.ids = builder.ids;
         this.explicitIds = builder.ids != null;
         this.urlRewriting = builder.urlRewriting;
+        this.rotateIdOnLogin = builder.rotateIdOnLogin;
         this.principals = builder.principals;
         this.lock = Optional.ofNullable(builder.lock);
         this.lockSkipPaths = builder.lockSkipPaths;
@@ -112,6 +128,8 @@ public final class StatelessSessionFilter implements Filter {
             if (store == null) {
                 String uri = params.remove("store-uri");
                 Optional.ofNullable(params.remove("url-rewriting")).ifPresent(v -> urlRewriting = InitParameters.bool("url-rewriting", v));
+                Optional.ofNullable(params.remove("rotate-id-on-login"))
+                        .ifPresent(v -> rotateIdOnLogin = InitParameters.bool("rotate-id-on-login", v));
                 if (params.containsKey("header-name") || params.keySet().stream().anyMatch(k -> k.startsWith("cookie-"))) {
                     explicitIds = true;
                 }
@@ -147,7 +165,8 @@ public final class StatelessSessionFilter implements Filter {
                         + "HttpSessionListener and attribute listeners will not fire", context.getServerInfo());
             }
             SessionEvents events = new SessionEvents(listeners.orElse(List.of()));
-            options = new SessionOptions(events, cookies, urls, initialIdle, lock, lockSkipPaths);
+            options = new SessionOptions(events, cookies, urls, initialIdle, lock, lockSkipPaths,
+                    new RecentTouches(Duration.ofSeconds(10)), rotateIdOnLogin);
             log.info("StatelessSessionFilter: store {}, ids {}, cookies {}, URL rewriting {}, {} session listeners, "
                     + "idle timeout {}, lock {}", store.getClass().getSimpleName(), ids.getClass().getSimpleName(), cookies,
                     urls, events.size(), initialIdle.map(Duration::toString).orElse("the store's"),
@@ -293,7 +312,6 @@ public final class StatelessSessionFilter implements Filter {
             } else {
                 // Saved even when the application failed: a session in memory would keep its changes too.
                 wrapped.save();
-                wrapped.touchIfUnused(recentTouches);
             }
         } catch (RuntimeException e) {
             if (failure == null) {
@@ -379,14 +397,21 @@ public final class StatelessSessionFilter implements Filter {
 
     /** Configures a {@link StatelessSessionFilter}. */
     public static final class Builder {
-        static final Function<HttpServletRequest, Optional<String>> USER_PRINCIPAL =
-                request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
+        static final Function<HttpServletRequest, Optional<String>> USER_PRINCIPAL = request -> {
+            // A filter inside this one (BearerTokenFilter, or your own) may have authenticated the
+            // request: what it published is what the application sees, whatever the filter order.
+            if (request.getAttribute(PRINCIPAL_ATTRIBUTE) instanceof String name && !name.isEmpty()) {
+                return Optional.of(name);
+            }
+            return Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
+        };
 
         static final SessionLock DEFAULT_LOCK = new SessionLock(Duration.ofSeconds(30), Duration.ofSeconds(10));
 
         private final SessionStore store;
         private SessionIdResolver ids;
         private boolean urlRewriting = true;
+        private boolean rotateIdOnLogin = true;
         private SessionLock lock;
         private List<String> lockSkipPaths = List.of();
         private Function<HttpServletRequest, Optional<String>> principals = USER_PRINCIPAL;
@@ -462,6 +487,19 @@ public final class StatelessSessionFilter implements Filter {
                 checked.add(p);
             }
             return List.copyOf(checked);
+        }
+
+        /**
+         * Gives a stored session a new id (keeping its attributes) when the first authenticated
+         * request of it comes, as Spring Security does at login (default true): an attacker who
+         * planted an id before the victim logged in then holds an id that no longer exists. The
+         * change happens when the session is loaded, or, for a login during the request, before the
+         * session is saved; the client gets the new id with the answer. Turn it off only if the
+         * application changes the id at login itself ({@code changeSessionId()}).
+         */
+        public Builder rotateIdOnLogin(boolean enabled) {
+            this.rotateIdOnLogin = enabled;
+            return this;
         }
 
         public StatelessSessionFilter build() {

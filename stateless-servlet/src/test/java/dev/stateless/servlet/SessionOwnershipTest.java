@@ -3,6 +3,9 @@ package dev.stateless.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.core.session.SessionStore;
+import dev.stateless.jwt.JwtIssuer;
+import dev.stateless.jwt.JwtKeys;
+import dev.stateless.jwt.JwtVerifier;
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.testing.RedisServer;
 import jakarta.servlet.DispatcherType;
@@ -31,6 +34,11 @@ class SessionOwnershipTest {
     private static RedisServer redis;
     private static SessionStore store;
     private static Server server;
+    /** The session filter first, the bearer filter after it: the order its Javadoc once advised. */
+    private static Server sessionsFirst;
+    private static final byte[] SECRET = JwtKeys.generateHmacSecret();
+    private static final JwtIssuer tokens = JwtIssuer.builder().hmacSecret(SECRET).issuer("https://issuer.test")
+            .audience("api://notes").build();
     private static final HttpClient http = HttpClient.newHttpClient();
 
     /** Remembers a note in the session (POST ?note=), or shows it (GET). */
@@ -38,6 +46,10 @@ class SessionOwnershipTest {
         @Override
         protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
             request.getSession().setAttribute("note", request.getParameter("note"));
+            if (request.getParameter("login") != null) {
+                // an application's own login: it publishes the user for the session filter
+                request.setAttribute(StatelessSessionFilter.PRINCIPAL_ATTRIBUTE, request.getParameter("login"));
+            }
             response.getWriter().print(request.getSession().getId());
         }
 
@@ -63,11 +75,24 @@ class SessionOwnershipTest {
         server.addConnector(connector);
         server.setHandler(context);
         server.start();
+
+        ServletContextHandler reversed = new ServletContextHandler();
+        reversed.addFilter(new FilterHolder(StatelessSessionFilter.builder(store).build()), "/*", requests);
+        reversed.addFilter(new FilterHolder(BearerTokenFilter.builder(JwtVerifier.builder().hmacSecret(SECRET)
+                .issuers("https://issuer.test").audiences("api://notes").build()).build()), "/*", requests);
+        reversed.addServlet(new ServletHolder(new NoteServlet()), "/*");
+        sessionsFirst = new Server();
+        ServerConnector reversedConnector = new ServerConnector(sessionsFirst);
+        reversedConnector.setHost("127.0.0.1");
+        sessionsFirst.addConnector(reversedConnector);
+        sessionsFirst.setHandler(reversed);
+        sessionsFirst.start();
     }
 
     @AfterAll
     static void stop() throws Exception {
         server.stop();
+        sessionsFirst.stop();
         store.close();
         redis.stop();
     }
@@ -79,6 +104,18 @@ class SessionOwnershipTest {
         if (user != null) {
             request.header("X-User", user);
         }
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> sendWithToken(String method, String query, String subject, String cookie)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + ((ServerConnector) sessionsFirst.getConnectors()[0]).getLocalPort() + "/notes" + query))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + tokens.issue(subject));
         if (cookie != null) {
             request.header("Cookie", cookie);
         }
@@ -107,6 +144,45 @@ class SessionOwnershipTest {
 
         assertThat(sessionCookieOf(bobs)).isNotEqualTo(alicesCookie);
         assertThat(send("GET", "", "alice", alicesCookie).body()).isEqualTo("alice-note");
+    }
+
+    @Test
+    void withTheSessionFilterBeforeTheBearerFilterAnotherUsersTokenStillGetsNoSession() throws Exception {
+        String alicesCookie = sessionCookieOf(sendWithToken("POST", "?note=alice-secret", "alice", null));
+
+        assertThat(sendWithToken("GET", "", "bob", alicesCookie).body()).isEqualTo("no session");
+        HttpResponse<String> bobsWrite = sendWithToken("POST", "?note=bob-note", "bob", alicesCookie);
+        assertThat(sessionCookieOf(bobsWrite)).isNotEqualTo(alicesCookie);
+        assertThat(sendWithToken("GET", "", "alice", alicesCookie).body()).isEqualTo("alice-secret");
+    }
+
+    @Test
+    void aSessionStartedAnonymouslyGetsANewIdWhenItsUserLogsInAndThePlantedIdIsDead() throws Exception {
+        // The attacker starts a session and plants its id in the victim's browser.
+        String planted = sessionCookieOf(send("POST", "?note=before-login", null, null));
+
+        HttpResponse<String> loggedIn = send("GET", "", "alice", planted);
+
+        assertThat(loggedIn.body()).as("the attributes are kept").isEqualTo("before-login");
+        String rotated = sessionCookieOf(loggedIn);
+        assertThat(rotated).isNotEqualTo(planted);
+        assertThat(send("GET", "", null, planted).body()).as("the attacker's id").isEqualTo("no session");
+        assertThat(send("GET", "", "alice", rotated).body()).isEqualTo("before-login");
+        assertThat(send("GET", "", "alice", rotated).headers().allValues("Set-Cookie"))
+                .as("rotated once, at the first authenticated request").isEmpty();
+    }
+
+    @Test
+    void aLoginDuringTheRequestRotatesTheIdBeforeTheOwnerIsRecorded() throws Exception {
+        String planted = sessionCookieOf(send("POST", "?note=cart", null, null));
+
+        // POST ?login=alice: the application authenticates the user itself during the request
+        HttpResponse<String> loggedIn = send("POST", "?note=cart&login=alice", null, planted);
+
+        String rotated = sessionCookieOf(loggedIn);
+        assertThat(rotated).isNotEqualTo(planted);
+        assertThat(send("GET", "", null, planted).body()).isEqualTo("no session");
+        assertThat(send("GET", "", "alice", rotated).body()).isEqualTo("cart");
     }
 
     @Test

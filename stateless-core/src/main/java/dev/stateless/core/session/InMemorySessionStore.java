@@ -46,7 +46,14 @@ public final class InMemorySessionStore implements SessionStore {
         }
     }
 
+    /** How long an old id forwards invalidations to its new id after a change (as in Redis). */
+    private static final Duration FORWARD_LIFETIME = Duration.ofMinutes(5);
+
+    private record Forward(SessionId to, Instant until) {
+    }
+
     private final SessionSettings settings;
+    private final Map<SessionId, Forward> forwards = new java.util.HashMap<>();
     private final Map<SessionId, Entry> sessions = new ConcurrentHashMap<>();
     private final AtomicBoolean warnedLostLock = new AtomicBoolean();
     private final Map<String, Set<SessionId>> byPrincipal = new ConcurrentHashMap<>();
@@ -214,7 +221,16 @@ public final class InMemorySessionStore implements SessionStore {
 
     @Override
     public void delete(SessionId id) {
-        sessions.remove(Objects.requireNonNull(id, "id"));
+        Objects.requireNonNull(id, "id");
+        // As in Redis: an id changed lately forwards its invalidation to the new id.
+        synchronized (forwards) {
+            SessionId current = id;
+            for (int hop = 0; hop < 8 && current != null; hop++) {
+                sessions.remove(current);
+                Forward forward = forwards.remove(current);
+                current = forward != null && settings.clock().instant().isBefore(forward.until()) ? forward.to() : null;
+            }
+        }
     }
 
     @Override
@@ -222,12 +238,18 @@ public final class InMemorySessionStore implements SessionStore {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
         Instant now = settings.clock().instant();
-        Entry removed = sessions.remove(from);
-        if (removed == null || removed.session().isExpired(now)) {
-            return false;
+        SessionData session;
+        synchronized (forwards) {
+            Entry removed = sessions.remove(from);
+            if (removed == null || removed.session().isExpired(now)) {
+                return false;
+            }
+            session = removed.session();
+            sessions.put(to, new Entry(session.withId(to))); // the lock stays behind with the old id
+            Instant until = now.plus(FORWARD_LIFETIME);
+            forwards.put(from, new Forward(to, until.isBefore(session.expiresAt()) ? until : session.expiresAt()));
+            forwards.values().removeIf(f -> !now.isBefore(f.until()));
         }
-        SessionData session = removed.session();
-        sessions.put(to, new Entry(session.withId(to))); // the lock stays behind with the old id
         session.principal().ifPresent(p -> byPrincipal.computeIfAbsent(p, k -> ConcurrentHashMap.newKeySet()).add(to));
         return true;
     }

@@ -100,7 +100,10 @@ public interface SessionStore extends AutoCloseable {
     void unlock(SessionData locked);
 
     /**
-     * Deletes a session, with its lock; nothing happens when there is none.
+     * Deletes a session, with its lock; nothing happens when there is none. Invalidation wins over a
+     * concurrent {@link #changeId}: deleting an id whose session is being moved, or was moved within
+     * the last few minutes, deletes it under its new id too, so a logout that raced a login's id
+     * change never leaves the session alive.
      *
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
@@ -111,7 +114,11 @@ public interface SessionStore extends AutoCloseable {
      * (for protection against session fixation). The session's lock, if any, is not carried over:
      * the old id's lock goes with the old id, and the new id starts unlocked.
      *
-     * @return false when there is no session {@code from}
+     * <p>The old id never finds the session again ({@link #load} of it is empty), but for a few
+     * minutes it forwards a {@link #delete} to the new id. When {@code from} is deleted while the
+     * move runs, the move undoes itself and returns false: nothing outlives the invalidation.
+     *
+     * @return false when there is no session {@code from}, or it was deleted while it moved
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
     boolean changeId(SessionId from, SessionId to);

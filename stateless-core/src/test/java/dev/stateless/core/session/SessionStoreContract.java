@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -898,6 +899,82 @@ public abstract class SessionStoreContract {
 
         clock.advance(IDLE.plusSeconds(1));
         assertThat(store.load(newId)).isEmpty();
+    }
+
+    @Test
+    void invalidatingTheOldIdAfterAnIdChangeEndsTheSessionUnderItsNewIdToo() {
+        SessionId oldId = saveNew(Map.of("user", "alice")).id();
+        SessionId newId = SessionId.generate();
+        assertThat(store.changeId(oldId, newId)).isTrue();
+
+        store.delete(oldId); // a logout that loaded the session before the id changed
+
+        assertThat(store.load(newId)).isEmpty();
+        assertThat(store.load(oldId)).isEmpty();
+    }
+
+    @Test
+    void invalidatingTheFirstIdEndsTheSessionAfterTwoIdChanges() {
+        SessionId first = saveNew(Map.of("user", "alice")).id();
+        SessionId second = SessionId.generate();
+        SessionId third = SessionId.generate();
+        assertThat(store.changeId(first, second)).isTrue();
+        assertThat(store.changeId(second, third)).isTrue();
+
+        store.delete(first);
+
+        assertThat(store.load(third)).isEmpty();
+    }
+
+    @Test
+    void anIdChangeAfterTheInvalidationFailsAndLeavesNothing() {
+        SessionId oldId = saveNew(Map.of("user", "alice")).id();
+        store.delete(oldId);
+        SessionId newId = SessionId.generate();
+
+        assertThat(store.changeId(oldId, newId)).isFalse();
+
+        assertThat(store.load(newId)).isEmpty();
+    }
+
+    @Test
+    void theOldIdOfAChangedSessionTakesNoSaveAndNoLoad() {
+        SessionData before = load(saveNew(Map.of("a", "1")).id()); // as a concurrent request loaded it
+        SessionId newId = SessionId.generate();
+        assertThat(store.changeId(before.id(), newId)).isTrue();
+
+        assertThat(store.save(SessionChanges.to(before).set("b", encode("2")).build())).isFalse();
+        assertThat(store.load(before.id())).isEmpty();
+        assertThat(load(newId).attributeNames()).containsExactly("a");
+    }
+
+    @Test
+    void anInvalidationRacingAnIdChangeAlwaysWins() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 200; round++) {
+                SessionId oldId = saveNew(Map.of("user", "alice")).id();
+                SessionId newId = SessionId.generate();
+                CountDownLatch start = new CountDownLatch(1);
+                Future<Boolean> changed = threads.submit(() -> {
+                    start.await();
+                    return store.changeId(oldId, newId);
+                });
+                Future<?> deleted = threads.submit(() -> {
+                    start.await();
+                    store.delete(oldId);
+                    return null;
+                });
+                start.countDown();
+                changed.get(10, TimeUnit.SECONDS);
+                deleted.get(10, TimeUnit.SECONDS);
+
+                assertThat(store.load(newId)).as("round %d: the session under its new id", round).isEmpty();
+                assertThat(store.load(oldId)).as("round %d: the session under its old id", round).isEmpty();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test

@@ -72,8 +72,13 @@ final class JwksSource {
     private Instant lastAttempt; // guarded by lock
     private CompletableFuture<Void> inFlight; // guarded by lock
 
-    JwksSource(URI uri, Duration timeout, int maxResponseBytes, Duration minRefreshInterval, Duration refreshInterval,
-            Duration outageTolerance, Clock clock) {
+    JwksSource(JwksOptions options, Clock clock) {
+        this(options.uri(), options.timeout(), options.maxResponseSize(), options.minRefreshInterval(),
+                options.refreshInterval(), options.outageTolerance(), clock);
+    }
+
+    private JwksSource(URI uri, Duration timeout, int maxResponseBytes, Duration minRefreshInterval,
+            Duration refreshInterval, Duration outageTolerance, Clock clock) {
         this.uri = uri;
         this.safeUri = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
                 + (uri.getRawPath() == null ? "" : uri.getRawPath());

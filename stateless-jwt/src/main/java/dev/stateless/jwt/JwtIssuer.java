@@ -16,6 +16,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.security.KeyPair;
@@ -112,7 +113,16 @@ public final class JwtIssuer {
         } catch (JOSEException e) {
             throw new IllegalStateException("signing failed (" + e.getClass().getSimpleName() + ")", e);
         }
-        return jwt.serialize();
+        String compact = jwt.serialize();
+        if (Ecdsa.isEcdsa(header.getAlgorithm())) {
+            // always the low-S one of the two valid ECDSA signatures, so verifiers may insist on it (requireLowS)
+            byte[] signature = jwt.getSignature().decode();
+            byte[] low = Ecdsa.toLowS(header.getAlgorithm(), signature);
+            if (low != signature) {
+                compact = compact.substring(0, compact.lastIndexOf('.') + 1) + Base64URL.encode(low);
+            }
+        }
+        return compact;
     }
 
     /**

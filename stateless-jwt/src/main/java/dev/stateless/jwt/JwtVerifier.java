@@ -1,48 +1,33 @@
 package dev.stateless.jwt;
 
 import static dev.stateless.core.token.TokenVerificationException.Reason.BAD_SIGNATURE;
-import static dev.stateless.core.token.TokenVerificationException.Reason.EXPIRED;
 import static dev.stateless.core.token.TokenVerificationException.Reason.MALFORMED;
-import static dev.stateless.core.token.TokenVerificationException.Reason.MISSING_CLAIM;
-import static dev.stateless.core.token.TokenVerificationException.Reason.NOT_YET_VALID;
 import static dev.stateless.core.token.TokenVerificationException.Reason.REVOKED;
 import static dev.stateless.core.token.TokenVerificationException.Reason.UNSUPPORTED_ALGORITHM;
 import static dev.stateless.core.token.TokenVerificationException.Reason.UNTRUSTED_ISSUER;
-import static dev.stateless.core.token.TokenVerificationException.Reason.WRONG_AUDIENCE;
 import static dev.stateless.core.token.TokenVerificationException.Reason.WRONG_TYPE;
 import static dev.stateless.jwt.Jws.refuse;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.OctetSequenceKey;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.core.token.TokenVerifier;
 import dev.stateless.core.token.VerifiedToken;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.net.InetAddress;
+import dev.stateless.jwt.TrustedKeys.ConfiguredKey;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -50,59 +35,56 @@ import java.util.Set;
  *
  * <p>One verification, in order: the length cap (before anything is parsed); exactly three strict
  * base64url parts; a strict JSON header (no duplicate members, bounded nesting, no {@code crit},
- * {@code b64}, {@code zip} or {@code enc}); an allowed algorithm ({@code none} never is); one trusted
- * key chosen by {@code kid} whose type fits the algorithm; the signature; the {@code typ}; only then
- * the claims, parsed strictly, checked for types, presence, time, issuer and audience; last the
- * revocation list. Key headers in the token ({@code jku}, {@code x5u}, {@code jwk}, {@code x5c}) are
- * ignored and never fetched: keys come from configuration only.
+ * {@code b64}, {@code zip} or {@code enc}); an allowed algorithm ({@code none} never is); where several
+ * issuers are trusted, the issuer's keys, by the {@code iss} of the strictly parsed claims; one key of
+ * that issuer chosen by {@code kid} whose type fits the algorithm; the signature; the {@code typ}; only
+ * then the claims, checked for types, presence, time, issuer and audience; last the revocation list.
+ * Key headers in the token ({@code jku}, {@code x5u}, {@code jwk}, {@code x5c}) are ignored and never
+ * fetched: keys come from configuration only.
  *
  * <p>Key choice: a token that names a {@code kid} is checked with the key of that id; when no key has
  * that id, with the one key configured without an id (such as the HMAC secret), if there is exactly
  * one that fits. A token without {@code kid} is checked against the one key that fits its algorithm;
  * when several could, it is refused ({@code BAD_SIGNATURE}) rather than tried against each. A signature
- * is never checked against more than one key.
+ * is never checked against more than one key, nor against another issuer's keys.
  *
  * <p>With cached keys a verification does no I/O, except the revocation check when a revocation list
  * is configured. Immutable and thread-safe; build one per configuration and share it.
  */
 public final class JwtVerifier implements TokenVerifier {
 
-    /** The largest instant a time claim may hold: 9999-12-31T23:59:59Z. */
-    private static final BigDecimal MAX_EPOCH_SECOND = BigDecimal.valueOf(253_402_300_799L);
-
-    private final List<VerificationKey> staticKeys;
-    private final JwksSource jwks;
+    /** The one issuer's (or any issuer's) keys; null when keys are chosen by issuer. */
+    private final KeySelector keys;
+    /** Keys by issuer, where two or more issuers are trusted; else null. */
+    private final Map<String, KeySelector> keysByIssuer;
     private final Set<JWSAlgorithm> allowed;
     private final Map<JWSAlgorithm, JWSHeader> headers;
-    private final Set<String> issuers;
-    private final Set<String> audiences;
-    private final boolean requireExpiration;
-    private final Duration clockSkew;
-    private final List<String> requiredClaims;
     private final Set<String> acceptedTypes;
     private final int maxTokenSize;
+    private final boolean requireLowS;
+    private final ClaimChecks claims;
     private final RevocationList revocationList;
-    private final List<String> rolesClaims;
-    private final Clock clock;
 
-    private JwtVerifier(Builder b, List<VerificationKey> staticKeys, JwksSource jwks, Set<JWSAlgorithm> allowed,
-            Set<String> acceptedTypes, List<String> requiredClaims) {
-        this.staticKeys = List.copyOf(staticKeys);
-        this.jwks = jwks;
+    private JwtVerifier(Builder b, Map<String, TrustedKeys> keySets, Set<JWSAlgorithm> allowed,
+            Set<String> acceptedTypes, ClaimChecks claims) {
+        if (keySets.size() > 1) {
+            Map<String, KeySelector> byIssuer = new LinkedHashMap<>();
+            keySets.forEach((issuer, keys) -> byIssuer.put(issuer, new KeySelector(keys, b.clock)));
+            this.keysByIssuer = Map.copyOf(byIssuer);
+            this.keys = null;
+        } else {
+            this.keysByIssuer = null;
+            this.keys = new KeySelector(keySets.values().iterator().next(), b.clock);
+        }
         this.allowed = Set.copyOf(allowed);
         Map<JWSAlgorithm, JWSHeader> headers = new HashMap<>();
         allowed.forEach(alg -> headers.put(alg, new JWSHeader(alg)));
         this.headers = Map.copyOf(headers);
-        this.issuers = Set.copyOf(b.issuers);
-        this.audiences = Set.copyOf(b.audiences);
-        this.requireExpiration = b.requireExpiration;
-        this.clockSkew = b.clockSkew;
-        this.requiredClaims = List.copyOf(requiredClaims);
         this.acceptedTypes = Set.copyOf(acceptedTypes);
         this.maxTokenSize = b.maxTokenSize;
+        this.requireLowS = b.requireLowS;
+        this.claims = claims;
         this.revocationList = b.revocationList;
-        this.rolesClaims = List.copyOf(b.rolesClaims);
-        this.clock = b.clock;
     }
 
     public static Builder builder() {
@@ -127,11 +109,28 @@ public final class JwtVerifier implements TokenVerifier {
             // its message may quote the token.
             throw refuse(MALFORMED, "token could not be processed (" + e.getClass().getSimpleName() + ")");
         }
-        if (revocationList != null && verified.tokenId().isPresent()
-                && revocationList.isRevoked(verified.tokenId().get())) {
+        if (revocationList != null && revocationList.isRevoked(verified)) {
             throw refuse(REVOKED, "token was revoked");
         }
         return verified;
+    }
+
+    /**
+     * Revokes a token this verifier accepted, on its revocation list, until the token's {@code exp}
+     * plus this verifier's clock skew (the last instant it would accept the token), or forever for a
+     * token without {@code exp}.
+     *
+     * @throws UnsupportedOperationException when no revocation list is configured
+     * @throws IllegalArgumentException when the token has no {@code jti}
+     * @throws StoreUnavailableException when the revocation list cannot be reached
+     */
+    @Override
+    public void revoke(VerifiedToken token) {
+        Objects.requireNonNull(token, "token");
+        if (revocationList == null) {
+            throw new UnsupportedOperationException("this JwtVerifier has no revocation list");
+        }
+        revocationList.revoke(token, claims.clockSkew());
     }
 
     private VerifiedToken check(String token) {
@@ -139,14 +138,34 @@ public final class JwtVerifier implements TokenVerifier {
         if (!allowed.contains(jws.algorithm())) {
             throw refuse(UNSUPPORTED_ALGORITHM, "token algorithm " + jws.algorithm().getName() + " is not allowed");
         }
-        VerificationKey key = selectKey(jws);
-        if (jws.signature().toString().isEmpty() || !signatureMatches(key, jws)) {
+        Map<String, Object> parsed = null;
+        KeySelector selector = keys;
+        if (keysByIssuer != null) {
+            parsed = parseClaims(jws);
+            String issuer = ClaimChecks.stringClaim(parsed, "iss");
+            if (issuer == null) {
+                throw ClaimChecks.missing("iss");
+            }
+            selector = keysByIssuer.get(issuer);
+            if (selector == null) {
+                throw refuse(UNTRUSTED_ISSUER, "token issuer is not trusted");
+            }
+        }
+        VerificationKey key = selector.select(jws);
+        byte[] signature = jws.signature().decode();
+        if (signature.length == 0 || !signatureMatches(key, jws)) {
             throw refuse(BAD_SIGNATURE, "token signature does not match the trusted key");
         }
+        if (requireLowS && Ecdsa.isHighS(jws.algorithm(), signature)) {
+            throw refuse(BAD_SIGNATURE, "token signature is the high-S form of an ECDSA signature, which is not accepted");
+        }
         checkType(jws.type());
-        Map<String, Object> claims = StrictJson.CLAIMS.parseObject(jws.payload())
+        return claims.check(parsed != null ? parsed : parseClaims(jws));
+    }
+
+    private static Map<String, Object> parseClaims(Jws jws) {
+        return StrictJson.CLAIMS.parseObject(jws.payload())
                 .orElseThrow(() -> refuse(MALFORMED, "token claims are not a strict JSON object"));
-        return checkClaims(claims);
     }
 
     private boolean signatureMatches(VerificationKey key, Jws jws) {
@@ -155,73 +174,6 @@ public final class JwtVerifier implements TokenVerifier {
         } catch (JOSEException e) {
             return false;
         }
-    }
-
-    /**
-     * The one key to check the signature with: the key the token names (configured, cached, or after
-     * one rate-limited JWKS refresh), else the single key without id that fits the algorithm.
-     */
-    private VerificationKey selectKey(Jws jws) {
-        List<VerificationKey> remote = List.of();
-        if (jws.keyId() != null) {
-            VerificationKey key = named(staticKeys, jws);
-            if (key != null) {
-                return key;
-            }
-            if (jwks != null) {
-                remote = jwks.keys();
-                key = named(remote, jws);
-                if (key == null) {
-                    remote = jwks.keysAfterUnknownKey();
-                    key = named(remote, jws);
-                }
-                if (key != null) {
-                    return key;
-                }
-            }
-        } else if (jwks != null) {
-            try {
-                remote = jwks.keys();
-            } catch (TokenVerificationException e) {
-                if (unnamed(staticKeys, jws).isEmpty()) {
-                    throw e;
-                }
-            }
-        }
-        List<VerificationKey> candidates = new ArrayList<>(unnamed(staticKeys, jws));
-        candidates.addAll(unnamed(remote, jws));
-        if (candidates.size() > 1) {
-            throw refuse(BAD_SIGNATURE, "token does not name one of the several keys (kid) that could verify it");
-        }
-        if (candidates.isEmpty()) {
-            throw refuse(BAD_SIGNATURE, "no trusted key matches the token");
-        }
-        return candidates.get(0);
-    }
-
-    /** The key with the token's kid, or null; throws when it does not fit the algorithm or is not unique. */
-    private static VerificationKey named(List<VerificationKey> keys, Jws jws) {
-        List<VerificationKey> named = keys.stream().filter(k -> jws.keyId().equals(k.keyId())).toList();
-        if (named.isEmpty()) {
-            return null;
-        }
-        List<VerificationKey> fitting = named.stream().filter(k -> k.fits(jws.algorithm())).toList();
-        if (fitting.isEmpty()) {
-            throw refuse(UNSUPPORTED_ALGORITHM, "token algorithm " + jws.algorithm().getName()
-                    + " does not fit the key it names");
-        }
-        if (fitting.size() > 1) {
-            throw refuse(BAD_SIGNATURE, "token names a key id that several trusted keys share");
-        }
-        return fitting.get(0);
-    }
-
-    /** Keys that may check a token not matched by kid: all fitting keys without kid, or any fitting key if the token has none. */
-    private static List<VerificationKey> unnamed(List<VerificationKey> keys, Jws jws) {
-        return keys.stream()
-                .filter(k -> jws.keyId() == null || k.keyId() == null)
-                .filter(k -> k.fits(jws.algorithm()))
-                .toList();
     }
 
     private void checkType(String type) {
@@ -234,175 +186,22 @@ public final class JwtVerifier implements TokenVerifier {
         }
     }
 
-    private VerifiedToken checkClaims(Map<String, Object> claims) {
-        String subject = stringClaim(claims, "sub");
-        String issuer = stringClaim(claims, "iss");
-        String tokenId = stringClaim(claims, "jti");
-        List<String> audience = audienceClaim(claims);
-        Optional<Instant> expiresAt = timeClaim(claims, "exp");
-        Optional<Instant> notBefore = timeClaim(claims, "nbf");
-        Optional<Instant> issuedAt = timeClaim(claims, "iat");
-
-        if (subject == null || subject.isEmpty()) {
-            throw missing("sub");
-        }
-        if (requireExpiration && expiresAt.isEmpty()) {
-            throw missing("exp");
-        }
-        if (!issuers.isEmpty() && issuer == null) {
-            throw missing("iss");
-        }
-        if (!audiences.isEmpty() && audience.isEmpty()) {
-            throw missing("aud");
-        }
-        for (String name : requiredClaims) {
-            if (claims.get(name) == null) {
-                throw missing(name);
-            }
-        }
-        for (String name : List.of("exp", "nbf", "iat")) {
-            if (claims.containsKey(name) && claims.get(name) == null) {
-                // not a NumericDate; read as absent it would lift a limit (exp when not required)
-                throw refuse(MALFORMED, "token claim '" + name + "' is null");
-            }
-        }
-
-        Instant now = clock.instant();
-        if (expiresAt.isPresent() && !now.isBefore(expiresAt.get().plus(clockSkew))) {
-            throw refuse(EXPIRED, "token has expired");
-        }
-        if (notBefore.isPresent() && now.plus(clockSkew).isBefore(notBefore.get())) {
-            throw refuse(NOT_YET_VALID, "token is not valid yet (nbf)");
-        }
-        if (issuedAt.isPresent() && now.plus(clockSkew).isBefore(issuedAt.get())) {
-            throw refuse(NOT_YET_VALID, "token was issued in the future (iat)");
-        }
-        if (!issuers.isEmpty() && !issuers.contains(issuer)) {
-            throw refuse(UNTRUSTED_ISSUER, "token issuer is not trusted");
-        }
-        if (!audiences.isEmpty() && audience.stream().noneMatch(audiences::contains)) {
-            throw refuse(WRONG_AUDIENCE, "token audience does not include this service");
-        }
-        return new VerifiedToken(subject, Optional.ofNullable(issuer), Optional.ofNullable(tokenId), expiresAt,
-                roles(claims), frozen(claims));
-    }
-
-    private static TokenVerificationException missing(String name) {
-        return refuse(MISSING_CLAIM, "token claim '" + name + "' is missing");
-    }
-
-    /** A claim that must be a string when present; null when absent or null. */
-    private static String stringClaim(Map<String, Object> claims, String name) {
-        Object value = claims.get(name);
-        if (value == null || value instanceof String) {
-            return (String) value;
-        }
-        throw refuse(MALFORMED, "token claim '" + name + "' is not a string");
-    }
-
-    /** {@code aud}: one string or an array of strings (RFC 7519 4.1.3). */
-    private static List<String> audienceClaim(Map<String, Object> claims) {
-        Object value = claims.get("aud");
-        if (value == null) {
-            return List.of();
-        }
-        if (value instanceof String s) {
-            return List.of(s);
-        }
-        if (value instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
-            return list.stream().map(String.class::cast).toList();
-        }
-        throw refuse(MALFORMED, "token claim 'aud' is not a string or an array of strings");
-    }
-
-    /** A NumericDate: a finite JSON number of seconds between 1970 and 9999; null counts as absent. */
-    private static Optional<Instant> timeClaim(Map<String, Object> claims, String name) {
-        Object value = claims.get(name);
-        if (value == null) {
-            return Optional.empty();
-        }
-        BigDecimal seconds;
-        if (value instanceof Integer || value instanceof Long) {
-            seconds = BigDecimal.valueOf(((Number) value).longValue());
-        } else if (value instanceof BigInteger big) {
-            seconds = new BigDecimal(big);
-        } else if (value instanceof BigDecimal big) {
-            seconds = big;
-        } else if (value instanceof Double d && Double.isFinite(d)) {
-            seconds = BigDecimal.valueOf(d);
-        } else {
-            throw refuse(MALFORMED, "token claim '" + name + "' is not a finite number");
-        }
-        if (seconds.signum() < 0 || seconds.compareTo(MAX_EPOCH_SECOND) > 0) {
-            throw refuse(MALFORMED, "token claim '" + name + "' is out of range");
-        }
-        long whole = seconds.longValue();
-        int nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).intValue();
-        return Optional.of(Instant.ofEpochSecond(whole, nanos));
-    }
-
-    private Set<String> roles(Map<String, Object> claims) {
-        Set<String> roles = new LinkedHashSet<>();
-        for (String name : rolesClaims) {
-            Object value = claims.get(name);
-            if (value == null) {
-                continue;
-            }
-            if (value instanceof String s) {
-                Arrays.stream(s.split(" ")).filter(r -> !r.isEmpty()).forEach(roles::add);
-            } else if (value instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
-                list.forEach(r -> roles.add((String) r));
-            } else {
-                throw refuse(MALFORMED, "token claim '" + name + "' is not a string or an array of strings");
-            }
-        }
-        return roles;
-    }
-
-    /** An unmodifiable deep copy; top-level nulls are dropped (a null claim is treated as absent). */
-    private static Map<String, Object> frozen(Map<String, Object> claims) {
-        Map<String, Object> copy = new LinkedHashMap<>();
-        claims.forEach((name, value) -> {
-            if (value != null) {
-                copy.put(name, freeze(value));
-            }
-        });
-        return copy;
-    }
-
-    private static Object freeze(Object value) {
-        if (value instanceof Map<?, ?> map) {
-            Map<Object, Object> copy = new LinkedHashMap<>();
-            map.forEach((k, v) -> copy.put(k, freeze(v)));
-            return Collections.unmodifiableMap(copy);
-        }
-        if (value instanceof List<?> list) {
-            List<Object> copy = new ArrayList<>(list.size());
-            list.forEach(v -> copy.add(freeze(v)));
-            return Collections.unmodifiableList(copy);
-        }
-        return value instanceof Integer i ? Long.valueOf(i) : value; // one type for integers that fit a long
-    }
-
     @Override
     public String toString() {
-        return "JwtVerifier[algorithms=" + allowed + ", keys=" + staticKeys.size() + (jwks == null ? "" : ", " + jwks) + "]";
+        return "JwtVerifier[algorithms=" + allowed + ", "
+                + (keys != null ? keys : "issuers=" + keysByIssuer) + "]";
     }
 
     /**
-     * Configuration of a {@link JwtVerifier}. At least one key source is required. Values are
-     * checked by {@link #build()}, which names the option at fault. Not thread-safe.
+     * Configuration of a {@link JwtVerifier}. At least one key source is required: keys set on this
+     * builder (trusted for its one {@link #issuers issuer}, or for any issuer when none is set), or
+     * keys per issuer with {@link #issuer(String, TrustedKeys)}. Values are checked by {@link #build()},
+     * which names the option at fault. Not thread-safe.
      */
     public static final class Builder {
 
-        private byte[] hmacSecret;
-        private final List<ConfiguredKey> keys = new ArrayList<>();
-        private URI jwksUri;
-        private Duration jwksTimeout = Duration.ofSeconds(2);
-        private int jwksMaxResponseSize = 512 * 1024;
-        private Duration jwksMinRefreshInterval = Duration.ofSeconds(30);
-        private Duration jwksRefreshInterval = Duration.ofMinutes(5);
-        private Duration jwksOutageTolerance = ChronoUnit.FOREVER.getDuration();
+        private final TrustedKeys.Builder keys = TrustedKeys.builder();
+        private final Map<String, TrustedKeys> issuerKeys = new LinkedHashMap<>();
         private List<String> algorithms;
         private List<String> issuers = List.of();
         private List<String> audiences = List.of();
@@ -413,95 +212,57 @@ public final class JwtVerifier implements TokenVerifier {
         private boolean accessTokenProfile;
         private int maxTokenSize = 8192;
         private RevocationList revocationList;
+        private boolean allowTokensWithoutId;
+        private boolean requireLowS;
         private List<String> rolesClaims = List.of("roles", "scope");
         private Clock clock = Clock.systemUTC();
-
-        private record ConfiguredKey(String option, JWK jwk) {
-        }
 
         private Builder() {
         }
 
-        /**
-         * A shared HMAC secret (HS256 by default), at least 32 bytes of random, 48 for HS384, 64 for
-         * HS512. It has no key id: it verifies tokens without {@code kid} or with a {@code kid} no other
-         * key carries. It never verifies an RS, PS, ES or EdDSA token.
-         */
+        /** {@link TrustedKeys.Builder#hmacSecret}: a shared secret of at least 32 bytes, without key id. */
         public Builder hmacSecret(byte[] secret) {
-            this.hmacSecret = Objects.requireNonNull(secret, "hmacSecret").clone();
+            keys.hmacSecret(secret);
             return this;
         }
 
-        /** A trusted RSA (2048 bits or more), EC (P-256, P-384, P-521) or Ed25519 public key, under a key id. */
+        /** {@link TrustedKeys.Builder#publicKey}: an RSA, EC or Ed25519 public key under a key id. */
         public Builder publicKey(String kid, PublicKey key) {
-            Objects.requireNonNull(kid, "kid");
-            Objects.requireNonNull(key, "publicKey");
-            keys.add(new ConfiguredKey("publicKey", KeyMaterial.fromPublicKey("publicKey", kid, key)));
+            keys.publicKey(kid, key);
             return this;
         }
 
-        /** A trusted public key as PEM ({@code PUBLIC KEY} or {@code CERTIFICATE}), under a key id. Private keys are refused. */
+        /** {@link TrustedKeys.Builder#publicKeyPem}: a public key or certificate as PEM, under a key id. */
         public Builder publicKeyPem(String kid, String pem) {
-            Objects.requireNonNull(kid, "kid");
-            Objects.requireNonNull(pem, "publicKeyPem");
-            keys.add(new ConfiguredKey("publicKeyPem", KeyMaterial.fromPem("publicKeyPem", kid, pem)));
+            keys.publicKeyPem(kid, pem);
             return this;
         }
 
-        /** A trusted public key as a JWK (JSON). Private keys and symmetric ({@code oct}) keys are refused. */
+        /** {@link TrustedKeys.Builder#jwk}: a public key as a JWK. */
         public Builder jwk(String json) {
-            Objects.requireNonNull(json, "jwk");
-            keys.add(new ConfiguredKey("jwk", KeyMaterial.fromJwk("jwk", json)));
+            keys.jwk(json);
             return this;
         }
 
-        /** Trusted public keys as a JWK set (JSON). A set holding any private or symmetric key is refused. */
+        /** {@link TrustedKeys.Builder#jwkSet}: public keys as a JWK set. */
         public Builder jwkSet(String json) {
-            Objects.requireNonNull(json, "jwkSet");
-            KeyMaterial.fromJwkSet("jwkSet", json).forEach(jwk -> keys.add(new ConfiguredKey("jwkSet", jwk)));
+            keys.jwkSet(json);
+            return this;
+        }
+
+        /** {@link TrustedKeys.Builder#jwks}: a JWKS endpoint with its fetch and cache options. */
+        public Builder jwks(JwksOptions options) {
+            keys.jwks(options);
             return this;
         }
 
         /**
-         * A JWKS endpoint to fetch public keys from, cached; {@code https}, or {@code http} on a
-         * loopback address. Fetched lazily by the first verification. Only public signature keys are
-         * used (no private, symmetric, {@code use=enc}, revoked or expired keys). Redirects are not followed.
+         * {@link TrustedKeys.Builder#jwksUri}: a JWKS endpoint with the default {@link JwksOptions}.
+         *
+         * @throws IllegalArgumentException when it is not {@code https} (or {@code http} on loopback)
          */
         public Builder jwksUri(URI uri) {
-            this.jwksUri = Objects.requireNonNull(uri, "jwksUri");
-            return this;
-        }
-
-        /** Bounds the connection and, separately, the response of a JWKS request. Default 2 s. */
-        public Builder jwksTimeout(Duration timeout) {
-            this.jwksTimeout = Objects.requireNonNull(timeout, "jwksTimeout");
-            return this;
-        }
-
-        /** The largest JWKS response read, in bytes; a larger one is refused. Default 512 KiB. */
-        public Builder jwksMaxResponseSize(int bytes) {
-            this.jwksMaxResponseSize = bytes;
-            return this;
-        }
-
-        /** At most one refresh for an unknown {@code kid} per this interval. Default 30 s. */
-        public Builder jwksMinRefreshInterval(Duration interval) {
-            this.jwksMinRefreshInterval = Objects.requireNonNull(interval, "jwksMinRefreshInterval");
-            return this;
-        }
-
-        /** Keys older than this are refreshed in the background by the next verification. Default 5 min. */
-        public Builder jwksRefreshInterval(Duration interval) {
-            this.jwksRefreshInterval = Objects.requireNonNull(interval, "jwksRefreshInterval");
-            return this;
-        }
-
-        /**
-         * How long keys from the last successful fetch stay trusted while the endpoint cannot be
-         * reached. Default: unlimited (kept until a successful fetch replaces them).
-         */
-        public Builder jwksOutageTolerance(Duration tolerance) {
-            this.jwksOutageTolerance = Objects.requireNonNull(tolerance, "jwksOutageTolerance");
+            keys.jwksUri(uri);
             return this;
         }
 
@@ -516,9 +277,32 @@ public final class JwtVerifier implements TokenVerifier {
             return this;
         }
 
-        /** Trusted issuers; when set, {@code iss} is required and must be one of them. */
+        /**
+         * The one trusted issuer of the keys configured on this builder (or, with {@link #issuer(String,
+         * TrustedKeys)}, nothing: the issuers are those given keys). When set, {@code iss} is required and
+         * must match exactly. Several issuers here are refused: each needs its own keys, so that one
+         * issuer's key never verifies a token that claims another's {@code iss}.
+         */
         public Builder issuers(String... issuers) {
             this.issuers = List.of(issuers);
+            return this;
+        }
+
+        /**
+         * Trusts an issuer with its own keys: a token claiming {@code iss = issuer} is verified with
+         * these keys only, and these keys verify no other issuer's tokens. With two or more issuers the
+         * claims are parsed (strictly, bounded by {@link #maxTokenSize}) before the signature is checked,
+         * to read {@code iss}; nothing else in them is trusted before the signature holds. With two or
+         * more, {@link VerifiedToken#principal()} is {@code iss + "#" + sub} (an issuer may then not
+         * contain {@code #}), so two issuers' users of the same {@code sub} are two users. Excludes keys
+         * and {@link #issuers} set on this builder itself.
+         */
+        public Builder issuer(String issuer, TrustedKeys keys) {
+            Objects.requireNonNull(issuer, "issuer");
+            Objects.requireNonNull(keys, "keys");
+            if (issuerKeys.putIfAbsent(issuer, keys) != null) {
+                throw new IllegalArgumentException("issuer: '" + issuer + "' is given keys twice");
+            }
             return this;
         }
 
@@ -574,13 +358,38 @@ public final class JwtVerifier implements TokenVerifier {
         }
 
         /**
-         * Refuses tokens whose {@code jti} is on this list ({@code REVOKED}), checked after the signature
-         * and the claims. A token without {@code jti} cannot be revoked; add {@code "jti"} to
-         * {@link #requiredClaims} to refuse such tokens. The list's {@link StoreUnavailableException}
-         * propagates from {@link JwtVerifier#verify}.
+         * Refuses tokens on this list ({@code REVOKED}, by {@code iss} and {@code jti}), checked after the
+         * signature and the claims; {@link JwtVerifier#revoke} puts a token on it for as long as this
+         * verifier would accept it ({@code exp} plus {@link #clockSkew}). A token without {@code jti}
+         * could never be revoked, so with a list {@code jti} is required ({@code MISSING_CLAIM}) unless
+         * {@link #allowTokensWithoutId()}. The list's {@link StoreUnavailableException} propagates from
+         * {@link JwtVerifier#verify}.
          */
         public Builder revocationList(RevocationList revocationList) {
             this.revocationList = Objects.requireNonNull(revocationList, "revocationList");
+            return this;
+        }
+
+        /**
+         * With a {@link #revocationList}, accepts tokens without {@code jti} too, which can then never
+         * be revoked (a logout does not end them before {@code exp}). Only for issuers that cannot add
+         * {@code jti}; off by default.
+         */
+        public Builder allowTokensWithoutId() {
+            this.allowTokensWithoutId = true;
+            return this;
+        }
+
+        /**
+         * Refuses ECDSA (ES256, ES384, ES512) signatures whose {@code s} is above half the curve order
+         * ({@code BAD_SIGNATURE}), so that a token has one valid signature, not two ({@code s} and
+         * {@code n - s} both verify). Off by default: most issuers (the JDK, OpenSSL, Go) produce
+         * high-S signatures half of the time, and nothing in this library depends on a token's bytes
+         * (revocation works on {@code iss} and {@code jti}). Turn it on when every issuer produces
+         * low-S signatures, as {@link JwtIssuer} does, and something keys on the token string.
+         */
+        public Builder requireLowS(boolean require) {
+            this.requireLowS = require;
             return this;
         }
 
@@ -602,28 +411,8 @@ public final class JwtVerifier implements TokenVerifier {
 
         /** @throws IllegalArgumentException naming the first option at fault */
         public JwtVerifier build() {
-            List<ConfiguredKey> configured = new ArrayList<>(keys);
-            if (hmacSecret != null) {
-                if (hmacSecret.length < 32) {
-                    throw new IllegalArgumentException("hmacSecret: must be at least 32 bytes (256 bits), was "
-                            + hmacSecret.length);
-                }
-                configured.add(new ConfiguredKey("hmacSecret", new OctetSequenceKey.Builder(hmacSecret).build()));
-            }
-            if (configured.isEmpty() && jwksUri == null) {
-                throw new IllegalArgumentException(
-                        "no key configured: set hmacSecret, publicKey, publicKeyPem, jwk, jwkSet or jwksUri");
-            }
-            List<VerificationKey> staticKeys = new ArrayList<>();
-            for (ConfiguredKey key : configured) {
-                try {
-                    staticKeys.add(VerificationKey.of(key.jwk()));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(key.option() + ": " + e.getMessage());
-                }
-            }
-            Set<JWSAlgorithm> allowed = allowedAlgorithms(configured);
-            requireNames("issuers", issuers);
+            Map<String, TrustedKeys> keySets = keySets();
+            Set<JWSAlgorithm> allowed = allowedAlgorithms(List.copyOf(keySets.values()));
             requireNames("audiences", audiences);
             requireNames("requiredClaims", requiredClaims);
             requireNames("rolesClaims", rolesClaims);
@@ -634,14 +423,18 @@ public final class JwtVerifier implements TokenVerifier {
                 throw new IllegalArgumentException("maxTokenSize: must be between 256 and 1048576 characters, was "
                         + maxTokenSize);
             }
+            if (allowTokensWithoutId && revocationList == null) {
+                throw new IllegalArgumentException("allowTokensWithoutId: only applies with a revocationList");
+            }
             Set<String> types = new LinkedHashSet<>();
             if (acceptedTypes != null) {
                 requireNames("acceptedTypes", acceptedTypes);
                 acceptedTypes.forEach(t -> types.add(Jws.normalizeType(t)));
             }
+            Set<String> trusted = keySets.keySet().contains(null) ? Set.of() : keySets.keySet();
             List<String> required = new ArrayList<>(requiredClaims);
             if (accessTokenProfile) {
-                if (issuers.isEmpty()) {
+                if (trusted.isEmpty()) {
                     throw new IllegalArgumentException("accessTokenProfile: issuers must be set (RFC 9068 section 4)");
                 }
                 if (audiences.isEmpty()) {
@@ -653,23 +446,60 @@ public final class JwtVerifier implements TokenVerifier {
                 if (acceptedTypes == null) {
                     types.add("at+jwt");
                 }
-                for (String claim : List.of("iss", "exp", "aud", "sub", "client_id", "iat", "jti")) {
-                    if (!required.contains(claim)) {
-                        required.add(claim);
-                    }
-                }
+                required.addAll(List.of("iss", "exp", "aud", "sub", "client_id", "iat", "jti"));
             }
-            JwksSource jwks = jwksUri == null ? null : jwksSource();
-            return new JwtVerifier(this, staticKeys, jwks, allowed, types, required);
+            if (revocationList != null && !allowTokensWithoutId) {
+                required.add("jti"); // a token without jti could never be revoked
+            }
+            ClaimChecks checks = new ClaimChecks(trusted, keySets.size() > 1, Set.copyOf(audiences), requireExpiration,
+                    clockSkew, List.copyOf(new LinkedHashSet<>(required)), rolesClaims, clock);
+            return new JwtVerifier(this, keySets, allowed, types, checks);
         }
 
-        private Set<JWSAlgorithm> allowedAlgorithms(List<ConfiguredKey> configured) {
+        /** The keys by trusted issuer; one entry under null when keys are trusted for any issuer. */
+        private Map<String, TrustedKeys> keySets() {
+            requireNames("issuers", issuers);
+            Map<String, TrustedKeys> sets = new LinkedHashMap<>();
+            if (!issuerKeys.isEmpty()) {
+                if (!keys.isEmpty()) {
+                    throw new IllegalArgumentException("issuer: keys are also set outside issuer(...), where they would "
+                            + "verify every issuer's tokens; give each key to its issuer");
+                }
+                if (!issuers.isEmpty()) {
+                    throw new IllegalArgumentException("issuers: with issuer(...), the trusted issuers are those given "
+                            + "keys; do not also set issuers");
+                }
+                requireNames("issuer", List.copyOf(issuerKeys.keySet()));
+                if (issuerKeys.size() > 1) {
+                    for (String issuer : issuerKeys.keySet()) {
+                        if (issuer.contains("#")) {
+                            throw new IllegalArgumentException("issuer: '" + issuer + "' contains '#', which separates "
+                                    + "issuer and subject in the principal name where several issuers are trusted");
+                        }
+                    }
+                }
+                sets.putAll(issuerKeys);
+                return sets;
+            }
+            if (issuers.size() > 1) {
+                throw new IllegalArgumentException("issuers: several trusted issuers need their own keys, so that one "
+                        + "issuer's key never verifies a token claiming another's iss: use issuer(iss, keys) for each");
+            }
+            TrustedKeys all = keys.build();
+            sets.put(issuers.isEmpty() ? null : issuers.get(0), all);
+            return sets;
+        }
+
+        private Set<JWSAlgorithm> allowedAlgorithms(List<TrustedKeys> keySets) {
+            List<ConfiguredKey> configured = keySets.stream().flatMap(k -> k.configured().stream()).toList();
+            boolean jwksUri = keySets.stream().anyMatch(k -> k.jwks() != null);
+            int hmacSecret = keySets.stream().mapToInt(TrustedKeys::hmacSecretLength).max().orElse(-1);
             Set<JWSAlgorithm> allowed = new LinkedHashSet<>();
             if (algorithms == null) {
                 for (ConfiguredKey key : configured) {
                     allowed.add(Algorithms.defaultFor(key.jwk()).orElseThrow());
                 }
-                if (jwksUri != null) {
+                if (jwksUri) {
                     allowed.addAll(Algorithms.JWKS_DEFAULTS);
                 }
                 return allowed;
@@ -685,11 +515,11 @@ public final class JwtVerifier implements TokenVerifier {
                 JWSAlgorithm alg = Algorithms.byName(name).orElseThrow(() -> new IllegalArgumentException(
                         "algorithms: '" + name + "' is not supported (supported: " + Algorithms.supportedNames() + ")"));
                 boolean keyFits = configured.stream().anyMatch(k -> Algorithms.fits(k.jwk(), alg))
-                        || jwksUri != null && !Algorithms.isHmac(alg);
+                        || jwksUri && !Algorithms.isHmac(alg);
                 if (!keyFits) {
-                    if (Algorithms.isHmac(alg) && hmacSecret != null) {
+                    if (Algorithms.isHmac(alg) && hmacSecret >= 0) {
                         throw new IllegalArgumentException("hmacSecret: " + alg.getName() + " needs at least "
-                                + Algorithms.minHmacBytes(alg) + " bytes, was " + hmacSecret.length);
+                                + Algorithms.minHmacBytes(alg) + " bytes, was " + hmacSecret);
                     }
                     throw new IllegalArgumentException("algorithms: no configured key can verify " + alg.getName());
                 }
@@ -701,51 +531,6 @@ public final class JwtVerifier implements TokenVerifier {
                 }
             }
             return allowed;
-        }
-
-        private JwksSource jwksSource() {
-            String scheme = jwksUri.getScheme() == null ? "" : jwksUri.getScheme().toLowerCase(Locale.ROOT);
-            if (jwksUri.getHost() == null || !(scheme.equals("https") || scheme.equals("http") && isLoopback(jwksUri.getHost()))) {
-                throw new IllegalArgumentException("jwksUri: must be an https URI (http only on a loopback address)");
-            }
-            if (notPositive(jwksTimeout) || jwksTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
-                throw new IllegalArgumentException("jwksTimeout: must be positive and at most 1 minute, was " + jwksTimeout);
-            }
-            if (jwksMaxResponseSize < 1024) {
-                throw new IllegalArgumentException("jwksMaxResponseSize: must be at least 1024 bytes, was "
-                        + jwksMaxResponseSize);
-            }
-            if (jwksMinRefreshInterval.isNegative()) {
-                throw new IllegalArgumentException("jwksMinRefreshInterval: must not be negative, was "
-                        + jwksMinRefreshInterval);
-            }
-            if (notPositive(jwksRefreshInterval)) {
-                throw new IllegalArgumentException("jwksRefreshInterval: must be positive, was " + jwksRefreshInterval);
-            }
-            if (notPositive(jwksOutageTolerance)) {
-                throw new IllegalArgumentException("jwksOutageTolerance: must be positive, was " + jwksOutageTolerance);
-            }
-            return new JwksSource(jwksUri, jwksTimeout, jwksMaxResponseSize, jwksMinRefreshInterval,
-                    jwksRefreshInterval, jwksOutageTolerance, clock);
-        }
-
-        private static boolean isLoopback(String host) {
-            String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            if (h.equalsIgnoreCase("localhost")) {
-                return true;
-            }
-            if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-                return false; // a name other than localhost would need DNS; it is not a loopback literal
-            }
-            try {
-                return InetAddress.getByName(h).isLoopbackAddress();
-            } catch (UnknownHostException e) {
-                return false;
-            }
-        }
-
-        private static boolean notPositive(Duration d) {
-            return d.isNegative() || d.isZero();
         }
 
         private static void requireNames(String option, List<String> names) {

@@ -73,11 +73,21 @@ public final class JwtVerifierProvider implements TokenVerifierProvider {
 
         String jwksUri = left.remove("jwks-uri");
         if (jwksUri != null) {
+            JwksOptions.Builder jwks;
             try {
-                builder.jwksUri(new URI(jwksUri.trim()));
+                jwks = JwksOptions.builder(new URI(jwksUri.trim()));
             } catch (java.net.URISyntaxException e) {
                 throw new IllegalArgumentException("jwks-uri is not a URI: '" + jwksUri + "'");
             }
+            take(left, "jwks-timeout", v -> jwks.timeout(SessionStores.duration("jwks-timeout", v)));
+            take(left, "jwks-max-response-size", v -> jwks.maxResponseSize(integer("jwks-max-response-size", v)));
+            take(left, "jwks-min-refresh-interval",
+                    v -> jwks.minRefreshInterval(SessionStores.duration("jwks-min-refresh-interval", v)));
+            take(left, "jwks-refresh-interval",
+                    v -> jwks.refreshInterval(SessionStores.duration("jwks-refresh-interval", v)));
+            take(left, "jwks-outage-tolerance",
+                    v -> jwks.outageTolerance(SessionStores.duration("jwks-outage-tolerance", v)));
+            step("jwks-uri", () -> builder.jwks(jwks.build()));
             hasKey = true;
         }
         String jwkSet = left.remove("jwk-set");
@@ -108,14 +118,6 @@ public final class JwtVerifierProvider implements TokenVerifierProvider {
                     + "jwk-set, jwk-set-file or public-key-file");
         }
 
-        take(left, "jwks-timeout", v -> builder.jwksTimeout(SessionStores.duration("jwks-timeout", v)));
-        take(left, "jwks-max-response-size", v -> builder.jwksMaxResponseSize(integer("jwks-max-response-size", v)));
-        take(left, "jwks-min-refresh-interval",
-                v -> builder.jwksMinRefreshInterval(SessionStores.duration("jwks-min-refresh-interval", v)));
-        take(left, "jwks-refresh-interval",
-                v -> builder.jwksRefreshInterval(SessionStores.duration("jwks-refresh-interval", v)));
-        take(left, "jwks-outage-tolerance",
-                v -> builder.jwksOutageTolerance(SessionStores.duration("jwks-outage-tolerance", v)));
         take(left, "algorithms", v -> builder.algorithms(list(v)));
         take(left, "issuers", v -> builder.issuers(list(v)));
         take(left, "audiences", v -> builder.audiences(list(v)));
@@ -130,6 +132,12 @@ public final class JwtVerifierProvider implements TokenVerifierProvider {
         });
         take(left, "max-token-size", v -> builder.maxTokenSize(integer("max-token-size", v)));
         take(left, "roles-claims", v -> builder.rolesClaims(list(v)));
+        take(left, "require-low-s", v -> builder.requireLowS(bool("require-low-s", v)));
+        boolean allowWithoutId = false;
+        String allowWithoutIdText = left.remove("allow-tokens-without-id");
+        if (allowWithoutIdText != null) {
+            allowWithoutId = bool("allow-tokens-without-id", allowWithoutIdText);
+        }
 
         String revocationUri = left.remove("revocation-uri");
         Map<String, String> revocationOptions = new LinkedHashMap<>();
@@ -145,8 +153,17 @@ public final class JwtVerifierProvider implements TokenVerifierProvider {
         if (revocationUri == null && !revocationOptions.isEmpty()) {
             throw new IllegalArgumentException("revocation-command-timeout and revocation-key-prefix need revocation-uri");
         }
+        for (String jwksOption : List.of("jwks-timeout", "jwks-max-response-size", "jwks-min-refresh-interval",
+                "jwks-refresh-interval", "jwks-outage-tolerance")) {
+            if (left.containsKey(jwksOption)) {
+                throw new IllegalArgumentException(jwksOption + " needs jwks-uri");
+            }
+        }
         if (!left.isEmpty()) {
             throw new IllegalArgumentException("unknown parameters " + left.keySet());
+        }
+        if (allowWithoutId && revocationUri == null) {
+            throw new IllegalArgumentException("allow-tokens-without-id needs revocation-uri");
         }
 
         // Built (and so checked) before the revocation list exists: a configuration that fails opens no connection.
@@ -162,6 +179,9 @@ public final class JwtVerifierProvider implements TokenVerifierProvider {
         }
         try {
             builder.revocationList(revocations);
+            if (allowWithoutId) {
+                builder.allowTokensWithoutId();
+            }
             return new OwningVerifier(builder.build(), revocations);
         } catch (RuntimeException e) {
             revocations.close();
@@ -284,6 +304,7 @@ public final class JwtVerifierProvider implements TokenVerifierProvider {
         names.put("jwksMaxResponseSize", "jwks-max-response-size");
         names.put("jwksTimeout", "jwks-timeout");
         names.put("jwksUri", "jwks-uri");
+        names.put("requireLowS", "require-low-s");
         names.put("jwkSet", "jwk-set");
         names.put("publicKeyPem", "public-key-file");
         names.put("hmacSecret", "hmac-secret-env");
@@ -334,6 +355,11 @@ public final class JwtVerifierProvider implements TokenVerifierProvider {
         @Override
         public VerifiedToken verify(String token) {
             return verifier.verify(token);
+        }
+
+        @Override
+        public void revoke(VerifiedToken token) {
+            verifier.revoke(token);
         }
 
         @Override

@@ -25,6 +25,7 @@ import dev.stateless.core.token.InMemoryRevocationList;
 import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.core.token.TokenVerificationException.Reason;
 import dev.stateless.testing.MutableClock;
+import dev.stateless.testing.Tokens;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ class HostileTokenTest {
         selfSignedCertificate = certificate.x5c();
         selfSignedKey = certificate.key();
         InMemoryRevocationList revoked = new InMemoryRevocationList(CLOCK);
-        revoked.revoke("revoked-jti", NOW.plus(Duration.ofHours(1)));
+        revoked.revoke(Tokens.token(ISSUER, "revoked-jti", NOW.plus(Duration.ofHours(1))), Duration.ZERO);
         verifier = JwtVerifier.builder()
                 .jwkSet(new JWKSet(List.of(RSA.toPublicJWK(), EC.toPublicJWK())).toString())
                 .issuers(ISSUER)
@@ -361,6 +362,139 @@ class HostileTokenTest {
         assertThatThrownBy(() -> mixed.verify(signHmac(publicKeyAsSecret, "{\"alg\":\"HS256\"}", CLAIMS)))
                 .isInstanceOfSatisfying(TokenVerificationException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.BAD_SIGNATURE));
+    }
+
+    // --- issue 11, item 8: a revocation lasts as long as the verifier would accept the token
+
+    @Test
+    void aTokenLoggedOutNearItsEndStaysRefusedThroughTheClockSkew() {
+        MutableClock clock = MutableClock.at(NOW);
+        JwtVerifier skewed = JwtVerifier.builder().jwk(RSA.toPublicJWK().toJSONString()).issuers(ISSUER)
+                .clockSkew(Duration.ofSeconds(60)).revocationList(new InMemoryRevocationList(clock)).clock(clock).build();
+        String token = rsa(validClaimsWith("exp", epoch(NOW.plusSeconds(10))));
+        skewed.revoke(skewed.verify(token)); // logout, 10 s before exp
+
+        clock.advance(Duration.ofSeconds(30)); // past exp, within the skew: the signature and claims still pass
+        assertRefusedBy(skewed, token, Reason.REVOKED);
+        clock.advance(Duration.ofSeconds(41));
+        assertRefusedBy(skewed, token, Reason.EXPIRED);
+    }
+
+    // --- item 9: where tokens are revocable, a token that could never be revoked is refused
+
+    @Test
+    void withARevocationListATokenWithoutIdIsRefused() {
+        String token = rsa(validClaimsWithout("jti"));
+
+        assertRefusedBy(verifier, token, Reason.MISSING_CLAIM);
+        JwtVerifier lenient = JwtVerifier.builder().jwk(RSA.toPublicJWK().toJSONString()).issuers(ISSUER)
+                .revocationList(new InMemoryRevocationList(CLOCK)).allowTokensWithoutId().clock(CLOCK).build();
+        assertThat(lenient.verify(token).tokenId()).as("allowed explicitly").isEmpty();
+        assertThatThrownBy(() -> lenient.revoke(lenient.verify(token))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // --- item 10: keys belong to their issuer
+
+    static final String ISSUER_A = "https://a.example";
+    static final String ISSUER_B = "https://b.example";
+    static final RSAKey KEY_A = JwtKeys.generateRsa("a-1");
+    static final ECKey KEY_B = JwtKeys.generateEc("b-1");
+    /** Issuer B's own key, published by B under the kid issuer A uses. */
+    static final RSAKey KEY_B_AS_A = JwtKeys.generateRsa("a-1");
+
+    static JwtVerifier twoIssuers() {
+        return JwtVerifier.builder()
+                .issuer(ISSUER_A, TrustedKeys.builder().jwk(KEY_A.toPublicJWK().toJSONString()).build())
+                .issuer(ISSUER_B, TrustedKeys.builder()
+                        .jwkSet(new JWKSet(List.of(KEY_B.toPublicJWK(), KEY_B_AS_A.toPublicJWK())).toString()).build())
+                .audiences(AUDIENCE)
+                .clock(CLOCK)
+                .build();
+    }
+
+    @Test
+    void issuerBsKeyNeverVerifiesATokenClaimingIssuerA() {
+        JwtVerifier verifier = twoIssuers();
+        Map<String, Object> claimsA = validClaimsWith("iss", ISSUER_A);
+
+        assertThat(verifier.verify(sign(KEY_A, TestTokens.header("RS256", "a-1"), claimsA)).issuer()).contains(ISSUER_A);
+        assertRefusedBy(verifier, sign(KEY_B, TestTokens.header("ES256", "b-1"), claimsA), Reason.BAD_SIGNATURE);
+        assertRefusedBy(verifier, sign(KEY_B, TestTokens.header("ES256", null), claimsA), Reason.BAD_SIGNATURE);
+        assertRefusedBy(verifier, sign(KEY_B_AS_A, TestTokens.header("RS256", "a-1"), claimsA), Reason.BAD_SIGNATURE);
+        assertThat(verifier.verify(sign(KEY_B, TestTokens.header("ES256", "b-1"), validClaimsWith("iss", ISSUER_B)))
+                .issuer()).contains(ISSUER_B);
+    }
+
+    @Test
+    void whereSeveralIssuersAreTrustedTheKeysAreChosenByIssOnly() {
+        JwtVerifier verifier = twoIssuers();
+
+        assertRefusedBy(verifier, sign(KEY_A, TestTokens.header("RS256", "a-1"), validClaimsWithout("iss")),
+                Reason.MISSING_CLAIM);
+        assertRefusedBy(verifier, sign(KEY_A, TestTokens.header("RS256", "a-1"), validClaimsWith("iss", "https://c.example")),
+                Reason.UNTRUSTED_ISSUER);
+        assertRefusedBy(verifier, sign(KEY_A, TestTokens.header("RS256", "a-1"), validClaimsWith("iss", 7)),
+                Reason.MALFORMED);
+        assertRefusedBy(verifier, sign(KEY_A, "RS256", "{\"alg\":\"RS256\",\"kid\":\"a-1\"}",
+                "{\"iss\":\"https://a.example\",\"iss\":\"https://b.example\",\"sub\":\"alice\"}"), Reason.MALFORMED);
+    }
+
+    @Test
+    void whereSeveralIssuersAreTrustedThePrincipalIsIssuerAndSubject() {
+        JwtVerifier verifier = twoIssuers();
+
+        assertThat(verifier.verify(sign(KEY_A, TestTokens.header("RS256", "a-1"), validClaimsWith("iss", ISSUER_A)))
+                .principal()).isEqualTo("https://a.example#alice");
+        assertThat(verifier.verify(sign(KEY_B, TestTokens.header("ES256", "b-1"), validClaimsWith("iss", ISSUER_B)))
+                .principal()).isEqualTo("https://b.example#alice");
+        assertThat(JwtVerifier.builder().jwk(RSA.toPublicJWK().toJSONString()).issuers(ISSUER).clock(CLOCK).build()
+                .verify(valid()).principal()).as("one issuer").isEqualTo("alice");
+    }
+
+    @Test
+    void severalIssuersSharingTheSameKeysAreRefusedAtBuild() {
+        assertThatThrownBy(() -> JwtVerifier.builder().jwk(RSA.toPublicJWK().toJSONString()).issuers(ISSUER_A, ISSUER_B).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("issuers: several trusted issuers need their own keys");
+        TrustedKeys keys = TrustedKeys.builder().jwk(RSA.toPublicJWK().toJSONString()).build();
+        assertThatThrownBy(() -> JwtVerifier.builder().jwk(RSA.toPublicJWK().toJSONString()).issuer(ISSUER_A, keys).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("issuer: keys are also set outside");
+        assertThatThrownBy(() -> JwtVerifier.builder().issuer("https://a.example#x", keys).issuer(ISSUER_B, keys).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("contains '#'");
+    }
+
+    // --- item 11: ECDSA signatures are malleable, (r, s) and (r, n - s) both verify
+
+    @Test
+    void aHighSSignatureIsRefusedWhereLowSIsRequiredAndBothFormsAreAcceptedOtherwise() {
+        String[] forms = bothEcdsaForms(sign(EC, "ES256", EC_HEADER, CLAIMS));
+        String low = forms[0];
+        String high = forms[1];
+        JwtVerifier strict = JwtVerifier.builder().jwk(EC.toPublicJWK().toJSONString()).requireLowS(true).clock(CLOCK).build();
+        JwtVerifier lenient = JwtVerifier.builder().jwk(EC.toPublicJWK().toJSONString()).clock(CLOCK).build();
+
+        assertThat(strict.verify(low).subject()).isEqualTo("alice");
+        assertRefusedBy(strict, high, Reason.BAD_SIGNATURE);
+        assertThat(lenient.verify(low).subject()).isEqualTo("alice");
+        assertThat(lenient.verify(high).subject()).as("the default: interoperable with issuers that do not normalize")
+                .isEqualTo("alice");
+    }
+
+    /** The low-S and the high-S form of one ES256 token's signature. */
+    static String[] bothEcdsaForms(String token) {
+        String prefix = token.substring(0, token.lastIndexOf('.') + 1);
+        byte[] signature = Base64.getUrlDecoder().decode(token.substring(token.lastIndexOf('.') + 1));
+        byte[] r = java.util.Arrays.copyOfRange(signature, 0, 32);
+        BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(signature, 32, 64));
+        BigInteger other = P256_ORDER.subtract(s);
+        BigInteger lowS = s.min(other);
+        BigInteger highS = s.max(other);
+        return new String[] {prefix + b64(concat(r, unsigned32(lowS))), prefix + b64(concat(r, unsigned32(highS)))};
+    }
+
+    static void assertRefusedBy(JwtVerifier verifier, String token, Reason expected) {
+        assertThatThrownBy(() -> verifier.verify(token))
+                .isInstanceOfSatisfying(TokenVerificationException.class,
+                        e -> assertThat(e.reason()).as(e.getMessage()).isEqualTo(expected));
     }
 
     @Test

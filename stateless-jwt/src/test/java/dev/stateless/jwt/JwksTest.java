@@ -55,6 +55,10 @@ class JwksTest {
         return JwtVerifier.builder().jwksUri(server.uri()).clock(clock);
     }
 
+    JwtVerifier.Builder verifier(java.util.function.UnaryOperator<JwksOptions.Builder> options) {
+        return JwtVerifier.builder().jwks(options.apply(JwksOptions.builder(server.uri())).build()).clock(clock);
+    }
+
     static String jwks(JWK... keys) {
         return new JWKSet(Arrays.stream(keys).map(JWK::toPublicJWK).toList()).toString();
     }
@@ -119,7 +123,7 @@ class JwksTest {
     @Test
     void theMinimumRefreshIntervalIsConfigurable() {
         server.serve(jwks(K1));
-        JwtVerifier verifier = verifier().jwksMinRefreshInterval(Duration.ZERO).build();
+        JwtVerifier verifier = verifier(o -> o.minRefreshInterval(Duration.ZERO)).build();
         verifier.verify(token(K1));
         server.serve(jwks(K1, K2));
 
@@ -176,7 +180,7 @@ class JwksTest {
     @Test
     void cachedKeysAreDroppedAfterTheOutageTolerance() {
         server.serve(jwks(K1));
-        JwtVerifier verifier = verifier().jwksOutageTolerance(Duration.ofHours(1)).build();
+        JwtVerifier verifier = verifier(o -> o.outageTolerance(Duration.ofHours(1))).build();
         verifier.verify(token(K1));
         server.stop();
 
@@ -310,13 +314,13 @@ class JwksTest {
         server.serve(padded);
 
         assertThat(verifier().build().verify(token(K1)).subject()).isEqualTo("alice");
-        assertRefused(verifier().jwksMaxResponseSize(16 * 1024).build(), token(K1), Reason.KEY_UNAVAILABLE);
+        assertRefused(verifier(o -> o.maxResponseSize(16 * 1024)).build(), token(K1), Reason.KEY_UNAVAILABLE);
     }
 
     @Test
     void aSlowEndpointTimesOut() {
         server.serve(jwks(K1)).hold();
-        JwtVerifier verifier = verifier().jwksTimeout(Duration.ofMillis(300)).build();
+        JwtVerifier verifier = verifier(o -> o.timeout(Duration.ofMillis(300))).build();
         long start = System.nanoTime();
 
         assertRefused(verifier, token(K1), Reason.KEY_UNAVAILABLE);

@@ -222,4 +222,30 @@ class JwtIssuerTest {
         return new String(java.util.Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.'))),
                 java.nio.charset.StandardCharsets.UTF_8);
     }
+
+    /** Issue 11 item 11: of the two valid ECDSA signatures the issuer always emits the low-S one. */
+    @Test
+    void everyEcdsaSignatureIsTheLowSForm() {
+        for (String alg : new String[] {"ES256", "ES384", "ES512"}) {
+            com.nimbusds.jose.jwk.Curve curve = switch (alg) {
+                case "ES256" -> com.nimbusds.jose.jwk.Curve.P_256;
+                case "ES384" -> com.nimbusds.jose.jwk.Curve.P_384;
+                default -> com.nimbusds.jose.jwk.Curve.P_521;
+            };
+            com.nimbusds.jose.jwk.ECKey key;
+            try {
+                key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(curve).keyID("ec-" + alg).generate();
+            } catch (com.nimbusds.jose.JOSEException e) {
+                throw new IllegalStateException(e);
+            }
+            JwtIssuer issuer = JwtIssuer.builder().ecKey(key).build();
+            JwtVerifier strict = JwtVerifier.builder().jwkSet(issuer.publicJwkSet()).requireLowS(true).build();
+            for (int i = 0; i < 24; i++) {
+                String token = issuer.issue("alice");
+                byte[] signature = java.util.Base64.getUrlDecoder().decode(token.substring(token.lastIndexOf('.') + 1));
+                assertThat(Ecdsa.isHighS(com.nimbusds.jose.JWSAlgorithm.parse(alg), signature)).as(alg).isFalse();
+                assertThat(strict.verify(token).subject()).isEqualTo("alice");
+            }
+        }
+    }
 }

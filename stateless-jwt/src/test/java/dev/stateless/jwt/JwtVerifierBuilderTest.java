@@ -183,16 +183,17 @@ class JwtVerifierBuilderTest {
         JwtVerifier.Builder hmac = JwtVerifier.builder().hmacSecret(SECRET);
         assertRefusedConfiguration(() -> hmac.clockSkew(Duration.ofSeconds(-1)).build(), "clockSkew");
         assertRefusedConfiguration(() -> JwtVerifier.builder().hmacSecret(SECRET).maxTokenSize(10).build(), "maxTokenSize");
-        JwtVerifier.Builder jwks = JwtVerifier.builder().jwksUri(URI.create("https://auth.example/jwks"));
-        assertRefusedConfiguration(() -> jwks.jwksTimeout(Duration.ZERO).build(), "jwksTimeout");
-        jwks.jwksTimeout(Duration.ofSeconds(1));
-        assertRefusedConfiguration(() -> jwks.jwksMaxResponseSize(10).build(), "jwksMaxResponseSize");
-        jwks.jwksMaxResponseSize(4096);
-        assertRefusedConfiguration(() -> jwks.jwksRefreshInterval(Duration.ZERO).build(), "jwksRefreshInterval");
-        jwks.jwksRefreshInterval(Duration.ofMinutes(1));
-        assertRefusedConfiguration(() -> jwks.jwksMinRefreshInterval(Duration.ofSeconds(-1)).build(), "jwksMinRefreshInterval");
-        jwks.jwksMinRefreshInterval(Duration.ZERO);
-        assertRefusedConfiguration(() -> jwks.jwksOutageTolerance(Duration.ZERO).build(), "jwksOutageTolerance");
+        JwksOptions.Builder jwks = JwksOptions.builder(URI.create("https://auth.example/jwks"));
+        assertRefusedConfiguration(() -> jwks.timeout(Duration.ZERO).build(), "jwksTimeout");
+        jwks.timeout(Duration.ofSeconds(1));
+        assertRefusedConfiguration(() -> jwks.maxResponseSize(10).build(), "jwksMaxResponseSize");
+        jwks.maxResponseSize(4096);
+        assertRefusedConfiguration(() -> jwks.refreshInterval(Duration.ZERO).build(), "jwksRefreshInterval");
+        jwks.refreshInterval(Duration.ofMinutes(1));
+        assertRefusedConfiguration(() -> jwks.minRefreshInterval(Duration.ofSeconds(-1)).build(), "jwksMinRefreshInterval");
+        jwks.minRefreshInterval(Duration.ZERO);
+        assertRefusedConfiguration(() -> jwks.outageTolerance(Duration.ZERO).build(), "jwksOutageTolerance");
+        assertThat(JwtVerifier.builder().jwks(jwks.outageTolerance(Duration.ofHours(1)).build()).build()).isNotNull();
     }
 
     @Test

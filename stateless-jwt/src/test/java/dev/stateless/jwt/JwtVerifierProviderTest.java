@@ -141,7 +141,7 @@ class JwtVerifierProviderTest {
     void issuersAudiencesAndRolesClaimsAreListsSeparatedByCommasOrSpaces() {
         TokenVerifier verifier = provider.create(options(
                 "hmac-secret-env", "SHOP_JWT_SECRET",
-                "issuers", "https://other.test, https://auth.test",
+                "issuers", "https://auth.test",
                 "audiences", "billing shop",
                 "roles-claims", "groups",
                 "required-claims", "jti,tenant"));
@@ -157,6 +157,29 @@ class JwtVerifierProviderTest {
         assertThatThrownBy(() -> verifier.verify(ISSUER.issue("alice")))
                 .isInstanceOfSatisfying(TokenVerificationException.class,
                         e -> assertThat(e.reason()).isEqualTo(TokenVerificationException.Reason.MISSING_CLAIM));
+    }
+
+    @Test
+    void severalIssuersSharingOneKeySourceAreRefusedNamingTheParameter() {
+        assertThatThrownBy(() -> provider.create(options("hmac-secret-env", "SHOP_JWT_SECRET",
+                "issuers", "https://other.test, https://auth.test")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("issuers: several trusted issuers need their own keys");
+    }
+
+    @Test
+    void revocationRequiresJtiUnlessAllowedAndLowSCanBeRequired() {
+        try (AutoCloseable verifier = (AutoCloseable) provider.create(options("hmac-secret-env", "SHOP_JWT_SECRET",
+                "revocation-uri", "memory:", "allow-tokens-without-id", "true", "require-low-s", "true"))) {
+            assertThat(verifier).isNotNull();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        assertThatThrownBy(() -> provider.create(options("hmac-secret-env", "SHOP_JWT_SECRET",
+                "allow-tokens-without-id", "true")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("allow-tokens-without-id needs revocation-uri");
+        assertThatThrownBy(() -> provider.create(options("hmac-secret-env", "SHOP_JWT_SECRET", "jwks-timeout", "PT1S")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("jwks-timeout needs jwks-uri");
     }
 
     @Test

@@ -22,6 +22,7 @@ import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.core.token.TokenVerificationException.Reason;
 import dev.stateless.core.token.VerifiedToken;
 import dev.stateless.testing.MutableClock;
+import dev.stateless.testing.Tokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -219,12 +220,18 @@ class JwtVerifierTest {
         }
 
         @Test
-        void anyOfSeveralIssuersIsTrusted() {
-            String token = rsaToken(validClaimsWith("iss", "https://other.example"));
+        void anyOfSeveralIssuersIsTrustedEachWithItsOwnKeys() {
+            RSAKey otherKey = JwtKeys.generateRsa("other-1");
+            String token = TestTokens.sign(otherKey, TestTokens.header("RS256", "other-1"),
+                    validClaimsWith("iss", "https://other.example"));
 
-            VerifiedToken verified = rsaVerifier().issuers(ISSUER, "https://other.example").build().verify(token);
+            VerifiedToken verified = JwtVerifier.builder()
+                    .issuer(ISSUER, TrustedKeys.builder().jwk(RSA.toPublicJWK().toJSONString()).build())
+                    .issuer("https://other.example", TrustedKeys.builder().jwk(otherKey.toPublicJWK().toJSONString()).build())
+                    .clock(clock).build().verify(token);
 
             assertThat(verified.issuer()).contains("https://other.example");
+            assertThat(verified.principal()).isEqualTo("https://other.example#alice");
         }
 
         @Test
@@ -393,7 +400,7 @@ class JwtVerifierTest {
 
         @Test
         void aRevokedTokenIsRefused() {
-            revoked.revoke("token-1", NOW.plus(Duration.ofMinutes(10)));
+            revoked.revoke(Tokens.token(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
 
             assertRefused(() -> rsaVerifier().revocationList(revoked).build().verify(rsaToken(validClaims())),
                     Reason.REVOKED);
@@ -401,7 +408,7 @@ class JwtVerifierTest {
 
         @Test
         void anotherTokenOfTheSameSubjectStillPasses() {
-            revoked.revoke("token-1", NOW.plus(Duration.ofMinutes(10)));
+            revoked.revoke(Tokens.token(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
 
             VerifiedToken token = rsaVerifier().revocationList(revoked).build()
                     .verify(rsaToken(validClaimsWith("jti", "token-2")));
@@ -410,17 +417,28 @@ class JwtVerifierTest {
         }
 
         @Test
-        void aTokenWithoutIdCannotBeRevokedUnlessTheIdIsRequired() {
+        void aTokenWithoutIdIsRefusedUnlessTokensWithoutIdAreAllowed() {
             String token = rsaToken(validClaimsWithout("jti"));
 
-            assertThat(rsaVerifier().revocationList(revoked).build().verify(token).tokenId()).isEmpty();
-            assertRefused(() -> rsaVerifier().revocationList(revoked).requiredClaims("jti").build().verify(token),
-                    Reason.MISSING_CLAIM);
+            assertRefused(() -> rsaVerifier().revocationList(revoked).build().verify(token), Reason.MISSING_CLAIM);
+            assertThat(rsaVerifier().revocationList(revoked).allowTokensWithoutId().build().verify(token).tokenId())
+                    .isEmpty();
+            assertThat(rsaVerifier().build().verify(token).tokenId()).as("without a revocation list").isEmpty();
+            assertThatThrownBy(() -> rsaVerifier().allowTokensWithoutId().build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("allowTokensWithoutId:");
+        }
+
+        @Test
+        void revokingThroughTheVerifierNeedsARevocationList() {
+            JwtVerifier verifier = rsaVerifier().build();
+            VerifiedToken token = verifier.verify(rsaToken(validClaims()));
+
+            assertThatThrownBy(() -> verifier.revoke(token)).isInstanceOf(UnsupportedOperationException.class);
         }
 
         @Test
         void aBadTokenIsRefusedForWhatIsWrongWithItBeforeTheListIsAsked() {
-            revoked.revoke("token-1", NOW.plus(Duration.ofMinutes(10)));
+            revoked.revoke(Tokens.token(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
             String expired = rsaToken(validClaimsWith("exp", epoch(NOW.minusSeconds(3600))));
 
             assertRefused(() -> rsaVerifier().revocationList(revoked).build().verify(expired), Reason.EXPIRED);

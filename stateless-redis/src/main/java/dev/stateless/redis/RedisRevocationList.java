@@ -1,6 +1,8 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.token.RevocationEntries;
 import dev.stateless.core.token.RevocationList;
+import dev.stateless.core.token.VerifiedToken;
 import io.lettuce.core.SetArgs;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -9,9 +11,10 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A {@link RevocationList} in Redis: one key per revoked token id,
- * {@code prefix + "r:{" + SHA-256(jti) + "}"}, expiring with the token itself, so the list holds
- * only tokens that are still alive. {@link #isRevoked} is one round trip ({@code EXISTS}).
+ * A {@link RevocationList} in Redis: one key per revoked token,
+ * {@code prefix + "r:{" + SHA-256(iss, jti) + "}"}, expiring when a verifier would refuse the token
+ * anyway ({@code exp} plus the clock skew given to {@link #revoke}), so the list holds only tokens
+ * that are still alive; a token without {@code exp} stays revoked without expiry. {@link #isRevoked} is one round trip ({@code EXISTS}).
  *
  * <pre>{@code
  * RevocationList revoked = RedisRevocationList.builder("redis://localhost:6379").build();
@@ -40,24 +43,32 @@ public final class RedisRevocationList implements RevocationList {
     }
 
     @Override
-    public void revoke(String tokenId, Instant expiresAt) {
-        Objects.requireNonNull(tokenId, "tokenId");
-        Objects.requireNonNull(expiresAt, "expiresAt");
-        long left = Duration.between(clock.instant(), expiresAt).toMillis();
+    public void revoke(VerifiedToken token, Duration clockSkew) {
+        Objects.requireNonNull(token, "token");
+        Instant until = RevocationEntries.until(token, clockSkew);
+        byte[] key = key(token);
+        if (until.equals(Instant.MAX)) {
+            redis.await(redis.async().set(key, MARK)); // no exp: the token is accepted as long as its key is trusted
+            return;
+        }
+        long left = Duration.between(clock.instant(), until).toMillis();
         if (left <= 0) {
             return; // the token is refused as expired anyway
         }
-        redis.await(redis.async().set(key(tokenId), MARK, SetArgs.Builder.px(left)));
+        redis.await(redis.async().set(key, MARK, SetArgs.Builder.px(left)));
     }
 
     @Override
-    public boolean isRevoked(String tokenId) {
-        Objects.requireNonNull(tokenId, "tokenId");
-        return redis.await(redis.async().exists(key(tokenId))) > 0;
+    public boolean isRevoked(VerifiedToken token) {
+        Objects.requireNonNull(token, "token");
+        if (token.tokenId().isEmpty()) {
+            return false;
+        }
+        return redis.await(redis.async().exists(key(token))) > 0;
     }
 
-    private byte[] key(String tokenId) {
-        return (prefix + "r:{" + RedisSupport.sha256(tokenId) + "}").getBytes(StandardCharsets.UTF_8);
+    private byte[] key(VerifiedToken token) {
+        return (prefix + "r:{" + RedisSupport.sha256(RevocationEntries.name(token)) + "}").getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.stateless.redis;
 
+import static dev.stateless.testing.Tokens.withId;
+
 import static dev.stateless.redis.ClusterStores.connected;
 import static dev.stateless.redis.ClusterStores.idempotencyKeyOn;
 import static dev.stateless.redis.ClusterStores.retryWhileUnavailable;
@@ -88,7 +90,7 @@ class ClusterConnectionTest {
                             .build()));
             record(failures, "acquire on " + port, () -> keys.acquire(key, "fp"));
             record(failures, "revoke on " + port, () -> {
-                revoked.revoke(jti, Instant.now().plusSeconds(60));
+                revoked.revoke(withId(jti, Instant.now().plusSeconds(60)), Duration.ZERO);
                 return null;
             });
         }

@@ -1,5 +1,7 @@
 package dev.stateless.redis;
 
+import static dev.stateless.testing.Tokens.withId;
+
 import static dev.stateless.redis.ClusterStores.connected;
 import static dev.stateless.redis.ClusterStores.revocationKey;
 import static dev.stateless.redis.ClusterStores.tokenIdOn;
@@ -48,13 +50,13 @@ class ClusterRevocationListTest {
         try (RevocationList otherNode = connected(cluster, RedisRevocationList.builder(cluster.uri()).build())) {
             for (int port : cluster.ports()) {
                 String jti = tokenIdOn(cluster, port);
-                assertThat(otherNode.isRevoked(jti)).isFalse();
+                assertThat(otherNode.isRevoked(withId(jti, null))).isFalse();
 
-                revoked.revoke(jti, Instant.now().plus(Duration.ofMinutes(15)));
+                revoked.revoke(withId(jti, Instant.now().plus(Duration.ofMinutes(15))), Duration.ZERO);
 
-                assertThat(otherNode.isRevoked(jti)).as("revoked on the master on %d", port).isTrue();
+                assertThat(otherNode.isRevoked(withId(jti, null))).as("revoked on the master on %d", port).isTrue();
             }
-            assertThat(otherNode.isRevoked(UUID.randomUUID().toString())).isFalse();
+            assertThat(otherNode.isRevoked(withId(UUID.randomUUID().toString(), null))).isFalse();
         }
     }
 
@@ -63,7 +65,7 @@ class ClusterRevocationListTest {
         for (int port : cluster.ports()) {
             String jti = tokenIdOn(cluster, port);
 
-            revoked.revoke(jti, Instant.now().plus(Duration.ofMinutes(15)));
+            revoked.revoke(withId(jti, Instant.now().plus(Duration.ofMinutes(15))), Duration.ZERO);
 
             String key = revocationKey(jti);
             assertThat(cluster.commandList(port, "KEYS", "*")).containsExactly(key);
@@ -78,7 +80,7 @@ class ClusterRevocationListTest {
     @Test
     void anExpiredTokenLeavesNothingOnAnyMaster() {
         for (int port : cluster.ports()) {
-            revoked.revoke(tokenIdOn(cluster, port), Instant.now().minusSeconds(1));
+            revoked.revoke(withId(tokenIdOn(cluster, port), Instant.now().minusSeconds(1)), Duration.ZERO);
         }
 
         assertThat(cluster.dbSizes().values()).containsOnly(0L);
@@ -88,12 +90,12 @@ class ClusterRevocationListTest {
     void aCheckIsOneExistsOnTheOwningMasterAndNothingElsewhere() {
         int owner = cluster.ports().get(1);
         String jti = tokenIdOn(cluster, owner);
-        revoked.revoke(jti, Instant.now().plus(Duration.ofMinutes(1)));
+        revoked.revoke(withId(jti, Instant.now().plus(Duration.ofMinutes(1))), Duration.ZERO);
         for (int port : cluster.ports()) {
             cluster.command(port, "CONFIG", "RESETSTAT");
         }
 
-        assertThat(revoked.isRevoked(jti)).isTrue();
+        assertThat(revoked.isRevoked(withId(jti, null))).isTrue();
 
         for (int port : cluster.ports()) {
             String stats = cluster.command(port, "INFO", "commandstats");

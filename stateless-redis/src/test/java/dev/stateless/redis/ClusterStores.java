@@ -1,9 +1,12 @@
 package dev.stateless.redis;
 
+import static dev.stateless.testing.Tokens.withId;
+
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionStore;
+import dev.stateless.core.token.RevocationEntries;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.testing.RedisCluster;
 import io.lettuce.core.cluster.SlotHash;
@@ -33,7 +36,7 @@ final class ClusterStores {
     }
 
     static String revocationKey(String tokenId) {
-        return "stateless:r:{" + RedisSupport.sha256(tokenId) + "}";
+        return "stateless:r:{" + RedisSupport.sha256(RevocationEntries.name(withId(tokenId, null))) + "}";
     }
 
     /** The port of the master that holds {@code key}, computed locally (CRC16 of the hash tag). */
@@ -110,7 +113,7 @@ final class ClusterStores {
     static <S extends RevocationList> S connected(RedisCluster cluster, S list) {
         for (int port : cluster.ports()) {
             String probe = tokenIdOn(cluster, port);
-            retryWhileUnavailable(() -> list.isRevoked(probe));
+            retryWhileUnavailable(() -> list.isRevoked(withId(probe, null)));
         }
         return list;
     }

@@ -1,5 +1,7 @@
 package dev.stateless.redis;
 
+import static dev.stateless.testing.Tokens.withId;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,9 +60,9 @@ class RedisProviderUriTest {
     @Test
     void aRedisUriMakesARevocationListWithTheOptionsGiven() {
         try (RevocationList list = RevocationLists.create(redis.uri(), Map.of("key-prefix", "shop:", "command-timeout", "2"))) {
-            list.revoke("jti-1", Instant.now().plus(Duration.ofMinutes(5)));
+            list.revoke(withId("jti-1", Instant.now().plus(Duration.ofMinutes(5))), Duration.ZERO);
 
-            assertThat(list.isRevoked("jti-1")).isTrue();
+            assertThat(list.isRevoked(withId("jti-1", null))).isTrue();
             assertThat(redis.commandList("KEYS", "*")).singleElement().asString().startsWith("shop:r:{");
         }
     }

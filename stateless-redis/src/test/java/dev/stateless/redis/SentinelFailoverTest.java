@@ -1,5 +1,7 @@
 package dev.stateless.redis;
 
+import static dev.stateless.testing.Tokens.withId;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.core.StoreUnavailableException;
@@ -68,7 +70,7 @@ class SentinelFailoverTest {
         long token = ((Acquisition.Acquired) keys.acquire(key, "POST /orders")).token();
         assertThat(keys.complete(key, token, bytes("201"))).isTrue();
         String jti = UUID.randomUUID().toString();
-        revoked.revoke(jti, Instant.now().plus(Duration.ofMinutes(10)));
+        revoked.revoke(withId(jti, Instant.now().plus(Duration.ofMinutes(10))), Duration.ZERO);
         String sessionKey = "stateless:s:{" + before.id().digest() + "}";
         assertThat(sentinel.command(oldMaster, "EXISTS", sessionKey)).as("written to the master").isEqualTo("1");
         assertThat(sentinel.awaitReplicated(Duration.ofSeconds(2))).as("replicas that acknowledged").isEqualTo(1);
@@ -100,16 +102,16 @@ class SentinelFailoverTest {
         assertThat(retry(() -> keys.acquire(key, "POST /orders"), failures))
                 .isInstanceOfSatisfying(Acquisition.Completed.class,
                         done -> assertThat(new String(done.result(), StandardCharsets.UTF_8)).isEqualTo("201"));
-        assertThat(retry(() -> revoked.isRevoked(jti), failures)).isTrue();
+        assertThat(retry(() -> revoked.isRevoked(withId(jti, null)), failures)).isTrue();
         // and new writes work on every store
         assertThat(retry(() -> keys.acquire("idem-" + UUID.randomUUID(), "fp"), failures))
                 .isInstanceOf(Acquisition.Acquired.class);
         String later = UUID.randomUUID().toString();
         retry(() -> {
-            revoked.revoke(later, Instant.now().plus(Duration.ofMinutes(10)));
+            revoked.revoke(withId(later, Instant.now().plus(Duration.ofMinutes(10))), Duration.ZERO);
             return null;
         }, failures);
-        assertThat(revoked.isRevoked(later)).isTrue();
+        assertThat(revoked.isRevoked(withId(later, null))).isTrue();
         assertThat(failures.keySet()).as("errors seen while failing over")
                 .allMatch(failure -> failure.startsWith(StoreUnavailableException.class.getSimpleName()));
     }

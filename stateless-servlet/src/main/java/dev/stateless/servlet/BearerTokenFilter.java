@@ -60,10 +60,14 @@ import org.slf4j.LoggerFactory;
  * {@code stateless-jwt}); or a {@link TokenVerifier} in the servlet context attribute
  * {@code dev.stateless.core.token.TokenVerifier}. See {@link #init}.
  *
+ * <p>The authenticated request's {@code getUserPrincipal().getName()} and {@code getRemoteUser()} are
+ * {@link VerifiedToken#principal()}: the token's {@code sub}, or {@code iss#sub} where the verifier
+ * trusts several issuers, so the session owner check and the idempotency scope never take two issuers'
+ * users of one {@code sub} for one user.
+ *
  * <p>Register it first, before the idempotency and session filters, so that they see the principal
  * (the session filter also reads {@link StatelessSessionFilter#PRINCIPAL_ATTRIBUTE}, which this
- * filter sets, so its owner check holds in any order).
- * Thread-safe.
+ * filter sets, so its owner check holds in any order). Thread-safe.
  */
 public final class BearerTokenFilter implements Filter {
 
@@ -298,16 +302,16 @@ public final class BearerTokenFilter implements Filter {
         AuthenticatedRequest(HttpServletRequest request, VerifiedToken token) {
             super(request);
             this.token = token;
-            String subject = token.subject();
+            String name = token.principal(); // sub, or iss#sub where the verifier trusts several issuers
             this.principal = new Principal() {
                 @Override
                 public String getName() {
-                    return subject;
+                    return name;
                 }
 
                 @Override
                 public String toString() {
-                    return "BearerPrincipal[" + subject + "]";
+                    return "BearerPrincipal[" + name + "]";
                 }
             };
         }
@@ -319,7 +323,7 @@ public final class BearerTokenFilter implements Filter {
 
         @Override
         public String getRemoteUser() {
-            return token.subject();
+            return token.principal();
         }
 
         @Override

@@ -5,6 +5,9 @@ import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionLock;
 import dev.stateless.core.session.SessionStore;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
@@ -37,6 +40,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private boolean requestedFromUrl;
     private SessionId requestedValidId;
     private StatelessHttpSession session;
+    /** Runs before an asynchronous request completes: the filter's save before commit. */
+    private Runnable beforeAsyncComplete = () -> { };
+    private SavingAsyncContext async;
     /** Whether this request changed its session's id already. */
     private boolean rotated;
     /** Whether this request touched its session already (it never asked for it). */
@@ -70,6 +76,35 @@ final class SessionRequest extends HttpServletRequestWrapper {
 
     private int fromResolver() {
         return ids.resolve((HttpServletRequest) getRequest()).size();
+    }
+
+    void beforeAsyncComplete(Runnable action) {
+        this.beforeAsyncComplete = action;
+    }
+
+    @Override
+    public AsyncContext startAsync() {
+        return wrapAsync(super.startAsync());
+    }
+
+    @Override
+    public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
+        return wrapAsync(super.startAsync(request, response));
+    }
+
+    @Override
+    public AsyncContext getAsyncContext() {
+        AsyncContext current = super.getAsyncContext();
+        synchronized (this) {
+            return async != null && async.delegate() == current ? async : current;
+        }
+    }
+
+    private synchronized AsyncContext wrapAsync(AsyncContext started) {
+        if (async == null || async.delegate() != started) {
+            async = new SavingAsyncContext(started, beforeAsyncComplete);
+        }
+        return async;
     }
 
     /** Reads the id the client sent and loads its session, once. */

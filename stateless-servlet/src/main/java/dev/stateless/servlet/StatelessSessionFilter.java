@@ -292,6 +292,7 @@ public final class StatelessSessionFilter implements Filter {
         SessionCommittingResponse wrappedResponse = new SessionCommittingResponse(response, wrapped::save,
                 url -> wrapped.encodeUrl(url, response::encodeURL));
         req.setAttribute(APPLIED, new Applied(wrapped, wrappedResponse));
+        wrapped.beforeAsyncComplete(() -> saveBeforeAsyncCompletes(request, response, wrappedResponse));
         Throwable failure = null;
         boolean async = false;
         try {
@@ -306,7 +307,8 @@ public final class StatelessSessionFilter implements Filter {
                     try {
                         wrapped.save();
                     } catch (RuntimeException e) {
-                        log.warn("Session of an asynchronous request could not be saved: {}", e.getMessage());
+                        log.error("The session of an asynchronous request could not be saved; its changes are lost: {}",
+                                e.toString());
                     }
                 }));
             } else {
@@ -348,6 +350,31 @@ public final class StatelessSessionFilter implements Filter {
         }
         Problems.send(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
                 "The session store is unavailable; please retry shortly.");
+    }
+
+    /**
+     * {@code AsyncContext.complete()}: the session is saved before the container sends the answer.
+     * A store that cannot be reached answers 503 while that is still possible; otherwise the
+     * failure is logged as an error (the answer already left, so the change is lost and says so).
+     */
+    private static void saveBeforeAsyncCompletes(HttpServletRequest request, HttpServletResponse response,
+            SessionCommittingResponse wrappedResponse) {
+        try {
+            wrappedResponse.fire();
+        } catch (IOException | RuntimeException e) {
+            StoreUnavailableException unavailable = findUnavailable(e);
+            if (unavailable != null && !response.isCommitted()) {
+                try {
+                    response.resetBuffer();
+                    unavailable(request, response, unavailable);
+                    return;
+                } catch (IOException | RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+            }
+            log.error("The session of an asynchronous request could not be saved before its answer was sent; "
+                    + "its changes are lost", e);
+        }
     }
 
     private static void busy(HttpServletRequest request, HttpServletResponse response) throws IOException {

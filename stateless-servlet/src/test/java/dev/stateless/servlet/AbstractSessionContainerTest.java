@@ -520,7 +520,9 @@ abstract class AbstractSessionContainerTest {
         assertThat(browser.get(nodeA, "/attr?name=user").body()).isEqualTo("alice");
         assertThat(browser.get(nodeA, "/info?create=false").lines()).containsEntry("id", newId)
                 .containsEntry("isNew", "false").containsEntry("requestedSessionIdValid", "true");
-        assertThat(redis.commandList("KEYS", "*")).containsExactly(keyOf(newId));
+        assertThat(redis.commandList("KEYS", "*")).containsExactlyInAnyOrder(keyOf(newId), keyOf(old));
+        assertThat(redis.commandMap("HGETALL", keyOf(old))).as("the old id only forwards invalidations")
+                .containsOnlyKeys("#f");
 
         Browser stale = browser().cookie("SESSION", old);
         assertThat(stale.get(nodeA, "/attr?name=user").body()).isEqualTo("no session");
@@ -667,6 +669,41 @@ abstract class AbstractSessionContainerTest {
             assertThat(redis.commandList("KEYS", "*")).containsExactly(keyOf(id));
             assertThat(redis.commandLong("PTTL", keyOf(id))).isPositive().isLessThanOrEqualTo(600_000);
         }
+    }
+
+    @Test
+    void aLogoutRacingAnIdChangeOnAnotherNodeAlwaysEndsTheSession() {
+        int invalidatedRounds = 0;
+        for (int round = 0; round < 60; round++) {
+            Browser owner = browser();
+            owner.post(nodeA, "/set?name=user&value=alice");
+            String oldId = owner.cookie("SESSION");
+
+            CompletableFuture<Reply> logout = Browser.withCookies(http).cookie("SESSION", oldId)
+                    .sendAsync(nodeA, "POST", "/invalidate");
+            CompletableFuture<Reply> login = Browser.withCookies(http).cookie("SESSION", oldId)
+                    .sendAsync(nodeB, "POST", "/login");
+            Reply loggedOut = logout.join();
+            assertThat(loggedOut.status()).isEqualTo(200);
+            Reply changed = login.join();
+            assertThat(changed.status()).isEqualTo(200);
+
+            String underOldId = Browser.withCookies(http).cookie("SESSION", oldId).get(nodeB, "/attr?name=user").body();
+            String underNewId = Browser.withCookies(http).cookie("SESSION", changed.body()).get(nodeB, "/attr?name=user")
+                    .body();
+            assertThat(underOldId).as("round %d: the old id", round).isIn("no session", "null");
+            if (loggedOut.body().equals("invalidated")) {
+                // the logout had the session: nothing of it survives, whichever request came first
+                assertThat(underNewId).as("round %d: the new id after a logout that saw the session", round)
+                        .isIn("no session", "null");
+                invalidatedRounds++;
+            } else {
+                // the id change was complete before the logout looked: its old id named no session any more
+                assertThat(loggedOut.body()).isEqualTo("no session");
+            }
+        }
+        System.out.printf("[%s] logout vs id change: %d of 60 logouts saw the session%n", getClass().getSimpleName(),
+                invalidatedRounds);
     }
 
     // ---- 16. concurrent requests of one session, and accesses that never ask for it

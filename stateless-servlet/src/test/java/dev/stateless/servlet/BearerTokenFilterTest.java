@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.RSAKey;
 import com.sun.net.httpserver.HttpServer;
+import dev.stateless.testing.Tokens;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.token.InMemoryRevocationList;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.TokenVerifier;
 import dev.stateless.core.token.VerifiedToken;
+import dev.stateless.jwt.JwksOptions;
 import dev.stateless.jwt.JwtIssuer;
+import dev.stateless.jwt.TrustedKeys;
 import dev.stateless.jwt.JwtKeys;
 import dev.stateless.jwt.JwtVerifier;
 import jakarta.servlet.DispatcherType;
@@ -100,6 +103,27 @@ class BearerTokenFilterTest {
     }
 
     // --- a valid token ---------------------------------------------------------------------------
+
+    /** Issue 11 item 10: with two trusted issuers, their users of one sub are two principals. */
+    @Test
+    void withTwoTrustedIssuersThePrincipalIsIssuerAndSubjectAndOneIssuersKeyCannotSpeakForTheOther() {
+        byte[] otherSecret = JwtKeys.generateHmacSecret();
+        JwtIssuer other = JwtIssuer.builder().hmacSecret(otherSecret).issuer("https://other.test").audience(AUDIENCE).build();
+        JwtIssuer forger = JwtIssuer.builder().hmacSecret(otherSecret).issuer(ISSUER).audience(AUDIENCE).build();
+        try (Node twoIssuers = Node.start(JwtVerifier.builder()
+                .issuer(ISSUER, TrustedKeys.builder().hmacSecret(SECRET).build())
+                .issuer("https://other.test", TrustedKeys.builder().hmacSecret(otherSecret).build())
+                .audiences(AUDIENCE)
+                .build())) {
+
+            assertThat(echo(get(twoIssuers, "/orders", "Authorization", "Bearer " + issuer.issue("alice"))))
+                    .containsEntry("principal", ISSUER + "#alice").containsEntry("remoteUser", ISSUER + "#alice");
+            assertThat(echo(get(twoIssuers, "/orders", "Authorization", "Bearer " + other.issue("alice"))))
+                    .containsEntry("principal", "https://other.test#alice");
+            String forged = forger.issue("alice");
+            assertInvalidToken(get(twoIssuers, "/orders", "Authorization", "Bearer " + forged), forged, "signature");
+        }
+    }
 
     @Test
     void validTokenMakesItsSubjectThePrincipalWithRolesFromTheRolesArrayAndTheScopeString() {
@@ -317,7 +341,7 @@ class BearerTokenFilterTest {
         String token = issuer.issue("alice");
         assertThat(get(node, "/orders", "Authorization", "Bearer " + token).statusCode()).isEqualTo(200);
 
-        revocations.revoke(jti(token), Instant.now().plus(Duration.ofHours(1)));
+        revocations.revoke(Tokens.token(ISSUER, jti(token), Instant.now().plus(Duration.ofHours(1))), Duration.ZERO);
         HttpResponse<String> response = get(node, "/orders", "Authorization", "Bearer " + token);
 
         assertInvalidToken(response, token, "revoked");
@@ -402,8 +426,8 @@ class BearerTokenFilterTest {
         RSAKey rsa = JwtKeys.generateRsa("rsa-down");
         String token = JwtIssuer.builder().rsaKey(rsa).issuer(ISSUER).audience(AUDIENCE).build().issue("alice");
         try (Node keyless = Node.start(JwtVerifier.builder()
-                .jwksUri(URI.create("http://127.0.0.1:" + closedPort + "/jwks.json"))
-                .jwksTimeout(Duration.ofMillis(500))
+                .jwks(JwksOptions.builder(URI.create("http://127.0.0.1:" + closedPort + "/jwks.json"))
+                        .timeout(Duration.ofMillis(500)).build())
                 .issuers(ISSUER)
                 .audiences(AUDIENCE)
                 .build())) {
@@ -704,26 +728,26 @@ class BearerTokenFilterTest {
         }
 
         @Override
-        public void revoke(String tokenId, Instant expiresAt) {
-            delegate.revoke(tokenId, expiresAt);
+        public void revoke(VerifiedToken token, Duration clockSkew) {
+            delegate.revoke(token, clockSkew);
         }
 
         @Override
-        public boolean isRevoked(String tokenId) {
+        public boolean isRevoked(VerifiedToken token) {
             lookups.incrementAndGet();
-            return delegate.isRevoked(tokenId);
+            return delegate.isRevoked(token);
         }
     }
 
     /** A revocation list whose backend is down. */
     private static final class UnreachableRevocationList implements RevocationList {
         @Override
-        public void revoke(String tokenId, Instant expiresAt) {
+        public void revoke(VerifiedToken token, Duration clockSkew) {
             throw new StoreUnavailableException("revocation store down", new IOException("connection refused"));
         }
 
         @Override
-        public boolean isRevoked(String tokenId) {
+        public boolean isRevoked(VerifiedToken token) {
             throw new StoreUnavailableException("revocation store down", new IOException("connection refused"));
         }
     }

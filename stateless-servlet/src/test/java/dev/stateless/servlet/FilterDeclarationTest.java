@@ -1,7 +1,9 @@
 package dev.stateless.servlet;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stateless.testing.Tokens;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.idempotency.InMemoryIdempotencyKeyStore;
 import dev.stateless.core.token.TokenVerifier;
@@ -164,7 +166,7 @@ class FilterDeclarationTest {
         assertThat(get("/whoami", token).statusCode()).isEqualTo(200);
 
         try (RedisRevocationList revocations = RedisRevocationList.builder(redis.uri()).build()) {
-            revocations.revoke(jti, Instant.now().plus(Duration.ofMinutes(5)));
+            revocations.revoke(Tokens.token(ISSUER, jti, Instant.now().plus(Duration.ofMinutes(5))), Duration.ZERO);
         }
 
         HttpResponse<String> refused = get("/whoami", token);

@@ -1,9 +1,11 @@
 package dev.stateless.servlet;
 
+
 import static dev.stateless.servlet.HostileHttp.commandStats;
 import static dev.stateless.servlet.HostileHttp.commandsBetween;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stateless.testing.Tokens;
 import dev.stateless.jwt.JwtIssuer;
 import dev.stateless.jwt.JwtKeys;
 import dev.stateless.jwt.JwtVerifier;
@@ -63,7 +65,7 @@ class HostileTokenInputTest {
     void start() {
         redis = RedisServer.start();
         revocations = RedisRevocationList.builder(redis.uri()).commandTimeout(Duration.ofSeconds(2)).build();
-        revocations.isRevoked("warm-up"); // connect now, so no handshake shows up in a census
+        revocations.isRevoked(Tokens.withId("warm-up", null)); // connect now, so no handshake shows up in a census
         issuer = JwtIssuer.builder().hmacSecret(SECRET).issuer(ISSUER).audience(AUDIENCE).build();
         JwtVerifier verifier = JwtVerifier.builder()
                 .hmacSecret(SECRET)
@@ -217,7 +219,7 @@ class HostileTokenInputTest {
     void aRevokedTokenIs401AfterOneExistsAndWritesNothing() {
         String token = issuer.issue("alice");
         String jti = jti(token);
-        revocations.revoke(jti, Instant.now().plus(Duration.ofMinutes(5)));
+        revocations.revoke(Tokens.token(ISSUER, jti, Instant.now().plus(Duration.ofMinutes(5))), Duration.ZERO);
         Map<String, Long> before = commandStats(redis);
 
         Response response = Request.get("/orders").header("Authorization", "Bearer " + token).send(node);

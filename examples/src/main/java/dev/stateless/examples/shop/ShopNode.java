@@ -29,6 +29,8 @@ import org.eclipse.jetty.server.ServerConnector;
 final class ShopNode implements AutoCloseable {
 
     static final Duration TOKEN_LIFETIME = Duration.ofMinutes(15);
+    /** The verifier's clock skew; a logout revokes the token for its remaining life plus this. */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
     /** How long a node that died mid-order keeps its order's key before another node may run it. */
     static final Duration IDEMPOTENCY_LEASE = Duration.ofSeconds(30);
 
@@ -54,8 +56,9 @@ final class ShopNode implements AutoCloseable {
         this.orders = new OrderRepository(redisUri);
         JwtIssuer issuer = JwtIssuer.builder().hmacSecret(jwtSecret).issuer("stateless-shop").audience("shop")
                 .lifetime(TOKEN_LIFETIME).build();
+        // jti is required (revocationList without allowTokensWithoutId): every token can be logged out
         JwtVerifier verifier = JwtVerifier.builder().hmacSecret(jwtSecret).issuers("stateless-shop").audiences("shop")
-                .revocationList(revocations).build();
+                .clockSkew(CLOCK_SKEW).revocationList(revocations).build();
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");

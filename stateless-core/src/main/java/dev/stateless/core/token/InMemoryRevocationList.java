@@ -1,12 +1,17 @@
 package dev.stateless.core.token;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A {@link RevocationList} in this JVM's memory, timed by a {@link Clock}; for tests and single nodes. */
+/**
+ * A {@link RevocationList} in this JVM's memory, timed by a {@link Clock}; for tests and single
+ * nodes. Entries end exactly when the Redis list's keys expire: at {@code exp + clockSkew}, never for
+ * a token without {@code exp}.
+ */
 public final class InMemoryRevocationList implements RevocationList {
 
     private final Clock clock;
@@ -21,20 +26,24 @@ public final class InMemoryRevocationList implements RevocationList {
     }
 
     @Override
-    public void revoke(String tokenId, Instant expiresAt) {
-        Objects.requireNonNull(tokenId, "tokenId");
-        Objects.requireNonNull(expiresAt, "expiresAt");
+    public void revoke(VerifiedToken token, Duration clockSkew) {
+        Objects.requireNonNull(token, "token");
+        Instant until = RevocationEntries.until(token, clockSkew);
+        String name = RevocationEntries.name(token);
         Instant now = clock.instant();
-        revoked.values().removeIf(until -> !now.isBefore(until));
-        if (now.isBefore(expiresAt)) {
-            revoked.merge(tokenId, expiresAt, (a, b) -> a.isAfter(b) ? a : b);
+        revoked.values().removeIf(end -> !now.isBefore(end));
+        if (now.isBefore(until)) {
+            revoked.merge(name, until, (a, b) -> a.isAfter(b) ? a : b);
         }
     }
 
     @Override
-    public boolean isRevoked(String tokenId) {
-        Objects.requireNonNull(tokenId, "tokenId");
-        Instant until = revoked.get(tokenId);
+    public boolean isRevoked(VerifiedToken token) {
+        Objects.requireNonNull(token, "token");
+        if (token.tokenId().isEmpty()) {
+            return false;
+        }
+        Instant until = revoked.get(RevocationEntries.name(token));
         return until != null && clock.instant().isBefore(until);
     }
 }

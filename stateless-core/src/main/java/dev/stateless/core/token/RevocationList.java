@@ -1,28 +1,38 @@
 package dev.stateless.core.token;
 
 import dev.stateless.core.StoreUnavailableException;
-import java.time.Instant;
+import java.time.Duration;
 
 /**
- * Token ids ({@code jti}) that must no longer be accepted, for logout with stateless tokens. An
- * entry lives until the token's own expiry, after which the token is refused anyway, so the list
- * never grows beyond the tokens still alive. Implementations are thread-safe.
+ * Tokens that must no longer be accepted, for logout with stateless tokens. A token is named by its
+ * issuer and id ({@code iss}, {@code jti}), so two issuers' ids never collide. An entry lives as long
+ * as a verifier would otherwise accept the token: until its {@code exp} plus the verifier's allowed
+ * clock skew (a verifier accepts a token until {@code exp + skew}, so an entry that ended at {@code exp}
+ * would let a logged-out token work again for the length of the skew), or forever for a token without
+ * {@code exp}. The list therefore never grows beyond the tokens still alive.
+ *
+ * <p>Most callers revoke through the verifier, which knows its skew: {@link TokenVerifier#revoke}.
+ * Implementations are thread-safe.
  */
 public interface RevocationList extends AutoCloseable {
 
     /**
-     * Revokes a token id until {@code expiresAt}; revoking twice is harmless.
+     * Revokes a verified token until its {@code exp} plus {@code clockSkew} (the skew of the verifier
+     * that accepts it), or forever when it has no {@code exp}; revoking twice is harmless, and a token
+     * already past {@code exp + clockSkew} leaves nothing behind.
      *
+     * @param clockSkew the verifier's allowed clock skew, zero or more
+     * @throws IllegalArgumentException when the token has no {@code jti} (it cannot be revoked), or the skew is negative
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
-    void revoke(String tokenId, Instant expiresAt);
+    void revoke(VerifiedToken token, Duration clockSkew);
 
     /**
-     * Whether a token id is revoked.
+     * Whether this token (its {@code iss} and {@code jti}) is revoked; a token without {@code jti} never is.
      *
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
-    boolean isRevoked(String tokenId);
+    boolean isRevoked(VerifiedToken token);
 
     @Override
     default void close() {

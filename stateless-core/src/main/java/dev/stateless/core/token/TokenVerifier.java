@@ -21,4 +21,16 @@ public interface TokenVerifier {
      *     be reached: the token is neither accepted nor called bad (filters answer 503)
      */
     VerifiedToken verify(String token);
+
+    /**
+     * Revokes a token this verifier accepted (logout), on the verifier's revocation list, for as long
+     * as this verifier would otherwise accept it: until {@code exp} plus its allowed clock skew.
+     *
+     * @throws UnsupportedOperationException when this verifier has no revocation list
+     * @throws IllegalArgumentException when the token has no {@code jti}
+     * @throws dev.stateless.core.StoreUnavailableException when the revocation list cannot be reached
+     */
+    default void revoke(VerifiedToken token) {
+        throw new UnsupportedOperationException("this token verifier has no revocation list");
+    }
 }

@@ -10,7 +10,11 @@ import java.util.Set;
 /**
  * A token whose signature and claims were checked.
  *
- * @param subject the principal ({@code sub})
+ * @param principal who the token speaks for, the name filters use as the user's identity (session
+ *     owner, idempotency scope, {@code getUserPrincipal().getName()}): the {@code sub} where one
+ *     issuer is trusted; {@code iss + "#" + sub} where a verifier trusts several issuers, so that two
+ *     issuers' users with the same {@code sub} are never one user
+ * @param subject {@code sub}
  * @param issuer {@code iss}, if present
  * @param tokenId {@code jti}, if present (what revocation works on)
  * @param expiresAt {@code exp}, if present
@@ -18,16 +22,23 @@ import java.util.Set;
  * @param claims every claim, as JSON values (String, Number, Boolean, List, Map); top-level claims
  *     whose value is null are left out
  */
-public record VerifiedToken(String subject, Optional<String> issuer, Optional<String> tokenId,
+public record VerifiedToken(String principal, String subject, Optional<String> issuer, Optional<String> tokenId,
         Optional<Instant> expiresAt, Set<String> roles, Map<String, Object> claims) {
 
     public VerifiedToken {
+        Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(issuer, "issuer");
         Objects.requireNonNull(tokenId, "tokenId");
         Objects.requireNonNull(expiresAt, "expiresAt");
         roles = Set.copyOf(roles);
         claims = Map.copyOf(claims);
+    }
+
+    /** A token whose principal is its subject (one trusted issuer). */
+    public VerifiedToken(String subject, Optional<String> issuer, Optional<String> tokenId,
+            Optional<Instant> expiresAt, Set<String> roles, Map<String, Object> claims) {
+        this(subject, subject, issuer, tokenId, expiresAt, roles, claims);
     }
 
     /** A claim as a string, if it is one. */

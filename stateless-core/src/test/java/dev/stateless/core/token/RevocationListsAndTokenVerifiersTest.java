@@ -4,19 +4,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Revocation lists and token verifiers made from text options, with core alone on the class path. */
 class RevocationListsAndTokenVerifiersTest {
 
+    static VerifiedToken token(String issuer, String jti, Instant exp) {
+        return new VerifiedToken("alice", Optional.ofNullable(issuer), Optional.ofNullable(jti), Optional.ofNullable(exp),
+                Set.of(), Map.of());
+    }
+
     @Test
     void memoryUriMakesAnInMemoryRevocationList() {
         try (RevocationList list = RevocationLists.create("memory:", Map.of())) {
-            list.revoke("jti-1", Instant.now().plusSeconds(60));
-            assertThat(list.isRevoked("jti-1")).isTrue();
-            assertThat(list.isRevoked("jti-2")).isFalse();
+            Instant exp = Instant.now().plusSeconds(60);
+            list.revoke(token("a", "jti-1", exp), Duration.ZERO);
+            assertThat(list.isRevoked(token("a", "jti-1", exp))).isTrue();
+            assertThat(list.isRevoked(token("a", "jti-2", exp))).isFalse();
+            assertThat(list.isRevoked(token("b", "jti-1", exp))).as("another issuer's jti-1").isFalse();
+            assertThat(list.isRevoked(token("a", null, exp))).as("a token without jti").isFalse();
         }
+    }
+
+    @Test
+    void aTokenWithoutIdCannotBeRevoked() {
+        RevocationList list = new InMemoryRevocationList();
+        assertThatThrownBy(() -> list.revoke(token("a", null, Instant.now().plusSeconds(60)), Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no id (jti)");
+        assertThatThrownBy(() -> list.revoke(token("a", "x", Instant.now().plusSeconds(60)), Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clockSkew");
     }
 
     @Test

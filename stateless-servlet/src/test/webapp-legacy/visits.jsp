@@ -7,4 +7,5 @@
 <p id="fromCookie">fromCookie=<%= request.isRequestedSessionIdFromCookie() %></p>
 <p id="session">session=<%= session.getId() %></p>
 <a id="next" href="<%= response.encodeURL("visits.jsp") %>">again</a>
+<a id="continue" href="<%= response.encodeURL("continue") %>">continue (redirects back here)</a>
 </body></html>

@@ -40,8 +40,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class AbstractLegacyWebappTest {
 
-    private static final Pattern HREF = Pattern.compile("id=\"next\" href=\"([^\"]+)\"");
-
     private RedisServer redis;
     private HttpClient http;
     private ContainerNode baseline;
@@ -241,6 +239,13 @@ abstract class AbstractLegacyWebappTest {
         assertThat(second.body()).as(second.body()).contains("visits=2").contains("fromURL=true").contains("session=" + id);
         Reply third = browser.get(route.first(), nextLink(second));
         assertThat(third.body()).as(third.body()).contains("visits=3").contains("fromURL=true").contains("session=" + id);
+
+        Reply redirect = browser.get(route.second(), link(third, "continue"));
+        assertThat(redirect.status()).as(redirect.body()).isIn(302, 303);
+        String location = redirect.location().getRawPath(); // followed on the other node
+        assertThat(location).as("the redirect written by encodeRedirectURL carries the session id").contains(id);
+        Reply fourth = browser.get(route.first(), location);
+        assertThat(fourth.body()).as(fourth.body()).contains("visits=4").contains("fromURL=true").contains("session=" + id);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -255,6 +260,21 @@ abstract class AbstractLegacyWebappTest {
         assertThat(first.status()).as(first.body()).isEqualTo(200);
         assertPage(first, "asyncCount", "1");
         assertPage(browser.get(route.second(), "async"), "asyncCount", "2");
+        assertPage(browser.get(route.first(), "async"), "asyncCount", "3");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
+    void anAsyncChangeIsKeptEvenWhileTheAppsCompletionListenerIsStillBusy(Route route, TestInfo test) {
+        verify(test, route, this::asyncServletWithSlowCompletionListener);
+    }
+
+    private void asyncServletWithSlowCompletionListener(Route route) {
+        // the answer is out before the app's own onComplete returns; the very next request must
+        // already see the change, as it does with the container's sessions
+        Browser browser = Browser.withCookies(http);
+        assertPage(browser.get(route.first(), "async?auditOnComplete"), "asyncCount", "1");
+        assertPage(browser.get(route.second(), "async?auditOnComplete"), "asyncCount", "2");
         assertPage(browser.get(route.first(), "async"), "asyncCount", "3");
     }
 
@@ -285,6 +305,39 @@ abstract class AbstractLegacyWebappTest {
         logIn(browser, route.first());
         assertPage(browser.get(route.first(), "logout"), "loggedOut", "true");
         assertSeesLoginPage(browser.get(route.first(), "secure/account"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
+    void aCartFilledBeforeTheLoginIsStillThereAfterIt(Route route, TestInfo test) {
+        verify(test, route, this::cartSurvivesLogin);
+    }
+
+    private void cartSurvivesLogin(Route route) {
+        Browser browser = Browser.withCookies(http);
+        assertPage(browser.get(route.first(), "cart.jsp?add=apple"), "items", "apple");
+        logIn(browser, route.first());
+        assertPage(browser.get(route.first(), "secure/account"), "account", LegacyWebapp.USER);
+        assertPage(browser.get(route.second(), "cart.jsp?add=pear"), "items", "apple,pear");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
+    void aSessionIdPlantedBeforeTheLoginGivesTheAttackerNothingAfterIt(Route route, TestInfo test) {
+        verify(test, route, this::plantedIdGivesNothing);
+    }
+
+    private void plantedIdGivesNothing(Route route) {
+        // session fixation: the attacker makes a session, plants its cookie in the victim's browser,
+        // the victim logs in and shops; the attacker's id must not lead to what the victim did
+        Browser attacker = Browser.withCookies(http);
+        Reply own = attacker.get(route.first(), "cart.jsp");
+        SetCookie planted = sessionCookie(own, page(own).get("id"));
+        Browser victim = Browser.withCookies(http).cookie(planted.name(), planted.value());
+        logIn(victim, route.second());
+        assertPage(victim.get(route.second(), "cart.jsp?add=ring"), "items", "ring");
+        assertThat(page(attacker.get(route.first(), "cart.jsp")).get("items"))
+                .as("what the attacker sees with the planted id").doesNotContain("ring");
     }
 
     /**
@@ -378,7 +431,10 @@ abstract class AbstractLegacyWebappTest {
         scenarios.put("never times out", this::neverTimesOut);
         scenarios.put("cookieless client", this::cookielessClientKeepsItsSession);
         scenarios.put("async servlet", this::asyncServlet);
+        scenarios.put("async servlet, slow completion listener", this::asyncServletWithSlowCompletionListener);
         scenarios.put("log off", this::logOffEndsContainerLogin);
+        scenarios.put("cart survives login", this::cartSurvivesLogin);
+        scenarios.put("planted id", this::plantedIdGivesNothing);
         scenarios.put("log off right after login", this::logOffRightAfterLogin);
         return scenarios;
     }
@@ -451,8 +507,13 @@ abstract class AbstractLegacyWebappTest {
     }
 
     private static String nextLink(Reply reply) {
-        Matcher link = HREF.matcher(reply.body());
-        assertThat(link.find()).as("a link in %s", reply.body()).isTrue();
+        return link(reply, "next");
+    }
+
+    /** The href of the page's link with this id. */
+    private static String link(Reply reply, String id) {
+        Matcher link = Pattern.compile("id=\"" + id + "\" href=\"([^\"]+)\"").matcher(reply.body());
+        assertThat(link.find()).as("a link %s in %s", id, reply.body()).isTrue();
         return link.group(1).replace("&amp;", "&");
     }
 

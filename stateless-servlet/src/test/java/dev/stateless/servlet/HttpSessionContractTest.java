@@ -203,6 +203,12 @@ class HttpSessionContractTest {
             assertThat(seen).as("getSession(true) after invalidate()")
                     .containsEntry("freshIsNew", "true").containsEntry("freshIdDiffers", "true").containsEntry("freshHasX", "false");
             sessionCookie(reply, seen.get("id"));
+            String old = seen.get("old");
+            assertThat(lifecycle(node, old)).as("a session created and invalidated in one request")
+                    .containsExactlyInAnyOrder("created " + old, "annotated-created " + old,
+                            "destroyed " + old, "annotated-destroyed " + old);
+            assertThat(events(node, old).stream().filter(e -> e.matches("(added|replaced|removed) .*")))
+                    .containsExactly("added " + old + " x=1", "removed " + old + " x=1");
         });
     }
 

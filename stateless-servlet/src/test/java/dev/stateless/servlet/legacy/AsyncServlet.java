@@ -1,6 +1,8 @@
 package dev.stateless.servlet.legacy;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -9,7 +11,8 @@ import java.io.IOException;
 
 /**
  * An async servlet as legacy apps wrote them: takes the session on the request thread, then counts
- * in it, writes and completes on a thread of its own.
+ * in it, writes and completes on a thread of its own. With {@code ?auditOnComplete} it also has a
+ * completion listener of its own that takes its time (300 ms) after the answer is out.
  */
 public class AsyncServlet extends HttpServlet {
 
@@ -19,6 +22,9 @@ public class AsyncServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) {
         HttpSession session = request.getSession();
         AsyncContext async = request.startAsync();
+        if (request.getParameter("auditOnComplete") != null) {
+            async.addListener(new SlowAudit());
+        }
         Thread worker = new Thread(() -> {
             try {
                 Integer count = (Integer) session.getAttribute("asyncCount");
@@ -34,5 +40,30 @@ public class AsyncServlet extends HttpServlet {
             }
         }, "legacy-async-worker");
         worker.start();
+    }
+
+    /** The app's own completion listener doing slow bookkeeping after the answer went out (an audit log). */
+    private static final class SlowAudit implements AsyncListener {
+
+        @Override
+        public void onComplete(AsyncEvent event) throws IOException {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+        }
     }
 }

@@ -16,6 +16,7 @@ import java.io.PrintWriter;
  *   <li>{@code /dice?seed=S} puts a {@link Dice} in the session, {@code /dice} rolls it;</li>
  *   <li>{@code /bind?name=N&label=L} binds a {@link BoundToken};</li>
  *   <li>{@code /attr?set=N&value=V}, {@code ?remove=N}, {@code ?changeId}: plain attribute changes;</li>
+ *   <li>{@code /continue}: redirects to {@code visits.jsp} through {@code encodeRedirectURL};</li>
  *   <li>{@code /printer}: keeps a value that is not Serializable ({@link PrinterHandle});</li>
  *   <li>{@code /logout}: the app's "log off", {@code session.invalidate()};</li>
  *   <li>{@code /events[?clear]}: what this node's listeners recorded;</li>
@@ -40,6 +41,10 @@ public class ShopServlet extends HttpServlet {
                 out.println("id=" + session.getId());
             }
             case "/attr" -> attr(request, out);
+            case "/continue" -> {
+                request.getSession();
+                response.sendRedirect(response.encodeRedirectURL("visits.jsp"));
+            }
             case "/printer" -> {
                 HttpSession session = request.getSession();
                 PrinterHandle printer = (PrinterHandle) session.getAttribute("printer");

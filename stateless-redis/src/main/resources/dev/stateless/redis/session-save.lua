@@ -39,7 +39,8 @@ else
   end
   a, i, x = millis(m[1]), millis(m[2]), millis(m[3])
   if not (a and i and x) then
-    if redis.call('EXISTS', key) == 1 then
+    -- A forward left by an id change (session-forward.lua) is a session that moved: gone here.
+    if redis.call('EXISTS', key) == 1 and redis.call('HEXISTS', key, '#f') == 0 then
       return redis.error_reply('CORRUPT the session metadata cannot be read')
     end
     return 0

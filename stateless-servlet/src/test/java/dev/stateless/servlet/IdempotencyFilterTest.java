@@ -1009,7 +1009,7 @@ class IdempotencyFilterTest {
             servlet.getRegistration().setMultipartConfig(
                     new MultipartConfigElement(System.getProperty("java.io.tmpdir"), 1 << 20, 1 << 20, 0));
             context.addServlet(servlet, "/*");
-            FilterHolder users = new FilterHolder(new UserFilter());
+            FilterHolder users = new FilterHolder(UserFilter.withDefault("tester"));
             users.setName("users");
             users.setAsyncSupported(true);
             context.addFilter(users, "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -1040,9 +1040,24 @@ class IdempotencyFilterTest {
 
     /**
      * Stands in for authentication: the user named in {@code X-User} becomes the request's principal;
-     * without the header the user is {@code tester}, and {@code X-User: -} is a client without a user.
+     * without the header there is none, or, made with {@link #withDefault}, the default user
+     * ({@code X-User: -} is then a client without a user).
      */
     static final class UserFilter implements Filter {
+        private final String defaultUser;
+
+        UserFilter() {
+            this(null);
+        }
+
+        private UserFilter(String defaultUser) {
+            this.defaultUser = defaultUser;
+        }
+
+        static UserFilter withDefault(String user) {
+            return new UserFilter(user);
+        }
+
         @Override
         public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
             HttpServletRequest request = (HttpServletRequest) req;
@@ -1051,7 +1066,11 @@ class IdempotencyFilterTest {
                 chain.doFilter(req, res);
                 return;
             }
-            String user = named == null ? "tester" : named;
+            String user = named == null ? defaultUser : named;
+            if (user == null) {
+                chain.doFilter(req, res);
+                return;
+            }
             Principal principal = () -> user;
             chain.doFilter(new HttpServletRequestWrapper(request) {
                 @Override

@@ -48,17 +48,23 @@ import org.slf4j.LoggerFactory;
  * <p>Answers (all errors are {@code application/problem+json}):
  * <ul>
  * <li>first request: runs; an answer below 500 is stored with its status, body and the configured
- *     headers; a 5xx or an exception releases the key so that the client may retry;</li>
+ *     headers; a 5xx or an exception releases the key so that the client may retry; an answer below
+ *     500 that cannot be stored completes the key with a recorded failure ({@code 500} for it and
+ *     every retry: it never runs twice);</li>
  * <li>repeat of the same request: the stored answer;</li>
- * <li>same key, different request (method, path, query or body): {@code 422};</li>
+ * <li>same key, different request (method, path, query, media type or body): {@code 422};</li>
  * <li>same key while the first request still runs: {@code 409} with {@code Retry-After}, or, when
  *     {@link Builder#waitForInProgress} is set, the first answer once it is there;</li>
  * <li>missing key where required: {@code 400}; malformed key: {@code 400}; body over the limit:
  *     {@code 413}; store unreachable: {@code 503}, nothing runs (fail closed, unless
  *     {@link Builder#failOpen}).</li>
  * </ul>
- * Keys are scoped by the authenticated user ({@code getUserPrincipal()}), so nobody can replay
- * another user's answer. Form bodies are buffered and parsed for the application; multipart bodies
+ * Keys are scoped by the authenticated user ({@code getUserPrincipal()}), else by the client's
+ * session (its {@code getSession(false)}, or the id it sent as {@link Builder#sessionIds} reads it,
+ * so in either order with {@link StatelessSessionFilter}), else by {@link Builder#anonymousKeys}
+ * (refused with {@code 400} by default): no client can be given another client's answer. A new key
+ * over {@link Builder#maxRecordsPerScopeAndHour} gets {@code 429}; a form with more fields than the
+ * container allows gets {@code 400}. Form bodies are buffered and parsed for the application; multipart bodies
  * are fingerprinted through the container's parts. A request runs with a lease that a heartbeat extends while it works; a
  * node that dies mid-request frees the key when the lease ends.
  *

@@ -341,6 +341,27 @@ class ShopContractTest {
     }
 
     @Test
+    void aKeyReusedAfterItsRecordExpiredForANewCartIsRefusedAndTheCartIsKept() {
+        Browser alice = new Browser();
+        alice.login(node1, "alice");
+        alice.post(node1, "/cart/items", "{\"sku\":\"sku-1\",\"quantity\":2}");
+        String key = key();
+        Reply first = alice.order(node1, key, "{\"note\":\"once\"}");
+        assertThat(first.status()).isEqualTo(201);
+        for (String record : redis.commandList("KEYS", "stateless:i:*")) {
+            redis.command("DEL", record); // the idempotency record's retention ended
+        }
+        alice.post(node2, "/cart/items", "{\"sku\":\"sku-2\",\"quantity\":1}");
+
+        Reply reused = alice.order(node3, key, "{\"note\":\"once\"}");
+
+        assertProblem(reused, 422);
+        assertThat(reused.body()).doesNotContain(first.json().path("orderId").asText());
+        assertThat(alice.get(node2, "/orders").json().path("orders")).hasSize(1);
+        assertThat(alice.get(node2, "/cart").json()).isEqualTo(json("{\"items\":{\"sku-2\":1},\"total\":499}"));
+    }
+
+    @Test
     void theSameKeyWithAnotherBodyIs422() {
         Browser alice = new Browser();
         alice.login(node1, "alice");

@@ -8,6 +8,7 @@ import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.redis.RedisSessionStore;
+import dev.stateless.servlet.IdempotencyFilterTest.Reply;
 import dev.stateless.testing.RedisServer;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -16,11 +17,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -48,7 +54,7 @@ import org.junit.jupiter.api.Test;
  * The attacks of issue 11 on {@link IdempotencyFilter}, each reproduced over real HTTP on real Jetty
  * and a real Redis: items 2 (an answer that cannot be stored), 6 (guests sharing a key space),
  * 7 (Content-Type outside the fingerprint), 14 (form re-parsing without the container's limits)
- * and 15 (unbounded records per client).
+ * and 15 (unbounded records per client); the form limit on Tomcat too.
  */
 class IdempotencyAttackTest {
 
@@ -206,12 +212,7 @@ class IdempotencyAttackTest {
     @Test
     void aFormWithMoreFieldsThanJettyAllowsIsRefusedWith400AndDoesNotRun() throws Exception {
         URI node = start(store(), b -> b, false);
-        StringBuilder form = new StringBuilder();
-        for (int i = 0; i < 22_346; i++) {
-            form.append(i == 0 ? "" : "&").append("k").append(i).append("=v");
-        }
-
-        Reply reply = post(node, "/orders", newKey(), "application/x-www-form-urlencoded", form.toString(),
+        Reply reply = post(node, "/orders", newKey(), "application/x-www-form-urlencoded", form(22_346),
                 Map.of("X-User", "alice"));
 
         assertThat(reply.status()).isEqualTo(400);
@@ -222,16 +223,27 @@ class IdempotencyAttackTest {
     @Test
     void aFormWithinJettysLimitReachesTheApplicationWhole() throws Exception {
         URI node = start(store(), b -> b, false);
-        StringBuilder form = new StringBuilder();
-        for (int i = 0; i < 1000; i++) {
-            form.append(i == 0 ? "" : "&").append("k").append(i).append("=v");
-        }
-
-        Reply reply = post(node, "/orders", newKey(), "application/x-www-form-urlencoded", form.toString(),
+        Reply reply = post(node, "/orders", newKey(), "application/x-www-form-urlencoded", form(1000),
                 Map.of("X-User", "alice"));
 
         assertThat(reply.status()).isEqualTo(201);
         assertThat(reply.text()).contains("\"fields\":1000");
+    }
+
+    @Test
+    void aFormWithMoreFieldsThanTomcatsMaxParameterCountIsRefusedWith400AndDoesNotRun() throws Exception {
+        URI node = startTomcat(IdempotencyFilter.builder(store()).build(), 50);
+
+        Reply over = post(node, "/orders", newKey(), "application/x-www-form-urlencoded", form(51),
+                Map.of("X-User", "alice"));
+        Reply within = post(node, "/orders", newKey(), "application/x-www-form-urlencoded", form(50),
+                Map.of("X-User", "alice"));
+
+        assertThat(over.status()).isEqualTo(400);
+        assertThat(over.text()).contains("more than 50 fields");
+        assertThat(within.status()).isEqualTo(201);
+        assertThat(within.text()).contains("\"fields\":50");
+        assertThat(app.runs("/orders")).isEqualTo(1);
     }
 
     // ---- item 15: records per client and hour
@@ -269,6 +281,15 @@ class IdempotencyAttackTest {
                 .build();
         opened.add(store);
         return store;
+    }
+
+    /** A form body of {@code fields} fields {@code k0=v&k1=v...}. */
+    static String form(int fields) {
+        StringBuilder form = new StringBuilder();
+        for (int i = 0; i < fields; i++) {
+            form.append(i == 0 ? "" : "&").append("k").append(i).append("=v");
+        }
+        return form.toString();
     }
 
     private static String newKey() {
@@ -312,6 +333,38 @@ class IdempotencyAttackTest {
         return URI.create("http://127.0.0.1:" + connector.getLocalPort());
     }
 
+    private URI startTomcat(Filter idempotency, int maxParameterCount) throws Exception {
+        Path baseDir = Files.createTempDirectory("stateless-tomcat-");
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(baseDir.toString());
+        tomcat.setHostname("127.0.0.1");
+        tomcat.setPort(0);
+        Connector connector = tomcat.getConnector();
+        connector.setProperty("address", "127.0.0.1");
+        connector.setMaxParameterCount(maxParameterCount);
+        Context context = tomcat.addContext("", Files.createDirectories(baseDir.resolve("docroot")).toString());
+        Tomcat.addServlet(context, "app", app);
+        context.addServletMappingDecoded("/*", "app");
+        int i = 0;
+        for (Filter filter : List.of(new IdempotencyFilterTest.UserFilter(), idempotency)) {
+            FilterDef def = new FilterDef();
+            def.setFilterName("filter-" + i);
+            def.setFilter(filter);
+            def.setFilterClass(filter.getClass().getName());
+            context.addFilterDef(def);
+            FilterMap mapping = new FilterMap();
+            mapping.setFilterName("filter-" + i++);
+            mapping.addURLPattern("/*");
+            context.addFilterMap(mapping);
+        }
+        tomcat.start();
+        opened.add(() -> {
+            tomcat.stop();
+            tomcat.destroy();
+        });
+        return URI.create("http://127.0.0.1:" + connector.getLocalPort());
+    }
+
     /** Starts a guest's session holding its address; returns the {@code Cookie} header to send. */
     private static String startSession(URI node, String address) {
         Reply reply = send(HttpRequest.newBuilder(node.resolve("/start"))
@@ -319,17 +372,6 @@ class IdempotencyAttackTest {
         String setCookie = reply.header("Set-Cookie");
         assertThat(setCookie).startsWith("SESSION=");
         return setCookie.substring(0, setCookie.indexOf(';'));
-    }
-
-    record Reply(int status, Map<String, List<String>> headers, byte[] body) {
-        String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
-        }
-
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
     }
 
     private static Reply post(URI node, String path, String key, String type, String body, Map<String, String> headers) {
@@ -340,16 +382,7 @@ class IdempotencyAttackTest {
     }
 
     private static Reply send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<byte[]> response = http.send(request.timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            return new Reply(response.statusCode(), response.headers().map(), response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return IdempotencyFilterTest.send(http, request.timeout(Duration.ofSeconds(20)));
     }
 
     /**

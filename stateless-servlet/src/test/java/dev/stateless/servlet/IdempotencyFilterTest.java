@@ -873,8 +873,13 @@ class IdempotencyFilterTest {
     }
 
     private static Reply send(HttpRequest.Builder request) {
+        return send(http, request);
+    }
+
+    /** Sends a request and reads the whole answer; shared with {@link IdempotencyAttackTest}. */
+    static Reply send(HttpClient client, HttpRequest.Builder request) {
         try {
-            HttpResponse<byte[]> response = http.send(request.timeout(Duration.ofSeconds(20)).build(),
+            HttpResponse<byte[]> response = client.send(request.timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             return new Reply(response.statusCode(), response.headers().map(), response.body());
         } catch (IOException e) {

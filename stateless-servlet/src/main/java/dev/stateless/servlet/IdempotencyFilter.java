@@ -79,7 +79,8 @@ import org.slf4j.LoggerFactory;
  * {@code dev.stateless.core.idempotency.IdempotencyKeyStore}), {@code lease}, {@code retention},
  * {@code command-timeout}, {@code key-prefix}, {@code methods}, {@code paths}, {@code header-name},
  * {@code required}, {@code max-key-length}, {@code max-body-size}, {@code stored-headers},
- * {@code wait-for-in-progress}, {@code heartbeat}, {@code fail-open}.
+ * {@code wait-for-in-progress}, {@code heartbeat}, {@code fail-open}, {@code anonymous-keys},
+ * {@code max-form-keys}, {@code max-records-per-hour}.
  *
  * <p>Order: after authentication (keys are scoped by the user) and before
  * {@link StatelessSessionFilter}, so that the session is saved before the answer is recorded: a

@@ -1,6 +1,7 @@
 package dev.stateless.benchmarks;
 
 import dev.stateless.redis.RedisIdempotencyKeyStore;
+import dev.stateless.servlet.AnonymousKeys;
 import dev.stateless.servlet.IdempotencyFilter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -49,7 +50,9 @@ final class IdempotencyBenchmark {
             resources.add(redis);
             RedisIdempotencyKeyStore store = RedisIdempotencyKeyStore.builder(redis.uri()).build();
             resources.add(store);
-            IdempotencyFilter filter = IdempotencyFilter.builder(store).methods("POST").paths("/orders").required(true).build();
+            // One anonymous load generator: scoped by its address (the explicit opt-in for clients without user or session).
+            IdempotencyFilter filter = IdempotencyFilter.builder(store).methods("POST").paths("/orders").required(true)
+                    .anonymousKeys(AnonymousKeys.SCOPE_BY_CLIENT_ADDRESS).build();
             JettyServer plain = JettyServer.start("N", false, List.of(), new OrderServlet());
             resources.add(plain);
             JettyServer guarded = JettyServer.start("I", false, List.of(filter), new OrderServlet());
@@ -120,7 +123,7 @@ final class IdempotencyBenchmark {
                 .append("`201` with a small JSON body and a `Location` header. ").append(clients)
                 .append(" clients, keep-alive, each request with its own `Idempotency-Key` (I), or repeating a key whose ")
                 .append("answer is stored (R). Filter: `IdempotencyFilter.builder(store).methods(\"POST\").paths(\"/orders\")")
-                .append(".required(true)`, store defaults (lease 30 s, retention 24 h). Medians of ").append(mode.rounds())
+                .append(".required(true).anonymousKeys(AnonymousKeys.SCOPE_BY_CLIENT_ADDRESS)`, store defaults (lease 30 s, retention 24 h). Medians of ").append(mode.rounds())
                 .append(" interleaved rounds; × N in the same round.\n\n");
         md.append("| variant | req/s | × N | p50 ms (× N) | p99 ms (× N) | server CPU µs/req (× N) | kernel share of server CPU | Redis CPU µs/req (kernel share) | "
                 + "Redis commands/req (all) | top-level commands/req (≈ round trips) | top-level mix | errors |\n");

@@ -31,9 +31,13 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
 
     private static final RedisScript ACQUIRE = RedisScript.load("idempotency-acquire.lua");
     private static final RedisScript FINISH = RedisScript.load("idempotency-finish.lua");
+    private static final RedisScript COUNT = RedisScript.load("idempotency-count.lua");
+    private static final byte[] CREATE = bytes("1");
+    private static final byte[] ONLY_EXISTING = bytes("0");
 
     private static final byte[] COMPLETE = bytes("complete");
     private static final byte[] RELEASE = bytes("release");
+    private static final byte[] FAIL = bytes("fail");
     private static final byte[] EXTEND = bytes("extend");
 
     private final IdempotencySettings settings;
@@ -58,14 +62,49 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
     public Acquisition acquire(String key, String fingerprint) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(fingerprint, "fingerprint");
+        return acquire(key, fingerprint, CREATE);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A key with a record costs one round trip; a new key three (look, count, create), since the
+     * counter of a scope and the record of a key live in different Cluster slots. The counter is one
+     * small hash per scope, {@code prefix + "iq:{" + SHA-256(scope) + "}"}, that expires with its hour.
+     */
+    @Override
+    public Acquisition acquire(String key, String fingerprint, String scope, int maxNewPerHour) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(fingerprint, "fingerprint");
+        Objects.requireNonNull(scope, "scope");
+        if (maxNewPerHour < 1) {
+            throw new IllegalArgumentException("maxNewPerHour must be at least 1, was " + maxNewPerHour);
+        }
+        Acquisition existing = acquire(key, fingerprint, ONLY_EXISTING);
+        if (existing != null) {
+            return existing;
+        }
+        Long left = redis.eval(COUNT, ScriptOutputType.INTEGER,
+                new byte[][] {bytes(prefix + "iq:{" + RedisSupport.sha256(scope) + "}")},
+                bytes(Integer.toString(maxNewPerHour)));
+        if (left != null && left > 0) {
+            return new Acquisition.LimitReached(Duration.ofMillis(left));
+        }
+        return acquire(key, fingerprint, CREATE);
+    }
+
+    /** The acquisition, or null for a new key that {@code create} said not to record. */
+    private Acquisition acquire(String key, String fingerprint, byte[] create) {
         List<Object> reply = redis.eval(ACQUIRE, ScriptOutputType.MULTI, keys(key), bytes(fingerprint), leaseMillis,
-                retentionMillis);
+                retentionMillis, create);
         String code = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
         return switch (code) {
             case "A" -> new Acquisition.Acquired((Long) reply.get(1));
             case "P" -> new Acquisition.InProgress(Duration.ofMillis((Long) reply.get(1)));
             case "C" -> new Acquisition.Completed(reply.get(1) instanceof byte[] result ? result : new byte[0]);
             case "M" -> new Acquisition.FingerprintMismatch();
+            case "F" -> new Acquisition.Failed();
+            case "N" -> null;
             default -> throw new StatelessException("unexpected reply from the acquire script: " + code);
         };
     }
@@ -74,6 +113,11 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
     public boolean complete(String key, long token, byte[] result) {
         Objects.requireNonNull(result, "result");
         return finish(key, COMPLETE, token, retentionMillis, result);
+    }
+
+    @Override
+    public boolean fail(String key, long token) {
+        return finish(key, FAIL, token, retentionMillis);
     }
 
     @Override

@@ -1,8 +1,8 @@
 -- Completes, releases or extends the lease of an idempotency key, in one atomic step, only for
 -- the current holder: a holder whose lease was taken over has a smaller token and is refused.
 -- KEYS[1] record hash (see idempotency-acquire.lua)
--- ARGV[1] action ('complete', 'release' or 'extend'), ARGV[2] token,
--- ARGV[3] lease (ms) for extend, retention (ms) for complete, ARGV[4] result for complete
+-- ARGV[1] action ('complete', 'fail', 'release' or 'extend'), ARGV[2] token,
+-- ARGV[3] lease (ms) for extend, retention (ms) for complete and fail, ARGV[4] result for complete
 -- Returns 1 when done, 0 when refused.
 if redis.replicate_commands then
   redis.replicate_commands()
@@ -16,6 +16,10 @@ local action = ARGV[1]
 if action == 'complete' then
   redis.call('HSET', key, 's', 'c', 'r', ARGV[4])
   redis.call('HDEL', key, 'l')
+  redis.call('PEXPIRE', key, ARGV[3])
+elseif action == 'fail' then
+  redis.call('HSET', key, 's', 'f')
+  redis.call('HDEL', key, 'l', 'r')
   redis.call('PEXPIRE', key, ARGV[3])
 elseif action == 'release' then
   redis.call('HSET', key, 's', 'r')

@@ -43,6 +43,21 @@ final class BufferedBodyRequest extends HttpServletRequestWrapper {
         return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
     }
 
+    /** How many fields a form body holds, counted as the parser below splits it. */
+    static int formKeys(byte[] body) {
+        int keys = 0;
+        boolean inField = false;
+        for (byte b : body) {
+            if (b == '&') {
+                inField = false;
+            } else if (!inField) {
+                inField = true;
+                keys++;
+            }
+        }
+        return keys;
+    }
+
     @Override
     public ServletInputStream getInputStream() {
         if (reader != null) {

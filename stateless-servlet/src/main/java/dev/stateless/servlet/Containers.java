@@ -78,6 +78,40 @@ final class Containers {
         }
     }
 
+    /**
+     * The container's limits on form bodies: the most keys, and (where it has one) the largest
+     * body; read from Jetty 12's context handler ({@code getMaxFormKeys}, {@code getMaxFormContentSize})
+     * or Tomcat's connector ({@code maxParameterCount}) behind the request. Each is -1 when unknown
+     * or unlimited.
+     */
+    record FormLimits(int maxKeys, long maxSize) {
+    }
+
+    static FormLimits formLimits(jakarta.servlet.http.HttpServletRequest request) {
+        try {
+            Object jetty = jettyContextHandler(request.getServletContext());
+            if (jetty != null) {
+                int keys = ((Number) jetty.getClass().getMethod("getMaxFormKeys").invoke(jetty)).intValue();
+                long size = ((Number) jetty.getClass().getMethod("getMaxFormContentSize").invoke(jetty)).longValue();
+                return new FormLimits(keys, size);
+            }
+            jakarta.servlet.ServletRequest inner = request;
+            while (inner instanceof jakarta.servlet.ServletRequestWrapper wrapper) {
+                inner = wrapper.getRequest();
+            }
+            if (inner.getClass().getName().equals("org.apache.catalina.connector.RequestFacade")) {
+                Object tomcatRequest = field(inner, "request");
+                Object connector = tomcatRequest.getClass().getMethod("getConnector").invoke(tomcatRequest);
+                int keys = ((Number) connector.getClass().getMethod("getMaxParameterCount").invoke(connector)).intValue();
+                long size = ((Number) connector.getClass().getMethod("getMaxPostSize").invoke(connector)).longValue();
+                return new FormLimits(keys, size);
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // an unknown container, or one that changed: the filter's own default applies
+        }
+        return new FormLimits(-1, -1);
+    }
+
     private static void addAll(List<EventListener> into, Object[] listeners) {
         if (listeners == null) {
             return;

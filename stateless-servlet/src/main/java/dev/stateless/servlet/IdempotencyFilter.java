@@ -2,7 +2,6 @@ package dev.stateless.servlet;
 
 import dev.stateless.core.StatelessException;
 import dev.stateless.core.StoreUnavailableException;
-import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.idempotency.Idempotency;
 import dev.stateless.core.idempotency.IdempotencyException;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
@@ -49,17 +48,23 @@ import org.slf4j.LoggerFactory;
  * <p>Answers (all errors are {@code application/problem+json}):
  * <ul>
  * <li>first request: runs; an answer below 500 is stored with its status, body and the configured
- *     headers; a 5xx or an exception releases the key so that the client may retry;</li>
+ *     headers; a 5xx or an exception releases the key so that the client may retry; an answer below
+ *     500 that cannot be stored completes the key with a recorded failure ({@code 500} for it and
+ *     every retry: it never runs twice);</li>
  * <li>repeat of the same request: the stored answer;</li>
- * <li>same key, different request (method, path, query or body): {@code 422};</li>
+ * <li>same key, different request (method, path, query, media type or body): {@code 422};</li>
  * <li>same key while the first request still runs: {@code 409} with {@code Retry-After}, or, when
  *     {@link Builder#waitForInProgress} is set, the first answer once it is there;</li>
  * <li>missing key where required: {@code 400}; malformed key: {@code 400}; body over the limit:
  *     {@code 413}; store unreachable: {@code 503}, nothing runs (fail closed, unless
  *     {@link Builder#failOpen}).</li>
  * </ul>
- * Keys are scoped by the authenticated user ({@code getUserPrincipal()}), so nobody can replay
- * another user's answer. Form bodies are buffered and parsed for the application; multipart bodies
+ * Keys are scoped by the authenticated user ({@code getUserPrincipal()}), else by the client's
+ * session (its {@code getSession(false)}, or the id it sent as {@link Builder#sessionIds} reads it,
+ * so in either order with {@link StatelessSessionFilter}), else by {@link Builder#anonymousKeys}
+ * (refused with {@code 400} by default): no client can be given another client's answer. A new key
+ * over {@link Builder#maxRecordsPerScopeAndHour} gets {@code 429}; a form with more fields than the
+ * container allows gets {@code 400}. Form bodies are buffered and parsed for the application; multipart bodies
  * are fingerprinted through the container's parts. A request runs with a lease that a heartbeat extends while it works; a
  * node that dies mid-request frees the key when the lease ends.
  *
@@ -74,7 +79,8 @@ import org.slf4j.LoggerFactory;
  * {@code dev.stateless.core.idempotency.IdempotencyKeyStore}), {@code lease}, {@code retention},
  * {@code command-timeout}, {@code key-prefix}, {@code methods}, {@code paths}, {@code header-name},
  * {@code required}, {@code max-key-length}, {@code max-body-size}, {@code stored-headers},
- * {@code wait-for-in-progress}, {@code heartbeat}, {@code fail-open}.
+ * {@code wait-for-in-progress}, {@code heartbeat}, {@code fail-open}, {@code anonymous-keys},
+ * {@code max-form-keys}, {@code max-records-per-hour}.
  *
  * <p>Order: after authentication (keys are scoped by the user) and before
  * {@link StatelessSessionFilter}, so that the session is saved before the answer is recorded: a
@@ -102,7 +108,8 @@ public final class IdempotencyFilter implements Filter {
     private static final List<String> STORE_PARAMETERS = List.of("lease", "retention", "command-timeout", "key-prefix");
     private static final List<String> PARAMETERS = List.of("store-uri", "lease", "retention", "command-timeout",
             "key-prefix", "methods", "paths", "header-name", "required", "max-key-length", "max-body-size",
-            "stored-headers", "wait-for-in-progress", "heartbeat", "fail-open");
+            "stored-headers", "wait-for-in-progress", "heartbeat", "fail-open", "max-records-per-hour", "anonymous-keys",
+            "max-form-keys");
 
     // Set once, by the builder's constructor or by init(), before the container sends any request.
     private Idempotency idempotency;
@@ -115,6 +122,9 @@ public final class IdempotencyFilter implements Filter {
     private Set<String> storedHeaders;
     private boolean failOpen;
     private Function<HttpServletRequest, Optional<String>> scope;
+    private AnonymousKeys anonymousKeys;
+    private SessionIdResolver sessionIds;
+    private int maxFormKeys;
     private IdempotencyKeyStore ownedStore;
 
     /**
@@ -133,6 +143,9 @@ public final class IdempotencyFilter implements Filter {
         if (b.heartbeat != null) {
             idem.heartbeat(b.heartbeat);
         }
+        if (b.maxRecordsPerScopeAndHour > 0) {
+            idem.maxRecordsPerScopeAndHour(b.maxRecordsPerScopeAndHour);
+        }
         this.idempotency = idem.build();
         this.methods = Set.copyOf(b.methods);
         this.paths = List.copyOf(b.paths);
@@ -145,6 +158,9 @@ public final class IdempotencyFilter implements Filter {
         this.storedHeaders = Collections.unmodifiableSet(headers);
         this.failOpen = b.failOpen;
         this.scope = b.scope;
+        this.anonymousKeys = b.anonymousKeys;
+        this.sessionIds = b.sessionIds;
+        this.maxFormKeys = b.maxFormKeys;
     }
 
     public static Builder builder(IdempotencyKeyStore store) {
@@ -221,6 +237,18 @@ public final class IdempotencyFilter implements Filter {
                 Builder.check(!heartbeat.isNegative() && !heartbeat.isZero(), "heartbeat must be positive, was '" + v + "'");
                 options.add(b -> b.heartbeat(heartbeat));
             });
+            params.apply("max-records-per-hour", v -> {
+                int max = (int) InitParameters.number("max-records-per-hour", v, 1, Integer.MAX_VALUE);
+                options.add(b -> b.maxRecordsPerScopeAndHour(max));
+            });
+            params.apply("anonymous-keys", v -> {
+                AnonymousKeys policy = AnonymousKeys.parse(v);
+                options.add(b -> b.anonymousKeys(policy));
+            });
+            params.apply("max-form-keys", v -> {
+                int max = (int) InitParameters.number("max-form-keys", v, 1, Integer.MAX_VALUE);
+                options.add(b -> b.maxFormKeys(max));
+            });
             params.apply("fail-open", v -> {
                 boolean failOpen = InitParameters.bool("fail-open", v);
                 options.add(b -> b.failOpen(failOpen));
@@ -291,6 +319,13 @@ public final class IdempotencyFilter implements Filter {
             Problems.send(request, response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
             return;
         }
+        Optional<String> owner = owner(request);
+        if (owner.isEmpty()) {
+            Problems.send(request, response, 400, "Idempotency-Key Needs A Client",
+                    "An " + headerName + " is only accepted from a signed-in user or a client with a session, so that "
+                            + "no other client can receive this answer.");
+            return;
+        }
         byte[] body = null;
         String fingerprint;
         if (isMultipart(request)) {
@@ -302,29 +337,33 @@ public final class IdempotencyFilter implements Filter {
             }
             fingerprint = fingerprint(request, parts.get());
         } else {
-            body = readBody(request);
+            boolean form = BufferedBodyRequest.isForm(request);
+            Containers.FormLimits limits = form ? Containers.formLimits(request) : new Containers.FormLimits(-1, -1);
+            long limit = limits.maxSize() >= 0 ? Math.min(maxBodySize, limits.maxSize()) : maxBodySize;
+            if (declared > limit) {
+                Problems.send(request, response, 413, "Content Too Large", "The request body is larger than " + limit + " bytes.");
+                return;
+            }
+            body = readBody(request, limit);
             if (body == null) {
-                Problems.send(request, response, 413, "Content Too Large", "The request body is larger than " + maxBodySize + " bytes.");
+                Problems.send(request, response, 413, "Content Too Large", "The request body is larger than " + limit + " bytes.");
+                return;
+            }
+            // The container cannot parse a form it no longer has: its limit on fields is kept here.
+            int maxKeys = limits.maxKeys() > 0 ? limits.maxKeys() : maxFormKeys;
+            if (form && BufferedBodyRequest.formKeys(body) > maxKeys) {
+                Problems.send(request, response, 400, "Too Many Form Fields",
+                        "The form has more than " + maxKeys + " fields.");
                 return;
             }
             fingerprint = fingerprint(request, sha256(body));
         }
-        String scopedKey = scopedKey(request, key.get());
 
-        Acquisition acquisition;
+        Idempotency.Attempt attempt;
         try {
-            acquisition = idempotency.acquire(scopedKey, fingerprint);
+            attempt = idempotency.begin(owner.get(), key.get(), fingerprint);
         } catch (IdempotencyException e) {
-            if (e.reason() == IdempotencyException.Reason.FINGERPRINT_MISMATCH) {
-                Problems.send(request, response, 422, "Idempotency-Key Reused",
-                        "This " + headerName + " was already used for a different request.");
-            } else {
-                // The lease left is only an upper bound (a crashed holder); most first requests end in
-                // well under a second, so clients are told to look again soon.
-                response.setHeader("Retry-After", "1");
-                Problems.send(request, response, 409, "Request In Progress",
-                        "A request with this " + headerName + " is still being processed; retry later.");
-            }
+            refuse(request, response, e);
             return;
         } catch (StoreUnavailableException e) {
             unavailable(request, body, response, chain, e);
@@ -336,13 +375,63 @@ public final class IdempotencyFilter implements Filter {
                     "The record of this " + headerName + " cannot be read; use a new key.");
             return;
         }
-        if (acquisition instanceof Acquisition.Completed completed) {
-            replay(request, completed.result(), response);
+        if (attempt instanceof Idempotency.Attempt.Replay replay) {
+            replay(request, replay.result(), response);
             return;
         }
-        long token = ((Acquisition.Acquired) acquisition).token();
         request.setAttribute(KEY_ATTRIBUTE, key.get());
-        run(request, body, response, chain, scopedKey, token);
+        run(request, body, response, chain, ((Idempotency.Attempt.Run) attempt).lease());
+    }
+
+    private void refuse(HttpServletRequest request, HttpServletResponse response, IdempotencyException e)
+            throws IOException {
+        switch (e.reason()) {
+            case FINGERPRINT_MISMATCH -> Problems.send(request, response, 422, "Idempotency-Key Reused",
+                    "This " + headerName + " was already used for a different request.");
+            case RESULT_NOT_RECORDED -> Problems.send(request, response, 500, NOT_RECORDED_TITLE, NOT_RECORDED_DETAIL);
+            case LIMIT_REACHED -> {
+                response.setHeader("Retry-After", Long.toString(Math.max(1,
+                        e.retryAfter().orElse(Duration.ofHours(1)).toSeconds())));
+                Problems.send(request, response, 429, "Too Many Idempotency Keys",
+                        "This client used as many new " + headerName + " values as it may in this hour; retry later.");
+            }
+            default -> {
+                // The lease left is only an upper bound (a crashed holder); most first requests end in
+                // well under a second, so clients are told to look again soon.
+                response.setHeader("Retry-After", "1");
+                Problems.send(request, response, 409, "Request In Progress",
+                        "A request with this " + headerName + " is still being processed; retry later.");
+            }
+        }
+    }
+
+    /**
+     * Whom the key belongs to: the user, else the client's session (the session filter's, whether it
+     * ran before this filter or runs after it, or the container's), else, by choice, the client's
+     * address; empty when the client has none of them.
+     */
+    private Optional<String> owner(HttpServletRequest request) {
+        Optional<String> chosen = scope.apply(request);
+        if (chosen.isPresent()) {
+            return chosen.map(name -> "user:" + name);
+        }
+        jakarta.servlet.http.HttpSession session = request.getSession(false);
+        if (session != null) {
+            return Optional.of("session:" + session.getId());
+        }
+        for (String id : sessionIds.resolve(request)) {
+            if (!id.isEmpty() && id.length() <= 256) {
+                return Optional.of("session:" + id);
+            }
+        }
+        String requested = request.getRequestedSessionId();
+        if (requested != null && !requested.isEmpty() && requested.length() <= 256) {
+            return Optional.of("session:" + requested);
+        }
+        if (anonymousKeys == AnonymousKeys.SCOPE_BY_CLIENT_ADDRESS) {
+            return Optional.of("address:" + request.getRemoteAddr());
+        }
+        return Optional.empty();
     }
 
     private void unavailable(HttpServletRequest request, byte[] body, HttpServletResponse response, FilterChain chain,
@@ -358,60 +447,87 @@ public final class IdempotencyFilter implements Filter {
     }
 
     private void run(HttpServletRequest request, byte[] body, HttpServletResponse response, FilterChain chain,
-            String key, long token) throws IOException, ServletException {
+            Idempotency.Lease lease) throws IOException, ServletException {
         CapturingResponse captured = new CapturingResponse(response);
-        Idempotency.Heartbeat beat = idempotency.heartbeat(key, token);
-        boolean async = false;
         try {
+            chain.doFilter(body == null ? request : new BufferedBodyRequest(request, body), captured);
+        } catch (IOException | ServletException | RuntimeException | Error e) {
+            lease.release();
+            throw e;
+        }
+        if (request.isAsyncStarted()) {
+            // The answer is written later, on another thread: let it through and store it at the end.
             try {
-                chain.doFilter(body == null ? request : new BufferedBodyRequest(request, body), captured);
-            } catch (IOException | ServletException | RuntimeException | Error e) {
-                idempotency.releaseQuietly(key, token);
+                captured.passThrough();
+            } catch (IOException | RuntimeException e) {
+                lease.close(); // it ran: the key is completed with a recorded failure
                 throw e;
             }
-            if (request.isAsyncStarted()) {
-                // The answer is written later, on another thread: let it through and store it at the end.
-                async = true;
-                captured.passThrough();
-                request.getAsyncContext().addListener(new OnAsyncComplete(() -> {
-                    try {
-                        finish(key, token, captured.getStatus(), captured.body(), response);
-                    } finally {
-                        beat.close();
-                    }
-                }));
-                return;
-            }
-            byte[] content = captured.body();
-            // Stored before a single byte goes out: a client that hangs up cannot stop it.
-            finish(key, token, captured.getStatus(), content, response);
-            response.setContentLength(content.length);
-            if (content.length > 0) {
-                response.getOutputStream().write(content);
-            }
-            response.flushBuffer();
-        } finally {
-            if (!async) {
-                beat.close();
-            }
-        }
-    }
-
-    /** Stores an answer below 500, or releases the key so that the client may retry. */
-    private void finish(String key, long token, int status, byte[] content, HttpServletResponse response) {
-        if (status >= 500) {
-            idempotency.releaseQuietly(key, token);
+            request.getAsyncContext().addListener(new OnAsyncComplete(() -> {
+                try {
+                    finish(lease, captured.getStatus(), captured.body(), response);
+                } finally {
+                    lease.close();
+                }
+            }));
             return;
         }
-        StoredResponse stored = new StoredResponse(status, headersToStore(response), content);
+        byte[] content;
         try {
-            if (!idempotency.store().complete(key, token, stored.encode())) {
+            content = captured.body();
+            // Stored before a single byte goes out: a client that hangs up cannot stop it.
+            if (!finish(lease, captured.getStatus(), content, response)) {
+                response.reset(); // the answer that could not be stored is not sent either
+                Problems.send(request, response, 500, NOT_RECORDED_TITLE, NOT_RECORDED_DETAIL);
+                return;
+            }
+        } finally {
+            lease.close(); // no-op once ended; a failure on the way records one
+        }
+        response.setContentLength(content.length);
+        if (content.length > 0) {
+            response.getOutputStream().write(content);
+        }
+        response.flushBuffer();
+    }
+
+    private static final String NOT_RECORDED_TITLE = "Answer Not Recorded";
+    private static final String NOT_RECORDED_DETAIL =
+            "The request ran but its answer could not be stored; it will not run again for this key.";
+
+    /**
+     * Stores an answer below 500, or releases the key so that the client may retry. Once the request
+     * ran, no failure frees the key: an answer that cannot be encoded or stored completes it with a
+     * recorded failure.
+     *
+     * @return false when the answer was not recorded and the client must be told so
+     */
+    private boolean finish(Idempotency.Lease lease, int status, byte[] content, HttpServletResponse response) {
+        if (status >= 500) {
+            lease.release();
+            return true;
+        }
+        byte[] encoded;
+        try {
+            encoded = new StoredResponse(status, headersToStore(response), content).encode();
+        } catch (RuntimeException e) {
+            log.error("An idempotent request ran but its answer cannot be encoded; the key is completed with a "
+                    + "recorded failure: {}", e.toString());
+            lease.fail(e);
+            return false;
+        }
+        try {
+            lease.complete(encoded);
+            return true;
+        } catch (IdempotencyException e) {
+            if (e.reason() == IdempotencyException.Reason.LEASE_LOST) {
                 log.error("An idempotent request finished after its lease was taken over by another node; "
                         + "its answer was not stored (the operation may have run twice)");
+                return true;
             }
-        } catch (StatelessException e) {
-            log.error("An idempotent request ran but its answer could not be stored; a retry after the lease "
-                    + "ends will run it again: {}", e.getMessage());
+            log.error("An idempotent request ran but its answer could not be stored: {}",
+                    e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+            return false;
         }
     }
 
@@ -492,8 +608,8 @@ public final class IdempotencyFilter implements Filter {
         return Optional.of(Base64.getUrlEncoder().withoutPadding().encodeToString(digest.digest()));
     }
 
-    /** The body, or null when it is larger than the limit. */
-    private byte[] readBody(HttpServletRequest request) throws IOException {
+    /** The body, or null when it is larger than {@code maxBodySize}. */
+    private static byte[] readBody(HttpServletRequest request, long maxBodySize) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(request.getContentLengthLong(), 0), maxBodySize));
         byte[] chunk = new byte[8192];
         long total = 0;
@@ -512,14 +628,34 @@ public final class IdempotencyFilter implements Filter {
 
     private static String fingerprint(HttpServletRequest request, String bodyDigest) {
         String query = request.getQueryString();
-        String text = request.getMethod() + '\n' + request.getRequestURI() + '\n' + (query == null ? "" : query) + '\n' + bodyDigest;
+        String text = request.getMethod() + '\n' + request.getRequestURI() + '\n' + (query == null ? "" : query) + '\n'
+                + mediaType(request.getContentType()) + '\n' + bodyDigest;
         return sha256(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private String scopedKey(HttpServletRequest request, String key) {
-        String owner = scope.apply(request).orElse("");
-        // Length-prefixed, so no owner/key pair can be spelled like another.
-        return owner.length() + ":" + owner + ":" + key;
+    /**
+     * The request's media type as it matters for its meaning: type and subtype in lower case, and
+     * the charset (lower case, unquoted) when given; other parameters (a multipart boundary) are
+     * left out. Empty without a {@code Content-Type}.
+     */
+    static String mediaType(String contentType) {
+        if (contentType == null) {
+            return "";
+        }
+        String[] parts = contentType.split(";");
+        StringBuilder type = new StringBuilder(parts[0].trim().toLowerCase(Locale.ROOT));
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].trim();
+            int eq = parameter.indexOf('=');
+            if (eq > 0 && parameter.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+                String value = parameter.substring(eq + 1).trim();
+                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                    value = value.substring(1, value.length() - 1);
+                }
+                type.append(";charset=").append(value.toLowerCase(Locale.ROOT));
+            }
+        }
+        return type.toString();
     }
 
     private static String sha256(byte[] data) {
@@ -561,6 +697,10 @@ public final class IdempotencyFilter implements Filter {
         private boolean failOpen;
         private Function<HttpServletRequest, Optional<String>> scope =
                 request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
+        private AnonymousKeys anonymousKeys = AnonymousKeys.REFUSE;
+        private SessionIdResolver sessionIds = SessionIdResolver.cookie();
+        private int maxFormKeys = 1000;
+        private int maxRecordsPerScopeAndHour;
 
         private Builder(IdempotencyKeyStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -650,9 +790,51 @@ public final class IdempotencyFilter implements Filter {
             return this;
         }
 
-        /** Who a key belongs to (default the request's principal name); keys of different owners never meet. */
+        /**
+         * Who a key belongs to (default the request's principal name); keys of different owners never
+         * meet. A request this gives no owner is scoped by its session, else handled by
+         * {@link #anonymousKeys}.
+         */
         public Builder scope(Function<HttpServletRequest, Optional<String>> scope) {
             this.scope = Objects.requireNonNull(scope, "scope");
+            return this;
+        }
+
+        /** What happens to a key from a client with neither a user nor a session (default {@link AnonymousKeys#REFUSE}). */
+        public Builder anonymousKeys(AnonymousKeys policy) {
+            this.anonymousKeys = Objects.requireNonNull(policy, "anonymousKeys");
+            return this;
+        }
+
+        /**
+         * How the session filter carries session ids (default {@link SessionIdResolver#cookie()}), so
+         * that a client without a user is scoped by its session also when this filter runs before
+         * {@link StatelessSessionFilter}: give it the same resolver.
+         */
+        public Builder sessionIds(SessionIdResolver resolver) {
+            this.sessionIds = Objects.requireNonNull(resolver, "sessionIds");
+            return this;
+        }
+
+        /**
+         * Most fields in a form body this filter reads for the application (default 1,000), for
+         * containers whose own limit cannot be read (Jetty's {@code maxFormKeys} and Tomcat's
+         * {@code maxParameterCount} are used when they can); more gets 400.
+         */
+        public Builder maxFormKeys(int max) {
+            check(max >= 1, "maxFormKeys must be at least 1, was " + max);
+            this.maxFormKeys = max;
+            return this;
+        }
+
+        /**
+         * At most this many new keys per owner (user, session or address) in each clock hour (default:
+         * no limit); more gets 429 with {@code Retry-After}, and nothing is stored. Repeats of
+         * recorded keys still get their answers.
+         */
+        public Builder maxRecordsPerScopeAndHour(int max) {
+            check(max >= 1, "maxRecordsPerScopeAndHour must be at least 1, was " + max);
+            this.maxRecordsPerScopeAndHour = max;
             return this;
         }
 

@@ -307,6 +307,33 @@ class FilterDeclarationTest {
     }
 
     @Test
+    void theRecordLimitFromInitParametersAnswers429ForANewKeyOverIt() throws Exception {
+        Map<String, String> params = idempotencyParameters();
+        params.put("max-records-per-hour", "1");
+        params.put("anonymous-keys", "scope-by-client-address");
+        params.put("max-form-keys", "10");
+        try (Jetty limited = Jetty.start(bearerParameters(), params, Map.of())) {
+            String token = issuer.issue("frank");
+
+            HttpResponse<String> first = limited.post("/orders/new", token, UUID.randomUUID().toString(), "{}");
+            HttpResponse<String> second = limited.post("/orders/new", token, UUID.randomUUID().toString(), "{}");
+
+            assertThat(first.statusCode()).isEqualTo(201);
+            assertThat(second.statusCode()).isEqualTo(429);
+            assertThat(second.headers().firstValue("Retry-After")).isPresent();
+        }
+    }
+
+    @Test
+    void aBadAnonymousKeysValueFailsStartupNamingIt() {
+        Map<String, String> params = idempotencyParameters();
+        params.put("anonymous-keys", "allow");
+
+        assertThat(Jetty.startupFailure(bearerParameters(), params)).isEqualTo(
+                "IdempotencyFilter: anonymous-keys must be refuse or scope-by-client-address, was 'allow'");
+    }
+
+    @Test
     void aHeartbeatNotShorterThanTheLeaseFailsStartupNamingIt() {
         Map<String, String> params = idempotencyParameters();
         params.put("heartbeat", "PT10S");

@@ -58,11 +58,11 @@ class HostileIdempotencyInputTest {
         redis = RedisServer.start();
         store = RedisIdempotencyKeyStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(2)).build();
         store.acquire("warm-up", "warm-up"); // connect now, so no handshake shows up in a census
-        node = Node.start(8 * 1024, orders, IdempotencyFilter.builder(store).maxBodySize(MAX_BODY).build());
+        node = Node.start(8 * 1024, orders, IdempotencyFilter.builder(store).maxBodySize(MAX_BODY).anonymousKeys(AnonymousKeys.SCOPE_BY_CLIENT_ADDRESS).build());
         ServletHolder withParts = new ServletHolder("orders-with-parts", orders);
         withParts.getRegistration().setMultipartConfig(
                 new MultipartConfigElement(System.getProperty("java.io.tmpdir"), 1 << 20, 1 << 20, 0));
-        multipartNode = Node.start(8 * 1024, withParts, IdempotencyFilter.builder(store).maxBodySize(MAX_BODY).build());
+        multipartNode = Node.start(8 * 1024, withParts, IdempotencyFilter.builder(store).maxBodySize(MAX_BODY).anonymousKeys(AnonymousKeys.SCOPE_BY_CLIENT_ADDRESS).build());
     }
 
     @AfterAll

@@ -86,7 +86,7 @@ class HostileStoredDataTest {
         sessions = RedisSessionStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(2)).build();
         keys = RedisIdempotencyKeyStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(2)).build();
         node = Node.start(16 * 1024, app, StatelessSessionFilter.builder(sessions).build(),
-                IdempotencyFilter.builder(keys).paths("/orders").build());
+                IdempotencyFilter.builder(keys).paths("/orders").anonymousKeys(AnonymousKeys.SCOPE_BY_CLIENT_ADDRESS).build());
         lettuce = RedisClient.create(redis.uri());
         raw = lettuce.connect(ByteArrayCodec.INSTANCE);
     }
@@ -390,11 +390,11 @@ class HostileStoredDataTest {
     }
 
     private static String recordKey(String key) {
-        return "stateless:i:{" + sha256("0::" + key) + "}";
+        return "stateless:i:{" + sha256("17:address:127.0.0.1:" + key) + "}";
     }
 
     private static String fingerprint(String method, String path, String body) {
-        return sha256(method + '\n' + path + '\n' + "" + '\n' + sha256(body));
+        return sha256(method + '\n' + path + '\n' + "" + '\n' + "application/json" + '\n' + sha256(body));
     }
 
     private void plantRecord(String key, String body, Map<String, String> fields) {

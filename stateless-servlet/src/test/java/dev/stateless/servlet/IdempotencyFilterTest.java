@@ -72,6 +72,8 @@ import org.junit.jupiter.api.Test;
 class IdempotencyFilterTest {
 
     private static final String KEY = "Idempotency-Key";
+    /** The {@code X-User} of a client without a user. */
+    static final String ANONYMOUS = "-";
     private static final String REPLAYED = "Idempotent-Replayed";
     private static final String PROBLEM = "application/problem+json";
     private static final Pattern RECORD_KEY = Pattern.compile("stateless:i:\\{[A-Za-z0-9_-]{43}\\}");
@@ -156,7 +158,7 @@ class IdempotencyFilterTest {
         assertThat(repeat.header(REPLAYED)).isEqualTo("true");
         assertThat(orders.executions(body)).isEqualTo(1);
 
-        String recordKey = recordKeyOf("", key);
+        String recordKey = recordKeyOf("tester", key);
         assertThat(redis.commandList("KEYS", "*")).containsExactly(recordKey);
         assertThat(recordKey).matches(RECORD_KEY).doesNotContain(key);
         assertThat(redis.command("HGET", recordKey, "s")).isEqualTo("c");
@@ -397,7 +399,7 @@ class IdempotencyFilterTest {
         assertThat(repeat.body()).isEqualTo(first.body());
         assertThat(repeat.header("Content-Type")).isEqualTo(first.header("Content-Type"));
         assertThat(orders.executions(body)).isEqualTo(1);
-        assertThat(redis.command("HGET", recordKeyOf("", key), "s")).isEqualTo("c");
+        assertThat(redis.command("HGET", recordKeyOf("tester", key), "s")).isEqualTo("c");
     }
 
     @Test
@@ -407,7 +409,7 @@ class IdempotencyFilterTest {
 
         Reply first = post(nodeA, "/boom", key, body);
         assertThat(first.status()).isEqualTo(500);
-        assertThat(redis.command("HGET", recordKeyOf("", key), "s")).isEqualTo("r");
+        assertThat(redis.command("HGET", recordKeyOf("tester", key), "s")).isEqualTo("r");
 
         Reply retry = post(nodeB, "/boom", key, body);
         assertThat(retry.status()).isEqualTo(500);
@@ -591,7 +593,7 @@ class IdempotencyFilterTest {
         assertThat(plain.header(REPLAYED)).isEqualTo("true");
         assertThat(plain.body()).isEqualTo(quoted.body());
         assertThat(orders.executions(body)).isEqualTo(1);
-        assertThat(redis.commandList("KEYS", "*")).containsExactly(recordKeyOf("", bare));
+        assertThat(redis.commandList("KEYS", "*")).containsExactly(recordKeyOf("tester", bare));
     }
 
     @Test
@@ -605,7 +607,7 @@ class IdempotencyFilterTest {
 
         assertThat(first.status()).isEqualTo(201);
         assertThat(repeat.header(REPLAYED)).isEqualTo("true");
-        assertThat(redis.commandList("KEYS", "*")).containsExactly(recordKeyOf("", key));
+        assertThat(redis.commandList("KEYS", "*")).containsExactly(recordKeyOf("tester", key));
     }
 
     @Test
@@ -695,7 +697,7 @@ class IdempotencyFilterTest {
         Node shortLease = startNode(Duration.ofMillis(500), b -> b);
         String key = newKey();
         String body = newBody();
-        String scopedKey = "0::" + key;
+        String scopedKey = "11:user:tester:" + key;
         // A node that took the key and then hung or died, before answering.
         long zombie = ((Acquisition.Acquired) shortLease.store().acquire(scopedKey,
                 fingerprint("POST", "/orders", null, body))).token();
@@ -754,21 +756,21 @@ class IdempotencyFilterTest {
         Reply bob = post(nodeB, "/orders", key, body, "bob");
         Reply aliceAgain = post(nodeB, "/orders", key, body, "alice");
         Reply bobAgain = post(nodeA, "/orders", key, body, "bob");
-        Reply anonymous = post(nodeA, "/orders", key, body);
+        Reply anonymous = post(nodeA, "/orders", key, body, ANONYMOUS);
 
         assertThat(alice.status()).isEqualTo(201);
         assertThat(bob.status()).isEqualTo(201);
         assertThat(bob.header(REPLAYED)).isNull();
-        assertThat(orders.executions(body)).isEqualTo(3);
+        assertThat(orders.executions(body)).isEqualTo(2);
         assertThat(alice.text()).contains("\"user\":\"alice\"");
         assertThat(bob.text()).contains("\"user\":\"bob\"");
         assertThat(aliceAgain.header(REPLAYED)).isEqualTo("true");
         assertThat(aliceAgain.body()).isEqualTo(alice.body());
         assertThat(bobAgain.header(REPLAYED)).isEqualTo("true");
         assertThat(bobAgain.body()).isEqualTo(bob.body());
-        assertThat(anonymous.header(REPLAYED)).isNull();
+        assertProblem(anonymous, 400);
         assertThat(redis.commandList("KEYS", "*")).containsExactlyInAnyOrder(
-                recordKeyOf("alice", key), recordKeyOf("bob", key), recordKeyOf("", key));
+                recordKeyOf("alice", key), recordKeyOf("bob", key));
         assertThat(redis.commandList("KEYS", "*")).noneMatch(k -> k.contains("alice") || k.contains("bob"));
     }
 
@@ -871,8 +873,13 @@ class IdempotencyFilterTest {
     }
 
     private static Reply send(HttpRequest.Builder request) {
+        return send(http, request);
+    }
+
+    /** Sends a request and reads the whole answer; shared with {@link IdempotencyAttackTest}. */
+    static Reply send(HttpClient client, HttpRequest.Builder request) {
         try {
-            HttpResponse<byte[]> response = http.send(request.timeout(Duration.ofSeconds(20)).build(),
+            HttpResponse<byte[]> response = client.send(request.timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             return new Reply(response.statusCode(), response.headers().map(), response.body());
         } catch (IOException e) {
@@ -939,12 +946,13 @@ class IdempotencyFilterTest {
     // ---- helpers: what the filter computes, to find and forge its records
 
     /** The Redis key of a client's key: SHA-256 of the length-prefixed owner and key. */
-    private static String recordKeyOf(String owner, String key) {
+    private static String recordKeyOf(String user, String key) {
+        String owner = "user:" + user;
         return "stateless:i:{" + sha256(owner.length() + ":" + owner + ":" + key) + "}";
     }
 
     private static String fingerprint(String method, String path, String query, String body) {
-        String text = method + '\n' + path + '\n' + (query == null ? "" : query) + '\n'
+        String text = method + '\n' + path + '\n' + (query == null ? "" : query) + '\n' + "application/json" + '\n'
                 + sha256(body);
         return sha256(text);
     }
@@ -1006,7 +1014,7 @@ class IdempotencyFilterTest {
             servlet.getRegistration().setMultipartConfig(
                     new MultipartConfigElement(System.getProperty("java.io.tmpdir"), 1 << 20, 1 << 20, 0));
             context.addServlet(servlet, "/*");
-            FilterHolder users = new FilterHolder(new UserFilter());
+            FilterHolder users = new FilterHolder(UserFilter.withDefault("tester"));
             users.setName("users");
             users.setAsyncSupported(true);
             context.addFilter(users, "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -1035,12 +1043,35 @@ class IdempotencyFilterTest {
         }
     }
 
-    /** Stands in for authentication: the user named in {@code X-User} becomes the request's principal. */
+    /**
+     * Stands in for authentication: the user named in {@code X-User} becomes the request's principal;
+     * without the header there is none, or, made with {@link #withDefault}, the default user
+     * ({@code X-User: -} is then a client without a user).
+     */
     static final class UserFilter implements Filter {
+        private final String defaultUser;
+
+        UserFilter() {
+            this(null);
+        }
+
+        private UserFilter(String defaultUser) {
+            this.defaultUser = defaultUser;
+        }
+
+        static UserFilter withDefault(String user) {
+            return new UserFilter(user);
+        }
+
         @Override
         public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
             HttpServletRequest request = (HttpServletRequest) req;
-            String user = request.getHeader("X-User");
+            String named = request.getHeader("X-User");
+            if (ANONYMOUS.equals(named)) {
+                chain.doFilter(req, res);
+                return;
+            }
+            String user = named == null ? defaultUser : named;
             if (user == null) {
                 chain.doFilter(req, res);
                 return;

@@ -37,6 +37,9 @@ final class ShopNode implements AutoCloseable {
     private final String name;
     private final Server server;
     private final SessionStore sessions;
+    /** New idempotency keys (orders) one user may start per hour. */
+    static final int MAX_ORDERS_PER_HOUR = 100;
+
     private final IdempotencyKeyStore keys;
     private final RevocationList revocations;
     private final OrderRepository orders;
@@ -67,7 +70,7 @@ final class ShopNode implements AutoCloseable {
                 .anonymous("/login", "/health").build()), "/*", requests);
         // Idempotency outside sessions: the session (the emptied cart) is saved before the answer is recorded.
         context.addFilter(new FilterHolder(IdempotencyFilter.builder(keys).methods("POST").paths("/orders")
-                .required(true).build()), "/*", requests);
+                .required(true).maxRecordsPerScopeAndHour(MAX_ORDERS_PER_HOUR).build()), "/*", requests);
         context.addFilter(new FilterHolder(StatelessSessionFilter.builder(sessions).build()), "/*", requests);
         context.addServlet(new ServletHolder(new ShopServlet(name, issuer, TOKEN_LIFETIME, revocations, orders,
                 orderDelay)), "/*");

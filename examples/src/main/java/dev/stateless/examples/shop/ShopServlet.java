@@ -134,16 +134,23 @@ final class ShopServlet extends HttpServlet {
         String key = (String) request.getAttribute(IdempotencyFilter.KEY_ATTRIBUTE);
         HttpSession session = request.getSession();
         // A retry after a crash between placing the order and recording the answer finds the order.
+        // A key reused once its idempotency record expired finds it too: that is a new order under an
+        // old key, refused, and its cart is kept.
+        String note = body.get().path("note").asText("");
+        Cart cart = cart(session);
         Optional<OrderRepository.Order> placed = orders.byKey(user, key);
+        if (placed.isPresent() && !isRetryOf(placed.get(), cart, note)) {
+            Problem.send(response, 422, "Idempotency-Key Reused",
+                    "This Idempotency-Key already placed another order; send a new key for a new order.");
+            return;
+        }
         if (placed.isEmpty()) {
-            Cart cart = cart(session);
             if (cart.isEmpty()) {
                 Problem.send(response, 400, "Empty Cart", "Add something to the cart before ordering.");
                 return;
             }
             pause(orderDelay); // the payment provider
-            placed = Optional.of(orders.place(user, key, cart.items(), cart.total(), body.get().path("note").asText(""),
-                    node));
+            placed = Optional.of(orders.place(user, key, cart.items(), cart.total(), note, node));
         }
         session.removeAttribute("cart");
         OrderRepository.Order order = placed.get();
@@ -163,6 +170,15 @@ final class ShopServlet extends HttpServlet {
             session.invalidate();
         }
         response.setStatus(204);
+    }
+
+    /**
+     * Whether this request repeats the one that placed {@code order}: the same note, and the cart
+     * either still holding those items (the crash came before the emptied cart was saved) or already
+     * empty (it came after).
+     */
+    private static boolean isRetryOf(OrderRepository.Order order, Cart cart, String note) {
+        return order.note().equals(note) && (cart.isEmpty() || cart.items().equals(order.items()));
     }
 
     private static Cart cart(HttpSession session) {

@@ -323,11 +323,8 @@ class ShopContractTest {
     @Test
     void aRepeatedOrderOnAnotherNodeReplaysTheFirstAnswer() {
         Browser alice = new Browser();
-        alice.login(node1, "alice");
-        alice.post(node1, "/cart/items", "{\"sku\":\"sku-1\",\"quantity\":2}");
         String key = key();
-        Reply first = alice.order(node1, key, "{\"note\":\"once\"}");
-        assertThat(first.status()).isEqualTo(201);
+        Reply first = orderTwoOfSku1(alice, key);
 
         Reply replay = alice.order(node2, key, "{\"note\":\"once\"}");
 
@@ -338,6 +335,33 @@ class ShopContractTest {
         assertThat(replay.header("Location")).isEqualTo(first.header("Location"));
         assertThat(alice.get(node3, "/orders").json().path("orders")).hasSize(1);
         assertThat(redis.commandLong("HLEN", "shop:orders:{alice}")).isEqualTo(1);
+    }
+
+    @Test
+    void aKeyReusedAfterItsRecordExpiredForANewCartIsRefusedAndTheCartIsKept() {
+        Browser alice = new Browser();
+        String key = key();
+        Reply first = orderTwoOfSku1(alice, key);
+        for (String record : redis.commandList("KEYS", "stateless:i:*")) {
+            redis.command("DEL", record); // the idempotency record's retention ended
+        }
+        alice.post(node2, "/cart/items", "{\"sku\":\"sku-2\",\"quantity\":1}");
+
+        Reply reused = alice.order(node3, key, "{\"note\":\"once\"}");
+
+        assertProblem(reused, 422);
+        assertThat(reused.body()).doesNotContain(first.json().path("orderId").asText());
+        assertThat(alice.get(node2, "/orders").json().path("orders")).hasSize(1);
+        assertThat(alice.get(node2, "/cart").json()).isEqualTo(json("{\"items\":{\"sku-2\":1},\"total\":499}"));
+    }
+
+    /** Alice logs in on node 1, puts two of sku-1 in her cart and orders them with {@code key}. */
+    private static Reply orderTwoOfSku1(Browser alice, String key) {
+        alice.login(node1, "alice");
+        alice.post(node1, "/cart/items", "{\"sku\":\"sku-1\",\"quantity\":2}");
+        Reply first = alice.order(node1, key, "{\"note\":\"once\"}");
+        assertThat(first.status()).isEqualTo(201);
+        return first;
     }
 
     @Test

@@ -6,7 +6,9 @@ import java.util.Objects;
 /**
  * What {@link IdempotencyKeyStore#acquire} found: the caller may run the operation
  * ({@link Acquired}), someone else is running it ({@link InProgress}), it ran already
- * ({@link Completed}), or the key was used for a different request ({@link FingerprintMismatch}).
+ * ({@link Completed}), it ran but its result could not be recorded ({@link Failed}), the key was
+ * used for a different request ({@link FingerprintMismatch}), or the key is new and its scope has
+ * made as many records as it may this hour ({@link LimitReached}).
  */
 public sealed interface Acquisition {
 
@@ -34,5 +36,22 @@ public sealed interface Acquisition {
 
     /** The key is bound to another request fingerprint: a client reused a key for a different request. */
     record FingerprintMismatch() implements Acquisition {
+    }
+
+    /**
+     * The operation ran, but its holder could not record its result ({@link IdempotencyKeyStore#fail}):
+     * it must not run again for this key, and nobody can be given its result.
+     */
+    record Failed() implements Acquisition {
+    }
+
+    /**
+     * The key has no record yet and its scope already made its limit of records in the current
+     * hour; nothing was stored. {@code retryAfter} is what is left of the hour.
+     */
+    record LimitReached(Duration retryAfter) implements Acquisition {
+        public LimitReached {
+            Objects.requireNonNull(retryAfter, "retryAfter");
+        }
     }
 }

@@ -1,8 +1,10 @@
 package dev.stateless.core.idempotency;
 
 import dev.stateless.core.session.AttributeCodec;
+import java.lang.invoke.MethodType;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -12,19 +14,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs operations exactly once per idempotency key, for code that is not a servlet (message
- * consumers, jobs, tests):
+ * Runs operations exactly once per idempotency key. For code that is not a servlet (message
+ * consumers, jobs):
  *
  * <pre>{@code
- * Idempotency idempotency = Idempotency.builder(store).build();
- * Order order = idempotency.execute(message.id(), message.bodyHash(), () -> orders.place(message));
+ * Idempotency idempotency = Idempotency.builder(store)
+ *         .codec(JsonAttributeCodec.builder().allow(Receipt.class).build())
+ *         .build();
+ * Receipt receipt = idempotency.execute(message.id(), message.bodyHash(), Receipt.class,
+ *         () -> payments.charge(message));
  * }</pre>
  *
- * <p>The first call for a key runs the operation and stores its result (encoded with the codec:
- * JSON by default, so a result type of your own must be allowed by it); every later call with the
+ * <p>The first call for a key runs the operation and stores its result, encoded with the codec
+ * (JSON by default, so a result type of your own must be allowed by it); every later call with the
  * same key and fingerprint returns that first result without running anything. While the operation
- * runs, its lease is extended in the background (a heartbeat), so a slow operation is not taken
- * over. An operation that throws releases the key, so a retry runs it again.
+ * runs, its lease is extended in the background (a heartbeat), so a slow operation is not taken over.
+ *
+ * <p>Once the operation may have had its effect, the key is never given back for a second run:
+ * <ul>
+ * <li>the result type is checked against the codec before anything runs
+ *     ({@link AttributeCodec#requireEncodable}); a type it refuses fails at once and takes no key;</li>
+ * <li>an operation that throws releases the key, so a retry runs it again: throw only when the
+ *     operation had no effect (or is itself idempotent);</li>
+ * <li>a result that cannot be recorded after the run (the codec refuses the value, the store refuses
+ *     the write) completes the key with a recorded failure: this call and every repeat fail with
+ *     {@link IdempotencyException.Reason#RESULT_NOT_RECORDED}, and the operation never runs again
+ *     for the key;</li>
+ * <li>only a store that stays unreachable from the run until the lease ends (or a node that dies)
+ *     lets the lease expire, and then a retry runs again: make the effect itself idempotent by the
+ *     key where that matters.</li>
+ * </ul>
+ *
+ * <p>Callers that run the operation themselves (the servlet filter) use {@link #begin}, which hands
+ * out the key's {@link Lease}: the one place where a key is acquired, kept alive and ended.
  *
  * <p>Thread-safe; share one instance and {@link #close()} it at shutdown (it owns the heartbeat thread).
  */
@@ -37,6 +59,7 @@ public final class Idempotency implements AutoCloseable {
     private final AttributeCodec codec;
     private final Duration heartbeat;
     private final Duration waitForInProgress;
+    private final int maxRecordsPerScopeAndHour;
     private final ScheduledExecutorService scheduler;
 
     private Idempotency(Builder b) {
@@ -44,6 +67,7 @@ public final class Idempotency implements AutoCloseable {
         this.codec = b.codec != null ? b.codec : AttributeCodec.json();
         this.heartbeat = b.heartbeat != null ? b.heartbeat : defaultHeartbeat(store.lease());
         this.waitForInProgress = b.waitForInProgress;
+        this.maxRecordsPerScopeAndHour = b.maxRecordsPerScopeAndHour;
         ScheduledThreadPoolExecutor heartbeats = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "stateless-idempotency-heartbeat");
             t.setDaemon(true);
@@ -67,79 +91,135 @@ public final class Idempotency implements AutoCloseable {
     /**
      * Runs {@code operation} once for {@code key}, or returns the result of the run that did.
      *
+     * @param key the caller's key, already scoped (by user, tenant...) where keys of different
+     *     callers could meet
+     * @param fingerprint identifies the request; a repeat with another fingerprint is refused
+     * @param type the result's type, checked against the codec before anything runs
+     * @throws dev.stateless.core.session.AttributeCodecException before running, when the codec can
+     *     encode no value of {@code type}
      * @throws IdempotencyException {@link IdempotencyException.Reason#IN_PROGRESS} when another caller
      *     is running it (after waiting, if configured), {@link IdempotencyException.Reason#FINGERPRINT_MISMATCH}
      *     when the key was used for another fingerprint, {@link IdempotencyException.Reason#LEASE_LOST}
-     *     when this run's lease was taken over before it finished
+     *     when this run's lease was taken over before it finished,
+     *     {@link IdempotencyException.Reason#RESULT_NOT_RECORDED} when this run's (or the first run's)
+     *     result could not be recorded, {@link IdempotencyException.Reason#LIMIT_REACHED} when a
+     *     record limit is configured and reached
      * @throws dev.stateless.core.StoreUnavailableException when the store cannot be reached; the
      *     operation has not run (fail closed)
      * @throws RuntimeException whatever {@code operation} threw, after the key was released
      */
-    @SuppressWarnings("unchecked")
-    public <T> T execute(String key, String fingerprint, Supplier<T> operation) {
+    public <T> T execute(String key, String fingerprint, Class<T> type, Supplier<? extends T> operation) {
+        Objects.requireNonNull(type, "type");
         Objects.requireNonNull(operation, "operation");
-        if (scheduler.isShutdown()) {
-            throw new IllegalStateException("this Idempotency was closed");
+        codec.requireEncodable(type);
+        Class<?> boxed = type.isPrimitive() ? MethodType.methodType(type).wrap().returnType() : type;
+        Attempt attempt = begin("", key, fingerprint);
+        if (attempt instanceof Attempt.Replay replay) {
+            return replay.result().length == 0 ? null : cast(boxed, codec.decode(replay.result()));
         }
-        Acquisition acquisition = acquire(key, fingerprint);
-        if (acquisition instanceof Acquisition.Completed completed) {
-            return completed.result().length == 0 ? null : (T) codec.decode(completed.result());
-        }
-        long token = ((Acquisition.Acquired) acquisition).token();
-        Heartbeat heartbeat;
-        try {
-            heartbeat = heartbeat(key, token);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            releaseQuietly(key, token);
-            throw new IllegalStateException("this Idempotency was closed", e);
-        }
-        T result;
-        byte[] encoded;
-        try (Heartbeat beat = heartbeat) {
+        try (Lease lease = ((Attempt.Run) attempt).lease()) {
+            T result;
             try {
                 result = operation.get();
-                // A result the codec refuses is a programming error; the key is released so that
-                // nobody waits for a result that will never be stored.
-                encoded = result == null ? NULL_RESULT : codec.encode(result);
             } catch (RuntimeException | Error e) {
-                releaseQuietly(key, token);
+                lease.release();
                 throw e;
             }
-            if (!store.complete(key, token, encoded)) {
-                throw new IdempotencyException(IdempotencyException.Reason.LEASE_LOST,
-                        "the lease on the idempotency key expired and was taken over before the operation finished",
-                        null);
+            byte[] encoded;
+            try {
+                encoded = result == null ? NULL_RESULT : codec.encode(result);
+            } catch (RuntimeException e) {
+                throw lease.fail(e);
             }
+            lease.complete(encoded);
+            return result;
         }
-        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T cast(Class<?> type, Object value) {
+        if (!type.isInstance(value)) {
+            throw new IdempotencyException(IdempotencyException.Reason.FINGERPRINT_MISMATCH,
+                    "the result stored for this idempotency key is a " + value.getClass().getName() + ", not a "
+                            + type.getName() + ": the key was used for another operation", null);
+        }
+        return (T) value;
     }
 
     /**
-     * Acquires the key, waiting up to the configured time while another caller holds it.
+     * Takes the key for a caller that runs the operation itself, waiting up to the configured time
+     * while another caller holds it. {@code scope} and {@code key} together name the record, so keys
+     * of different scopes never meet; the record limit ({@link Builder#maxRecordsPerScopeAndHour})
+     * counts per scope.
      *
-     * @return {@link Acquisition.Acquired} or {@link Acquisition.Completed}
-     * @throws IdempotencyException for a fingerprint mismatch, or a key still in progress
+     * @return {@link Attempt.Run} with the lease the caller now owns and must end, or
+     *     {@link Attempt.Replay} with the first run's stored result
+     * @throws IdempotencyException for a fingerprint mismatch, a key still in progress, a first run
+     *     whose result was not recorded, or a reached record limit; nothing is held then
+     * @throws dev.stateless.core.StoreUnavailableException when the store cannot be reached
      */
-    public Acquisition acquire(String key, String fingerprint) {
+    public Attempt begin(String scope, String key, String fingerprint) {
+        Objects.requireNonNull(scope, "scope");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(fingerprint, "fingerprint");
+        if (scheduler.isShutdown()) {
+            throw new IllegalStateException("this Idempotency was closed");
+        }
+        // Length-prefixed, so no scope/key pair can be spelled like another.
+        String record = scope.length() + ":" + scope + ":" + key;
         long deadline = System.nanoTime() + waitForInProgress.toNanos();
         long pause = 20;
         while (true) {
-            Acquisition acquisition = store.acquire(key, fingerprint);
+            Acquisition acquisition = maxRecordsPerScopeAndHour > 0
+                    ? store.acquire(record, fingerprint, scope, maxRecordsPerScopeAndHour)
+                    : store.acquire(record, fingerprint);
+            if (acquisition instanceof Acquisition.Acquired acquired) {
+                return new Attempt.Run(startLease(record, acquired.token()));
+            }
+            if (acquisition instanceof Acquisition.Completed completed) {
+                return new Attempt.Replay(completed.result());
+            }
             if (acquisition instanceof Acquisition.FingerprintMismatch) {
                 throw new IdempotencyException(IdempotencyException.Reason.FINGERPRINT_MISMATCH,
                         "the idempotency key was already used for a different request", null);
             }
-            if (!(acquisition instanceof Acquisition.InProgress inProgress)) {
-                return acquisition;
+            if (acquisition instanceof Acquisition.Failed) {
+                throw notRecorded(null);
             }
+            if (acquisition instanceof Acquisition.LimitReached limit) {
+                throw new IdempotencyException(IdempotencyException.Reason.LIMIT_REACHED,
+                        "too many new idempotency keys in this hour (at most " + maxRecordsPerScopeAndHour + ")",
+                        limit.retryAfter());
+            }
+            Acquisition.InProgress inProgress = (Acquisition.InProgress) acquisition;
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw new IdempotencyException(IdempotencyException.Reason.IN_PROGRESS,
                         "the operation for this idempotency key is still running", inProgress.retryAfter());
             }
-            sleep(Math.min(Math.min(pause, TimeUnit.NANOSECONDS.toMillis(left) + 1), inProgress.retryAfter().toMillis() + 1));
+            sleep(Math.min(Math.min(pause, TimeUnit.NANOSECONDS.toMillis(left) + 1),
+                    inProgress.retryAfter().toMillis() + 1));
             pause = Math.min(pause * 2, 250);
         }
+    }
+
+    private Lease startLease(String record, long token) {
+        try {
+            return new Lease(record, token);
+        } catch (RejectedExecutionException e) {
+            try {
+                store.release(record, token); // nothing ran yet
+            } catch (RuntimeException away) {
+                log.warn("Could not release an idempotency key; it frees itself when its lease ends: {}", away.getMessage());
+            }
+            throw new IllegalStateException("this Idempotency was closed", e);
+        }
+    }
+
+    private static IdempotencyException notRecorded(Throwable cause) {
+        return new IdempotencyException(IdempotencyException.Reason.RESULT_NOT_RECORDED,
+                "the operation for this idempotency key ran, but its result could not be recorded; "
+                        + "it will not run again for this key", null, cause);
     }
 
     private static void sleep(long millis) {
@@ -152,46 +232,53 @@ public final class Idempotency implements AutoCloseable {
         }
     }
 
-    /**
-     * Keeps the lease of {@code token} alive until the returned heartbeat is closed; for callers
-     * that drive the store themselves (the servlet filter).
-     */
-    public Heartbeat heartbeat(String key, long token) {
-        return new Heartbeat(key, token);
-    }
-
-    /** Releases a key after a failure, logging rather than masking the failure if the store is away. */
-    public void releaseQuietly(String key, long token) {
-        try {
-            store.release(key, token);
-        } catch (RuntimeException e) {
-            log.warn("Could not release an idempotency key after a failed operation; it frees itself when its lease "
-                    + "ends: {}", e.getMessage());
-        }
-    }
-
-    public IdempotencyKeyStore store() {
-        return store;
-    }
-
     @Override
     public void close() {
         scheduler.shutdownNow();
     }
 
-    /** Extends a lease periodically while open. */
-    public final class Heartbeat implements AutoCloseable {
-        private final ScheduledFuture<?> task;
-        private volatile boolean lost;
+    /** What {@link #begin} found. */
+    public sealed interface Attempt {
+        /** The caller holds the key and runs the operation; it owns {@code lease} and must end it. */
+        record Run(Lease lease) implements Attempt {
+            public Run {
+                Objects.requireNonNull(lease, "lease");
+            }
+        }
 
-        private Heartbeat(String key, long token) {
-            long period = heartbeat.toMillis() == 0 ? 1 : heartbeat.toMillis();
-            this.task = scheduler.scheduleWithFixedDelay(() -> {
+        /** The operation ran before; {@code result} is what its run stored. The array must not be modified. */
+        record Replay(byte[] result) implements Attempt {
+            public Replay {
+                Objects.requireNonNull(result, "result");
+            }
+        }
+    }
+
+    /**
+     * A held key, kept alive by a heartbeat until it ends. Its one owner ends it once, with
+     * {@link #complete} (the result), {@link #release} (the operation failed before having any
+     * effect; a retry runs it) or {@link #fail} (it ran but the result cannot be recorded).
+     * {@link #close()} stops the heartbeat and, if none of them was called, records a failure:
+     * an owner that loses track of its outcome never frees the key for a second run. Thread-safe,
+     * so that an asynchronous request may end its lease on another thread.
+     */
+    public final class Lease implements AutoCloseable {
+        private final String record;
+        private final long token;
+        private final ScheduledFuture<?> beat;
+        private volatile boolean lost;
+        private boolean ended;
+
+        private Lease(String record, long token) {
+            this.record = record;
+            this.token = token;
+            long period = Math.max(1, heartbeat.toMillis());
+            this.beat = scheduler.scheduleWithFixedDelay(() -> {
                 if (lost) {
                     return;
                 }
                 try {
-                    lost = !store.extend(key, token);
+                    lost = !store.extend(record, token);
                 } catch (RuntimeException e) {
                     // Transient (the store is away): the next beat tries again while the lease lasts.
                     log.warn("Could not extend an idempotency lease: {}", e.getMessage());
@@ -199,14 +286,97 @@ public final class Idempotency implements AutoCloseable {
             }, period, period, TimeUnit.MILLISECONDS);
         }
 
-        /** True once an extension was refused: the key was taken over. */
+        /**
+         * Records the result and ends the lease. When the store refuses or cannot take it, the key is
+         * completed with a recorded failure instead (if the store can still be reached).
+         *
+         * @throws IdempotencyException {@link IdempotencyException.Reason#LEASE_LOST} when the key was
+         *     taken over (nothing stored), {@link IdempotencyException.Reason#RESULT_NOT_RECORDED} when
+         *     the result could not be stored
+         * @throws IllegalStateException when the lease was already ended
+         */
+        public synchronized void complete(byte[] result) {
+            Objects.requireNonNull(result, "result");
+            end();
+            boolean stored;
+            try {
+                stored = store.complete(record, token, result);
+            } catch (RuntimeException e) {
+                recordFailure();
+                throw notRecorded(e);
+            }
+            if (!stored) {
+                throw new IdempotencyException(IdempotencyException.Reason.LEASE_LOST,
+                        "the lease on the idempotency key expired and was taken over before the operation finished",
+                        null);
+            }
+        }
+
+        /**
+         * Ends the lease with a recorded failure: the operation ran, but its result cannot be recorded;
+         * it never runs again for this key.
+         *
+         * @return the exception ({@link IdempotencyException.Reason#RESULT_NOT_RECORDED}) to throw,
+         *     with {@code cause}
+         * @throws IllegalStateException when the lease was already ended
+         */
+        public synchronized IdempotencyException fail(Throwable cause) {
+            end();
+            recordFailure();
+            return notRecorded(cause);
+        }
+
+        /**
+         * Gives the key back without a result, so that a retry runs the operation again: only for an
+         * operation that failed before having any effect. A store that is away is logged, not thrown:
+         * the key then frees itself when its lease ends.
+         *
+         * @throws IllegalStateException when the lease was already ended
+         */
+        public synchronized void release() {
+            end();
+            try {
+                store.release(record, token);
+            } catch (RuntimeException e) {
+                log.warn("Could not release an idempotency key after a failed operation; it frees itself when its "
+                        + "lease ends: {}", e.getMessage());
+            }
+        }
+
+        /** True once an extension was refused: the key was taken over by another caller. */
         public boolean lost() {
             return lost;
         }
 
+        /** Stops the heartbeat; records a failure when the lease was not ended. Never throws. */
         @Override
-        public void close() {
-            task.cancel(false);
+        public synchronized void close() {
+            if (!ended) {
+                ended = true;
+                beat.cancel(false);
+                log.error("An idempotency lease was closed without an outcome; the key is completed with a recorded "
+                        + "failure so the operation cannot run again");
+                recordFailure();
+            }
+        }
+
+        private void end() {
+            if (ended) {
+                throw new IllegalStateException("this idempotency lease was already ended");
+            }
+            ended = true;
+            beat.cancel(false);
+        }
+
+        private void recordFailure() {
+            try {
+                if (!store.fail(record, token)) {
+                    log.warn("An idempotency key whose result could not be recorded was no longer held by this caller");
+                }
+            } catch (RuntimeException e) {
+                log.error("An operation ran but neither its result nor its failure could be recorded; the key frees "
+                        + "itself when its lease ends and a retry would run it again: {}", e.getMessage());
+            }
         }
     }
 
@@ -216,6 +386,7 @@ public final class Idempotency implements AutoCloseable {
         private AttributeCodec codec;
         private Duration heartbeat;
         private Duration waitForInProgress = Duration.ZERO;
+        private int maxRecordsPerScopeAndHour;
 
         private Builder(IdempotencyKeyStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -248,6 +419,20 @@ public final class Idempotency implements AutoCloseable {
                 throw new IllegalArgumentException("waitForInProgress must not be negative, was " + wait);
             }
             this.waitForInProgress = wait;
+            return this;
+        }
+
+        /**
+         * At most this many new keys per scope in each clock hour (default: no limit); a new key over
+         * the limit fails with {@link IdempotencyException.Reason#LIMIT_REACHED} and stores nothing,
+         * while repeats of recorded keys still get their answers. {@link #execute} counts all its keys
+         * in one scope.
+         */
+        public Builder maxRecordsPerScopeAndHour(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxRecordsPerScopeAndHour must be at least 1, was " + max);
+            }
+            this.maxRecordsPerScopeAndHour = max;
             return this;
         }
 

@@ -17,14 +17,29 @@ public class IdempotencyException extends StatelessException {
          * The caller's lease expired and another caller took the key over: the operation may have run
          * twice, and this caller's result was not recorded.
          */
-        LEASE_LOST
+        LEASE_LOST,
+        /**
+         * The operation ran, but its result could not be recorded (the codec refused it, or the store
+         * refused to keep it). The key is completed with this failure: the operation never runs again
+         * for it, and every repeat fails with this reason. Use a new key only for a new operation.
+         */
+        RESULT_NOT_RECORDED,
+        /**
+         * The key is new and its scope already made as many records as it may in this hour; nothing
+         * ran and nothing was stored. Retry after {@link #retryAfter()}.
+         */
+        LIMIT_REACHED
     }
 
     private final Reason reason;
     private final Duration retryAfter;
 
     public IdempotencyException(Reason reason, String message, Duration retryAfter) {
-        super(message);
+        this(reason, message, retryAfter, null);
+    }
+
+    public IdempotencyException(Reason reason, String message, Duration retryAfter, Throwable cause) {
+        super(message, cause);
         this.reason = reason;
         this.retryAfter = retryAfter;
     }
@@ -33,7 +48,7 @@ public class IdempotencyException extends StatelessException {
         return reason;
     }
 
-    /** For {@link Reason#IN_PROGRESS}: how long the current holder's lease still runs. */
+    /** For {@link Reason#IN_PROGRESS}, how long the current holder's lease still runs; for {@link Reason#LIMIT_REACHED}, what is left of the hour. */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

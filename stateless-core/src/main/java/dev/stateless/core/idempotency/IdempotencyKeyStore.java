@@ -11,8 +11,9 @@ import java.time.Duration;
  *
  * <p>Lifecycle of a key: {@link #acquire} takes a lease (a time-limited lock) and a fencing token;
  * the holder runs the operation, {@link #extend}s the lease while it is still working, and ends with
- * {@link #complete} (stores the result) or {@link #release} (the operation failed in a way that may
- * be retried). A holder that dies lets its lease expire; the next {@code acquire} takes the key over
+ * {@link #complete} (stores the result), {@link #fail} (the operation ran but its result cannot be
+ * stored: it must never run again for this key) or {@link #release} (the operation failed before it
+ * had any effect, so a retry may run it). A holder that dies lets its lease expire; the next {@code acquire} takes the key over
  * with a greater token, and the dead holder's late {@code complete}, {@code extend} or
  * {@code release} is refused.
  *
@@ -40,6 +41,19 @@ public interface IdempotencyKeyStore extends AutoCloseable {
     Acquisition acquire(String key, String fingerprint);
 
     /**
+     * Like {@link #acquire(String, String)}, but a key that has no record yet is only recorded while
+     * {@code scope} has made fewer than {@code maxNewPerHour} records in the current clock hour (of
+     * the store's clock); otherwise nothing is stored and the answer is {@link Acquisition.LimitReached}.
+     * Keys that already have a record (repeats, retries after a release) are not counted. Under
+     * concurrent first requests of one scope the count may overshoot by the number of racing callers.
+     *
+     * @param scope whom the record is counted for (a user, a session); any text
+     * @param maxNewPerHour at least 1
+     * @throws StoreUnavailableException when the store cannot be reached in time
+     */
+    Acquisition acquire(String key, String fingerprint, String scope, int maxNewPerHour);
+
+    /**
      * Stores the result of the operation and ends the lease; later acquisitions get
      * {@link Acquisition.Completed} until the retention ends.
      *
@@ -48,6 +62,16 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      * @throws StoreUnavailableException when the store cannot be reached in time
      */
     boolean complete(String key, long token, byte[] result);
+
+    /**
+     * Ends the lease with a recorded failure: the operation ran (or may have), but its result cannot
+     * be stored. Later acquisitions get {@link Acquisition.Failed} until the retention ends; the
+     * operation never runs again for this key.
+     *
+     * @return false, storing nothing, when {@code token} is no longer the key's holder
+     * @throws StoreUnavailableException when the store cannot be reached in time
+     */
+    boolean fail(String key, long token);
 
     /**
      * Ends the lease without a result, so that a retry runs the operation again.

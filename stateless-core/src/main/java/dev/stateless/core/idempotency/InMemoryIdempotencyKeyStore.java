@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 
-    private enum State { IN_PROGRESS, COMPLETED, RELEASED }
+    private enum State { IN_PROGRESS, COMPLETED, FAILED, RELEASED }
 
     private record Entry(String fingerprint, long token, State state, Instant leaseUntil, byte[] result, Instant expiresAt) {
     }
@@ -27,7 +27,13 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
     private static final Entry UNREADABLE = new Entry(null, 0, null, null, null, Instant.MAX);
 
     private final IdempotencySettings settings;
+    private record Count(long hour, int records) {
+    }
+
+    private static final long HOUR_MILLIS = Duration.ofHours(1).toMillis();
+
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<String, Count> counts = new ConcurrentHashMap<>();
 
     private InMemoryIdempotencyKeyStore(IdempotencySettings settings) {
         this.settings = settings;
@@ -43,8 +49,16 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
 
     @Override
     public Acquisition acquire(String key, String fingerprint) {
+        return acquire(key, fingerprint, null, 0);
+    }
+
+    @Override
+    public Acquisition acquire(String key, String fingerprint, String scope, int maxNewPerHour) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(fingerprint, "fingerprint");
+        if (scope != null && maxNewPerHour < 1) {
+            throw new IllegalArgumentException("maxNewPerHour must be at least 1, was " + maxNewPerHour);
+        }
         Instant now = now();
         Acquisition[] outcome = new Acquisition[1];
         entries.compute(key, (k, e) -> {
@@ -61,9 +75,20 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
                     outcome[0] = new Acquisition.Completed(e.result().clone());
                     return e;
                 }
+                if (e.state() == State.FAILED) {
+                    outcome[0] = new Acquisition.Failed();
+                    return e;
+                }
                 if (e.state() == State.IN_PROGRESS && now.isBefore(e.leaseUntil())) {
                     outcome[0] = new Acquisition.InProgress(Duration.between(now, e.leaseUntil()));
                     return e;
+                }
+            }
+            if (e == null && scope != null) {
+                Acquisition limited = count(scope, maxNewPerHour, now);
+                if (limited != null) {
+                    outcome[0] = limited;
+                    return null;
                 }
             }
             long token = (e == null ? 0 : e.token()) + 1;
@@ -79,6 +104,28 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
         Objects.requireNonNull(result, "result");
         byte[] copy = result.clone();
         return update(key, token, (e, now) -> new Entry(e.fingerprint(), e.token(), State.COMPLETED, null, copy,
+                now.plus(settings.retention())));
+    }
+
+    /** Counts a new record of {@code scope}, or answers why not. */
+    private Acquisition count(String scope, int max, Instant now) {
+        long hour = Math.floorDiv(now.toEpochMilli(), HOUR_MILLIS);
+        Acquisition[] refused = new Acquisition[1];
+        counts.compute(scope, (s, c) -> {
+            Count current = c == null || c.hour() != hour ? new Count(hour, 0) : c;
+            if (current.records() >= max) {
+                refused[0] = new Acquisition.LimitReached(
+                        Duration.ofMillis((hour + 1) * HOUR_MILLIS - now.toEpochMilli()));
+                return current;
+            }
+            return new Count(hour, current.records() + 1);
+        });
+        return refused[0];
+    }
+
+    @Override
+    public boolean fail(String key, long token) {
+        return update(key, token, (e, now) -> new Entry(e.fingerprint(), e.token(), State.FAILED, null, null,
                 now.plus(settings.retention())));
     }
 
@@ -145,6 +192,7 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
     @Override
     public void close() {
         entries.clear();
+        counts.clear();
     }
 
     /** Configures an {@link InMemoryIdempotencyKeyStore}. */

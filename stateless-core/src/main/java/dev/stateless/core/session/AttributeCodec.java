@@ -36,6 +36,19 @@ public interface AttributeCodec {
      */
     Object decode(byte[] bytes);
 
+    /**
+     * Checks, before any value exists, that values declared as {@code type} can be encoded: for
+     * callers that know the type up front (an idempotent operation's result) and must refuse before
+     * doing any work. Passing is no promise for every value: a subclass, or a collection holding a
+     * type that is not allowed, is still refused by {@link #encode}. The default accepts every type.
+     *
+     * @throws AttributeCodecException with reason {@link AttributeCodecException.Reason#UNSUPPORTED_TYPE},
+     *     naming the type, when no value declared as {@code type} can be encoded
+     */
+    default void requireEncodable(Class<?> type) {
+        java.util.Objects.requireNonNull(type, "type");
+    }
+
     /** A JSON codec that allows JDK basics, collections and {@code java.time} values only. */
     static AttributeCodec json() {
         return JsonAttributeCodec.builder().build();

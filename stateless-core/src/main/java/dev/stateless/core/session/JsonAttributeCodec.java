@@ -220,6 +220,31 @@ public final class JsonAttributeCodec implements AttributeCodec {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Accepted: the built-in JDK types, allowed classes, and interfaces or abstract types
+     * ({@code Object}, {@code List}, {@code Number}) that an allowed or built-in type implements.
+     */
+    @Override
+    public void requireEncodable(Class<?> type) {
+        Objects.requireNonNull(type, "type");
+        Class<?> declared = type.isPrimitive() ? java.lang.invoke.MethodType.methodType(type).wrap().returnType() : type;
+        if (declared == void.class || declared == Void.class) {
+            return; // only null, which every caller stores without the codec
+        }
+        if (declared == Object.class || declared.isInterface()
+                || java.lang.reflect.Modifier.isAbstract(declared.getModifiers())) {
+            if (TypeRegistry.anyBuiltInFits(declared) || registry.anyRegisteredFits(declared)) {
+                return;
+            }
+            throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                    "no type the attribute codec allows is a " + declared.getName() + "; allow an implementation with "
+                            + "JsonAttributeCodec.builder().allow(...)", null);
+        }
+        registry.idFor(declared); // throws, naming the type, when it is not allowed
+    }
+
     @Override
     public Object decode(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
@@ -614,6 +639,10 @@ public final class JsonAttributeCodec implements AttributeCodec {
                 }
             }
             return false;
+        }
+
+        boolean anyRegisteredFits(Class<?> declared) {
+            return registered.stream().anyMatch(declared::isAssignableFrom);
         }
 
         boolean verified(Class<?> type) {

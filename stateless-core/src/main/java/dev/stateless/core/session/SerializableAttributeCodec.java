@@ -233,6 +233,30 @@ public final class SerializableAttributeCodec implements AttributeCodec {
         return text.length() > 200 ? text.substring(0, 200) + "…" : text;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Refused: a concrete class that is not {@code Serializable} or not on the allow-list.
+     * Interfaces and abstract types pass (their values are checked when encoded).
+     */
+    @Override
+    public void requireEncodable(Class<?> type) {
+        Objects.requireNonNull(type, "type");
+        if (type.isPrimitive() || type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers())
+                || type == Object.class) {
+            return;
+        }
+        if (!Serializable.class.isAssignableFrom(type)) {
+            throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                    "type " + type.getName() + " is not Serializable", null);
+        }
+        if (!allows(type)) {
+            throw new AttributeCodecException(AttributeCodecException.Reason.UNSUPPORTED_TYPE,
+                    "type " + type.getName() + " is not allowed by the codec (allow it with allowTypes(...) or codec-types)",
+                    null);
+        }
+    }
+
     /** Whether a class of this name may be read, decided on the name alone. */
     private boolean allowsName(String name) {
         if (TypeAllowList.isDenied(name)) {

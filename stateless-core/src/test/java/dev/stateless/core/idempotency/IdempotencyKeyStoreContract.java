@@ -85,6 +85,75 @@ public abstract class IdempotencyKeyStoreContract {
         return "idem-test-" + UUID.randomUUID();
     }
 
+    // ---- recorded failures (issue 11, item 1)
+
+    @Test
+    void aFailedKeyIsNeverAcquiredAgainButAnswersFailed() {
+        String key = newKey();
+        long token = ((Acquisition.Acquired) store.acquire(key, "fp")).token();
+
+        assertThat(store.fail(key, token)).isTrue();
+
+        assertThat(store.acquire(key, "fp")).isInstanceOf(Acquisition.Failed.class);
+        assertThat(store.acquire(key, "other")).isInstanceOf(Acquisition.FingerprintMismatch.class);
+        assertThat(store.complete(key, token, new byte[] {1})).as("ended: nothing more is stored").isFalse();
+        assertThat(store.release(key, token)).isFalse();
+    }
+
+    @Test
+    void aFailedKeyStaysFailedAfterItsLeaseWouldHaveEnded() {
+        IdempotencyKeyStore shortLease = openShortLease();
+        String key = newKey();
+        long token = ((Acquisition.Acquired) shortLease.acquire(key, "fp")).token();
+        assertThat(shortLease.fail(key, token)).isTrue();
+
+        expireLease();
+
+        assertThat(shortLease.acquire(key, "fp")).isInstanceOf(Acquisition.Failed.class);
+    }
+
+    @Test
+    void onlyTheHolderMayFailAKey() {
+        String key = newKey();
+        long token = ((Acquisition.Acquired) store.acquire(key, "fp")).token();
+
+        assertThat(store.fail(key, token + 1)).isFalse();
+        assertThat(store.fail(newKey(), 1)).isFalse();
+        assertThat(store.acquire(key, "fp")).isInstanceOf(Acquisition.InProgress.class);
+    }
+
+    // ---- record limits (issue 11, item 15)
+
+    @Test
+    void aScopeAtItsLimitGetsLimitReachedForANewKeyAndNothingIsStored() {
+        String scope = "scope-" + UUID.randomUUID();
+        String first = newKey();
+        String second = newKey();
+        String third = newKey();
+        assertThat(store.acquire(first, "fp", scope, 2)).isInstanceOf(Acquisition.Acquired.class);
+        assertThat(store.acquire(second, "fp", scope, 2)).isInstanceOf(Acquisition.Acquired.class);
+
+        Acquisition refused = store.acquire(third, "fp", scope, 2);
+
+        assertThat(refused).isInstanceOfSatisfying(Acquisition.LimitReached.class, limit ->
+                assertThat(limit.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofHours(1)));
+        assertThat(store.acquire(third, "other")).as("no record was made for the refused key")
+                .isInstanceOf(Acquisition.Acquired.class);
+    }
+
+    @Test
+    void keysThatHaveARecordAreNotCountedAgainstTheLimit() {
+        String scope = "scope-" + UUID.randomUUID();
+        String key = newKey();
+        long token = ((Acquisition.Acquired) store.acquire(key, "fp", scope, 1)).token();
+
+        assertThat(store.acquire(key, "fp", scope, 1)).isInstanceOf(Acquisition.InProgress.class);
+        assertThat(store.release(key, token)).isTrue();
+        assertThat(store.acquire(key, "fp", scope, 1)).as("a retry after a release").isInstanceOf(Acquisition.Acquired.class);
+        assertThat(store.acquire(newKey(), "fp", scope, 1)).isInstanceOf(Acquisition.LimitReached.class);
+        assertThat(store.acquire(newKey(), "fp", "another-" + scope, 1)).isInstanceOf(Acquisition.Acquired.class);
+    }
+
     // ---- acquiring
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.stateless.core.session.AttributeCodec;
+import dev.stateless.core.session.AttributeCodecException;
 import dev.stateless.core.session.JsonAttributeCodec;
 import dev.stateless.testing.MutableClock;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,9 @@ class IdempotencyTest {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final AtomicInteger runs = new AtomicInteger();
     private final String key = "idem-test-" + UUID.randomUUID();
+    /** The record the key names in the store: {@link Idempotency#execute} scopes nothing, so scope "". */
+    private final String record = "0::" + key;
+    private InMemoryIdempotencyKeyStore lastStore;
 
     @AfterEach
     void closeEverything() throws Exception {
@@ -45,13 +50,15 @@ class IdempotencyTest {
 
     /** A store on the test's {@link MutableClock}: nothing expires unless the test moves the clock. */
     private InMemoryIdempotencyKeyStore clockedStore(Duration lease) {
-        return track(InMemoryIdempotencyKeyStore.builder().clock(clock).lease(lease).retention(Duration.ofHours(1))
+        lastStore = track(InMemoryIdempotencyKeyStore.builder().clock(clock).lease(lease).retention(Duration.ofHours(1))
                 .build());
+        return lastStore;
     }
 
     /** A store on real time, for the heartbeat: its lease runs out unless the heartbeat extends it. */
     private InMemoryIdempotencyKeyStore realTimeStore(Duration lease) {
-        return track(InMemoryIdempotencyKeyStore.builder().lease(lease).retention(Duration.ofHours(1)).build());
+        lastStore = track(InMemoryIdempotencyKeyStore.builder().lease(lease).retention(Duration.ofHours(1)).build());
+        return lastStore;
     }
 
     private Idempotency idempotency(Idempotency.Builder builder) {
@@ -80,9 +87,9 @@ class IdempotencyTest {
     void stringResultIsComputedOnceAndReturnedToRepeats() {
         Idempotency idempotency = idempotency();
 
-        assertThat(idempotency.execute(key, "fp", counted("order-42"))).isEqualTo("order-42");
-        assertThat(idempotency.execute(key, "fp", counted("order-43"))).isEqualTo("order-42");
-        assertThat(idempotency.execute(key, "fp", counted("order-44"))).isEqualTo("order-42");
+        assertThat(idempotency.execute(key, "fp", String.class, counted("order-42"))).isEqualTo("order-42");
+        assertThat(idempotency.execute(key, "fp", String.class, counted("order-43"))).isEqualTo("order-42");
+        assertThat(idempotency.execute(key, "fp", String.class, counted("order-44"))).isEqualTo("order-42");
 
         assertThat(runs).hasValue(1);
     }
@@ -91,8 +98,8 @@ class IdempotencyTest {
     void longResultKeepsItsTypeForRepeats() {
         Idempotency idempotency = idempotency();
 
-        Long first = idempotency.execute(key, "fp", counted(42L));
-        Object repeat = idempotency.execute(key, "fp", counted(7L));
+        Long first = idempotency.execute(key, "fp", Long.class, counted(42L));
+        Object repeat = idempotency.execute(key, "fp", Long.class, counted(7L));
 
         assertThat(first).isEqualTo(42L);
         assertThat(repeat).isInstanceOf(Long.class).isEqualTo(42L);
@@ -105,8 +112,8 @@ class IdempotencyTest {
         Idempotency idempotency = idempotency(Idempotency.builder(clockedStore(Duration.ofSeconds(30))).codec(codec));
         Receipt receipt = new Receipt("o-1", 1999, List.of("book", "pen"));
 
-        Receipt first = idempotency.execute(key, "fp", counted(receipt));
-        Receipt repeat = idempotency.execute(key, "fp", counted(new Receipt("o-2", 1, List.of())));
+        Receipt first = idempotency.execute(key, "fp", Receipt.class, counted(receipt));
+        Receipt repeat = idempotency.execute(key, "fp", Receipt.class, counted(new Receipt("o-2", 1, List.of())));
 
         assertThat(first).isSameAs(receipt);
         assertThat(repeat).isEqualTo(receipt).isNotSameAs(receipt);
@@ -117,19 +124,19 @@ class IdempotencyTest {
     void nullResultIsComputedOnceAndReturnedToRepeats() {
         Idempotency idempotency = idempotency();
 
-        assertThat(idempotency.<String>execute(key, "fp", counted(null))).isNull();
-        assertThat(idempotency.execute(key, "fp", counted("not null"))).isNull();
+        assertThat(idempotency.execute(key, "fp", String.class, counted(null))).isNull();
+        assertThat(idempotency.execute(key, "fp", String.class, counted("not null"))).isNull();
 
         assertThat(runs).hasValue(1);
-        assertThat(idempotency.store().acquire(key, "fp")).isInstanceOf(Acquisition.Completed.class);
+        assertThat(lastStore.acquire(record, "fp")).isInstanceOf(Acquisition.Completed.class);
     }
 
     @Test
     void differentKeysRunSeparately() {
         Idempotency idempotency = idempotency();
 
-        assertThat(idempotency.execute(key, "fp", counted("a"))).isEqualTo("a");
-        assertThat(idempotency.execute(key + "-other", "fp", counted("b"))).isEqualTo("b");
+        assertThat(idempotency.execute(key, "fp", String.class, counted("a"))).isEqualTo("a");
+        assertThat(idempotency.execute(key + "-other", "fp", String.class, counted("b"))).isEqualTo("b");
 
         assertThat(runs).hasValue(2);
     }
@@ -138,9 +145,9 @@ class IdempotencyTest {
     void resultIsStoredEncodedWithTheCodec() {
         Idempotency idempotency = idempotency();
 
-        idempotency.execute(key, "fp", counted("order-42"));
+        idempotency.execute(key, "fp", String.class, counted("order-42"));
 
-        Acquisition stored = idempotency.store().acquire(key, "fp");
+        Acquisition stored = lastStore.acquire(record, "fp");
         assertThat(stored).isInstanceOf(Acquisition.Completed.class);
         assertThat(AttributeCodec.json().decode(((Acquisition.Completed) stored).result())).isEqualTo("order-42");
     }
@@ -150,16 +157,16 @@ class IdempotencyTest {
     @Test
     void repeatWithAnotherFingerprintFailsWithoutRunning() {
         Idempotency idempotency = idempotency();
-        idempotency.execute(key, "POST /orders #1", counted("order-42"));
+        idempotency.execute(key, "POST /orders #1", String.class, counted("order-42"));
 
         IdempotencyException e = catchThrowableOfType(IdempotencyException.class,
-                () -> idempotency.execute(key, "POST /orders #2", counted("order-43")));
+                () -> idempotency.execute(key, "POST /orders #2", String.class, counted("order-43")));
 
         assertThat(e.reason()).isEqualTo(IdempotencyException.Reason.FINGERPRINT_MISMATCH);
         assertThat(e.retryAfter()).isEmpty();
         assertThat(e.getMessage()).doesNotContain(key);
         assertThat(runs).hasValue(1);
-        assertThat(idempotency.execute(key, "POST /orders #1", counted("order-44"))).isEqualTo("order-42");
+        assertThat(idempotency.execute(key, "POST /orders #1", String.class, counted("order-44"))).isEqualTo("order-42");
     }
 
     // ---- failures
@@ -169,13 +176,13 @@ class IdempotencyTest {
         Idempotency idempotency = idempotency();
         IllegalStateException failure = new IllegalStateException("payment gateway down");
 
-        assertThatThrownBy(() -> idempotency.execute(key, "fp", () -> {
+        assertThatThrownBy(() -> idempotency.execute(key, "fp", String.class, () -> {
             runs.incrementAndGet();
             throw failure;
         })).isSameAs(failure);
 
-        assertThat(idempotency.execute(key, "fp", counted("paid"))).isEqualTo("paid");
-        assertThat(idempotency.execute(key, "fp", counted("paid twice"))).isEqualTo("paid");
+        assertThat(idempotency.execute(key, "fp", String.class, counted("paid"))).isEqualTo("paid");
+        assertThat(idempotency.execute(key, "fp", String.class, counted("paid twice"))).isEqualTo("paid");
         assertThat(runs).hasValue(2);
     }
 
@@ -184,11 +191,11 @@ class IdempotencyTest {
         Idempotency idempotency = idempotency();
         AssertionError failure = new AssertionError("boom");
 
-        assertThatThrownBy(() -> idempotency.execute(key, "fp", () -> {
+        assertThatThrownBy(() -> idempotency.execute(key, "fp", String.class, () -> {
             throw failure;
         })).isSameAs(failure);
 
-        assertThat(idempotency.execute(key, "fp", counted("ok"))).isEqualTo("ok");
+        assertThat(idempotency.execute(key, "fp", String.class, counted("ok"))).isEqualTo("ok");
     }
 
     // ---- concurrent callers
@@ -198,12 +205,12 @@ class IdempotencyTest {
         Idempotency idempotency = idempotency();
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
-        Future<String> first = threads.submit(() -> idempotency.execute(key, "fp", blockingUntil(started, finish,
+        Future<String> first = threads.submit(() -> idempotency.execute(key, "fp", String.class, blockingUntil(started, finish,
                 "first")));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
 
         IdempotencyException e = catchThrowableOfType(IdempotencyException.class,
-                () -> idempotency.execute(key, "fp", counted("second")));
+                () -> idempotency.execute(key, "fp", String.class, counted("second")));
 
         assertThat(e.reason()).isEqualTo(IdempotencyException.Reason.IN_PROGRESS);
         assertThat(e.retryAfter()).hasValueSatisfying(retryAfter ->
@@ -219,11 +226,11 @@ class IdempotencyTest {
                 .waitForInProgress(Duration.ofSeconds(2)));
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
-        Future<String> first = threads.submit(() -> idempotency.execute(key, "fp", blockingUntil(started, finish,
+        Future<String> first = threads.submit(() -> idempotency.execute(key, "fp", String.class, blockingUntil(started, finish,
                 "first")));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
 
-        Future<String> second = threads.submit(() -> idempotency.execute(key, "fp", counted("second")));
+        Future<String> second = threads.submit(() -> idempotency.execute(key, "fp", String.class, counted("second")));
         Thread.sleep(200);
         assertThat(second).as("the second call waits while the first runs").isNotDone();
         finish.countDown();
@@ -239,13 +246,13 @@ class IdempotencyTest {
                 .waitForInProgress(Duration.ofMillis(300)));
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
-        Future<String> first = threads.submit(() -> idempotency.execute(key, "fp", blockingUntil(started, finish,
+        Future<String> first = threads.submit(() -> idempotency.execute(key, "fp", String.class, blockingUntil(started, finish,
                 "first")));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
 
         long begin = System.nanoTime();
         IdempotencyException e = catchThrowableOfType(IdempotencyException.class,
-                () -> idempotency.execute(key, "fp", counted("second")));
+                () -> idempotency.execute(key, "fp", String.class, counted("second")));
         Duration waited = Duration.ofNanos(System.nanoTime() - begin);
 
         assertThat(e.reason()).isEqualTo(IdempotencyException.Reason.IN_PROGRESS);
@@ -262,14 +269,14 @@ class IdempotencyTest {
                 .waitForInProgress(Duration.ofSeconds(2)));
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
-        Future<String> first = threads.submit(() -> idempotency.execute(key, "fp", () -> {
+        Future<String> first = threads.submit(() -> idempotency.execute(key, "fp", String.class, () -> {
             started.countDown();
             await(finish);
             throw new IllegalStateException("first failed");
         }));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
 
-        Future<String> second = threads.submit(() -> idempotency.execute(key, "fp", counted("second")));
+        Future<String> second = threads.submit(() -> idempotency.execute(key, "fp", String.class, counted("second")));
         Thread.sleep(100);
         finish.countDown();
 
@@ -287,7 +294,7 @@ class IdempotencyTest {
         InMemoryIdempotencyKeyStore store = realTimeStore(lease);
         Idempotency idempotency = idempotency(Idempotency.builder(store).heartbeat(Duration.ofMillis(100)));
         CountDownLatch started = new CountDownLatch(1);
-        Future<String> slow = threads.submit(() -> idempotency.execute(key, "fp", () -> {
+        Future<String> slow = threads.submit(() -> idempotency.execute(key, "fp", String.class, () -> {
             runs.incrementAndGet();
             started.countDown();
             sleep(Duration.ofSeconds(1)); // more than three leases
@@ -298,12 +305,12 @@ class IdempotencyTest {
         List<Acquisition> seen = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             sleep(Duration.ofMillis(200));
-            seen.add(store.acquire(key, "fp"));
+            seen.add(store.acquire(record, "fp"));
         }
 
         assertThat(seen).allSatisfy(a -> assertThat(a).isInstanceOf(Acquisition.InProgress.class));
         assertThat(slow.get(5, TimeUnit.SECONDS)).isEqualTo("slow result");
-        assertThat(idempotency.execute(key, "fp", counted("again"))).isEqualTo("slow result");
+        assertThat(idempotency.execute(key, "fp", String.class, counted("again"))).isEqualTo("slow result");
         assertThat(runs).hasValue(1);
     }
 
@@ -316,55 +323,166 @@ class IdempotencyTest {
         AtomicReference<Acquisition> takeover = new AtomicReference<>();
 
         IdempotencyException e = catchThrowableOfType(IdempotencyException.class,
-                () -> idempotency.execute(key, "fp", () -> {
+                () -> idempotency.execute(key, "fp", String.class, () -> {
                     runs.incrementAndGet();
                     clock.advance(lease.plusSeconds(1)); // this run stalls past its lease...
-                    takeover.set(store.acquire(key, "fp")); // ...and another caller takes the key over
+                    takeover.set(store.acquire(record, "fp")); // ...and another caller takes the key over
                     return "zombie result";
                 }));
 
         assertThat(e.reason()).isEqualTo(IdempotencyException.Reason.LEASE_LOST);
         assertThat(takeover.get()).isInstanceOf(Acquisition.Acquired.class);
         long successor = ((Acquisition.Acquired) takeover.get()).token();
-        assertThat(store.acquire(key, "fp")).as("the zombie's result was not stored")
+        assertThat(store.acquire(record, "fp")).as("the zombie's result was not stored")
                 .isInstanceOf(Acquisition.InProgress.class);
-        assertThat(store.complete(key, successor, AttributeCodec.json().encode("successor result"))).isTrue();
-        assertThat(idempotency.execute(key, "fp", counted("third"))).isEqualTo("successor result");
+        assertThat(store.complete(record, successor, AttributeCodec.json().encode("successor result"))).isTrue();
+        assertThat(idempotency.execute(key, "fp", String.class, counted("third"))).isEqualTo("successor result");
         assertThat(runs).hasValue(1);
     }
 
     @Test
-    void heartbeatReportsLostOnceTheKeyIsNoLongerHeld() throws Exception {
+    void leaseReportsLostOnceTheKeyIsNoLongerHeld() throws Exception {
         InMemoryIdempotencyKeyStore store = realTimeStore(Duration.ofMillis(300));
         Idempotency idempotency = idempotency(Idempotency.builder(store).heartbeat(Duration.ofMillis(50)));
-        long token = ((Acquisition.Acquired) idempotency.acquire(key, "fp")).token();
 
-        try (Idempotency.Heartbeat heartbeat = idempotency.heartbeat(key, token)) {
+        try (Idempotency.Lease lease = ((Idempotency.Attempt.Run) idempotency.begin("", key, "fp")).lease()) {
             sleep(Duration.ofMillis(150));
-            assertThat(heartbeat.lost()).isFalse();
+            assertThat(lease.lost()).isFalse();
+            assertThat(store.acquire(record, "fp")).as("kept alive past its lease").isInstanceOf(Acquisition.InProgress.class);
 
-            assertThat(store.release(key, token)).isTrue();
-
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (!heartbeat.lost() && System.nanoTime() < deadline) {
-                sleep(Duration.ofMillis(10));
-            }
-            assertThat(heartbeat.lost()).isTrue();
+            lease.release();
+            assertThat(store.acquire(record, "fp")).isInstanceOf(Acquisition.Acquired.class);
         }
     }
 
     @Test
-    void acquireReturnsAcquiredThenCompletedAndRefusesAnotherFingerprint() {
+    void beginHandsOutALeaseThenTheStoredResultAndRefusesAnotherFingerprint() {
         Idempotency idempotency = idempotency();
 
-        Acquisition first = idempotency.acquire(key, "fp");
-        assertThat(first).isInstanceOf(Acquisition.Acquired.class);
-        assertThat(idempotency.store().complete(key, ((Acquisition.Acquired) first).token(), new byte[] {1}))
-                .isTrue();
+        Idempotency.Attempt first = idempotency.begin("alice", key, "fp");
+        assertThat(first).isInstanceOf(Idempotency.Attempt.Run.class);
+        ((Idempotency.Attempt.Run) first).lease().complete(new byte[] {1});
 
-        assertThat(idempotency.acquire(key, "fp")).isInstanceOf(Acquisition.Completed.class);
-        assertThat(catchThrowableOfType(IdempotencyException.class, () -> idempotency.acquire(key, "other")).reason())
-                .isEqualTo(IdempotencyException.Reason.FINGERPRINT_MISMATCH);
+        assertThat(idempotency.begin("alice", key, "fp")).isInstanceOfSatisfying(Idempotency.Attempt.Replay.class,
+                replay -> assertThat(replay.result()).containsExactly(1));
+        assertThat(idempotency.begin("bob", key, "fp")).as("another scope, another record")
+                .isInstanceOf(Idempotency.Attempt.Run.class);
+        assertThat(catchThrowableOfType(IdempotencyException.class, () -> idempotency.begin("alice", key, "other"))
+                .reason()).isEqualTo(IdempotencyException.Reason.FINGERPRINT_MISMATCH);
+    }
+
+    @Test
+    void aLeaseClosedWithoutAnOutcomeRecordsAFailureSoTheKeyNeverRunsAgain() {
+        Idempotency idempotency = idempotency();
+
+        try (Idempotency.Lease lease = ((Idempotency.Attempt.Run) idempotency.begin("", key, "fp")).lease()) {
+            runs.incrementAndGet(); // the owner ran the operation, then lost track of its outcome
+        }
+
+        assertThat(catchThrowableOfType(IdempotencyException.class,
+                () -> idempotency.execute(key, "fp", String.class, counted("again"))).reason())
+                .isEqualTo(IdempotencyException.Reason.RESULT_NOT_RECORDED);
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void aLeaseEndsOnce() {
+        Idempotency idempotency = idempotency();
+        Idempotency.Lease lease = ((Idempotency.Attempt.Run) idempotency.begin("", key, "fp")).lease();
+        lease.complete(new byte[] {1});
+
+        assertThatThrownBy(lease::release).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> lease.complete(new byte[] {2})).isInstanceOf(IllegalStateException.class);
+        lease.close();
+        assertThat(lastStore.acquire(record, "fp")).isInstanceOf(Acquisition.Completed.class);
+    }
+
+    // ---- a result that cannot be recorded (issue 11, item 1)
+
+    @Test
+    void aResultTypeTheCodecRefusesIsRefusedBeforeTheOperationRunsAndTakesNoKey() {
+        Idempotency idempotency = idempotency(); // the default codec: JDK types only
+
+        assertThatThrownBy(() -> idempotency.execute(key, "fp", Receipt.class,
+                counted(new Receipt("o-1", 1999, List.of("book")))))
+                .isInstanceOf(AttributeCodecException.class).hasMessageContaining(Receipt.class.getName());
+
+        assertThat(runs).hasValue(0);
+        assertThat(lastStore.acquire(record, "fp")).as("no key was taken").isInstanceOf(Acquisition.Acquired.class);
+    }
+
+    @Test
+    void aResultTheCodecRefusesAfterTheRunCompletesTheKeyWithARecordedFailureAndNeverRunsAgain() {
+        Idempotency idempotency = idempotency();
+        // declared as an Object, which the codec allows; the value inside is not
+        Supplier<Object> charge = () -> {
+            runs.incrementAndGet();
+            return List.of(new Receipt("o-1", 1999, List.of("book")));
+        };
+
+        IdempotencyException first = catchThrowableOfType(IdempotencyException.class,
+                () -> idempotency.execute(key, "fp", Object.class, charge));
+        IdempotencyException redelivery = catchThrowableOfType(IdempotencyException.class,
+                () -> idempotency.execute(key, "fp", Object.class, charge));
+
+        assertThat(first.reason()).isEqualTo(IdempotencyException.Reason.RESULT_NOT_RECORDED);
+        assertThat(first).hasMessageContaining("ran").hasCauseInstanceOf(AttributeCodecException.class);
+        assertThat(redelivery.reason()).isEqualTo(IdempotencyException.Reason.RESULT_NOT_RECORDED);
+        assertThat(runs).as("customer charged once").hasValue(1);
+        assertThat(lastStore.acquire(record, "fp")).isInstanceOf(Acquisition.Failed.class);
+    }
+
+    @Test
+    void aStoreThatRefusesTheResultCompletesTheKeyWithARecordedFailure() {
+        InMemoryIdempotencyKeyStore memory = clockedStore(Duration.ofSeconds(30));
+        IdempotencyKeyStore refusing = new ForwardingStore(memory) {
+            @Override
+            public boolean complete(String key, long token, byte[] result) {
+                throw new dev.stateless.core.StatelessException("value too large for the store");
+            }
+        };
+        Idempotency idempotency = idempotency(Idempotency.builder(refusing));
+
+        IdempotencyException first = catchThrowableOfType(IdempotencyException.class,
+                () -> idempotency.execute(key, "fp", String.class, counted("charged")));
+        IdempotencyException redelivery = catchThrowableOfType(IdempotencyException.class,
+                () -> idempotency.execute(key, "fp", String.class, counted("charged again")));
+
+        assertThat(first.reason()).isEqualTo(IdempotencyException.Reason.RESULT_NOT_RECORDED);
+        assertThat(redelivery.reason()).isEqualTo(IdempotencyException.Reason.RESULT_NOT_RECORDED);
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void theRecordLimitRefusesNewKeysOfAScopeButStillReplaysRecordedOnes() {
+        Idempotency idempotency = idempotency(Idempotency.builder(clockedStore(Duration.ofSeconds(30)))
+                .maxRecordsPerScopeAndHour(2));
+        run(idempotency, "alice", "k1");
+        run(idempotency, "alice", "k2");
+
+        IdempotencyException third = catchThrowableOfType(IdempotencyException.class,
+                () -> idempotency.begin("alice", "k3", "fp"));
+
+        assertThat(third.reason()).isEqualTo(IdempotencyException.Reason.LIMIT_REACHED);
+        assertThat(third.retryAfter()).hasValueSatisfying(d -> assertThat(d).isPositive()
+                .isLessThanOrEqualTo(Duration.ofHours(1)));
+        assertThat(idempotency.begin("alice", "k1", "fp")).isInstanceOf(Idempotency.Attempt.Replay.class);
+        assertThat(idempotency.begin("bob", "k3", "fp")).as("another scope has its own count")
+                .isInstanceOf(Idempotency.Attempt.Run.class);
+        clock.advance(Duration.ofHours(1));
+        assertThat(idempotency.begin("alice", "k3", "fp")).as("the next hour").isInstanceOf(Idempotency.Attempt.Run.class);
+    }
+
+    private static void run(Idempotency idempotency, String scope, String key) {
+        ((Idempotency.Attempt.Run) idempotency.begin(scope, key, "fp")).lease().complete(new byte[] {1});
+    }
+
+    @Test
+    void builderRefusesARecordLimitBelowOne() {
+        Idempotency.Builder builder = Idempotency.builder(clockedStore(Duration.ofSeconds(30)));
+
+        assertThatThrownBy(() -> builder.maxRecordsPerScopeAndHour(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRecordsPerScopeAndHour");
     }
 
     @Test
@@ -372,9 +490,9 @@ class IdempotencyTest {
         Idempotency idempotency = idempotency();
         idempotency.close();
 
-        assertThatThrownBy(() -> idempotency.execute(key, "fp", counted("late"))).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> idempotency.execute(key, "fp", String.class, counted("late"))).isInstanceOf(RuntimeException.class);
 
-        assertThat(idempotency.store().acquire(key, "fp")).isInstanceOf(Acquisition.Acquired.class);
+        assertThat(lastStore.acquire(record, "fp")).isInstanceOf(Acquisition.Acquired.class);
     }
 
     // ---- builder validation
@@ -415,7 +533,7 @@ class IdempotencyTest {
         assertThatThrownBy(() -> builder.codec(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> builder.heartbeat(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> builder.waitForInProgress(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> idempotency().execute(key, "fp", null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> idempotency().execute(key, "fp", String.class, null)).isInstanceOf(NullPointerException.class);
     }
 
     // ---- helpers

@@ -3,7 +3,6 @@ package dev.stateless.redis;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.idempotency.IdempotencyKeyStoreProvider;
 import dev.stateless.core.idempotency.IdempotencyKeyStores;
-import dev.stateless.core.session.SessionStores;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,14 +23,7 @@ public final class RedisIdempotencyKeyStoreProvider implements IdempotencyKeySto
         Map<String, String> left = new LinkedHashMap<>(options);
         RedisIdempotencyKeyStore.Builder builder = RedisIdempotencyKeyStore.builder(uri);
         IdempotencyKeyStores.applyCommon(builder, left);
-        String timeout = left.remove("command-timeout");
-        if (timeout != null) {
-            builder.commandTimeout(SessionStores.duration("command-timeout", timeout));
-        }
-        String prefix = left.remove("key-prefix");
-        if (prefix != null) {
-            builder.keyPrefix(prefix);
-        }
+        RedisSupport.connectionOptions(left, builder::commandTimeout, builder::keyPrefix);
         IdempotencyKeyStores.requireEmpty(left);
         return builder.build();
     }

@@ -1,6 +1,5 @@
 package dev.stateless.redis;
 
-import dev.stateless.core.session.SessionStores;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.RevocationListProvider;
 import java.util.LinkedHashMap;
@@ -22,14 +21,7 @@ public final class RedisRevocationListProvider implements RevocationListProvider
     public RevocationList create(String uri, Map<String, String> options) {
         Map<String, String> left = new LinkedHashMap<>(options);
         RedisRevocationList.Builder builder = RedisRevocationList.builder(uri);
-        String timeout = left.remove("command-timeout");
-        if (timeout != null) {
-            builder.commandTimeout(SessionStores.duration("command-timeout", timeout));
-        }
-        String prefix = left.remove("key-prefix");
-        if (prefix != null) {
-            builder.keyPrefix(prefix);
-        }
+        RedisSupport.connectionOptions(left, builder::commandTimeout, builder::keyPrefix);
         if (!left.isEmpty()) {
             throw new IllegalArgumentException("unknown revocation list options " + left.keySet());
         }

@@ -91,8 +91,6 @@ public final class RedisSessionStore implements SessionStore {
     /** Lock fields: never parsed into a session, never copied to a new id. */
     private static final Set<String> LOCK_FIELDS = Set.of("#l", "#lx");
 
-    private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    private static final long LONGEST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final SessionSettings settings;
     private final RedisConnector redis;
@@ -137,25 +135,9 @@ public final class RedisSessionStore implements SessionStore {
         String token = SessionId.generate().value(); // 256 random bits, as unguessable as an id
         byte[] tokenBytes = bytes(token);
         byte[] lease = millis(lock.lease());
-        long deadline = System.nanoTime() + lock.maxWait().toNanos();
-        long pause = FIRST_PAUSE_NANOS;
-        while (true) {
-            Optional<SessionData> loaded = tryLoad(id, tokenBytes, lease);
-            if (loaded != null) {
-                return loaded.map(session -> session.lockedWith(token));
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SessionLockedException(lock.maxWait());
-            }
-            try {
-                TimeUnit.NANOSECONDS.sleep(Math.min(pause, left));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SessionLockedException(lock.maxWait(), e);
-            }
-            pause = Math.min(pause * 2, LONGEST_PAUSE_NANOS);
-        }
+        // tryLoad answers null while another holder has the lock
+        return lock.await(() -> Optional.ofNullable(tryLoad(id, tokenBytes, lease)))
+                .map(session -> session.lockedWith(token));
     }
 
     /** One load script call: the session (empty: none), or null while another holder has the lock. */

@@ -34,14 +34,7 @@ public final class RedisSessionStoreProvider implements SessionStoreProvider {
         Map<String, String> left = new LinkedHashMap<>(options);
         RedisSessionStore.Builder builder = RedisSessionStore.builder(uri);
         SessionStores.applyCommon(builder, left, loader);
-        String timeout = left.remove("command-timeout");
-        if (timeout != null) {
-            builder.commandTimeout(SessionStores.duration("command-timeout", timeout));
-        }
-        String prefix = left.remove("key-prefix");
-        if (prefix != null) {
-            builder.keyPrefix(prefix);
-        }
+        RedisSupport.connectionOptions(left, builder::commandTimeout, builder::keyPrefix);
         SessionStores.requireEmpty(left);
         return builder.build();
     }

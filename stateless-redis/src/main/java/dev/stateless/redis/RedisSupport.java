@@ -42,4 +42,20 @@ final class RedisSupport {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
+
+    /**
+     * Takes the text options every Redis-backed provider shares out of {@code left}:
+     * {@code command-timeout} and {@code key-prefix}.
+     */
+    static void connectionOptions(java.util.Map<String, String> left, java.util.function.Consumer<Duration> commandTimeout,
+            java.util.function.Consumer<String> keyPrefix) {
+        String timeout = left.remove("command-timeout");
+        if (timeout != null) {
+            commandTimeout.accept(dev.stateless.core.session.SessionStores.duration("command-timeout", timeout));
+        }
+        String prefix = left.remove("key-prefix");
+        if (prefix != null) {
+            keyPrefix.accept(prefix);
+        }
+    }
 }

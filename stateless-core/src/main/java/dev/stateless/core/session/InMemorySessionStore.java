@@ -33,8 +33,6 @@ public final class InMemorySessionStore implements SessionStore {
 
     private static final Logger log = LoggerFactory.getLogger(InMemorySessionStore.class);
 
-    private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    private static final long LONGEST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** A stored session and, while someone holds it, its lock. */
     private record Entry(SessionData session, String lockToken, Instant leaseEnd) {
@@ -106,25 +104,7 @@ public final class InMemorySessionStore implements SessionStore {
     public Optional<SessionData> load(SessionId id, SessionLock lock) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(lock, "lock");
-        long deadline = System.nanoTime() + lock.maxWait().toNanos();
-        long pause = FIRST_PAUSE_NANOS;
-        while (true) {
-            Optional<Optional<SessionData>> attempt = tryLock(id, lock.lease());
-            if (attempt.isPresent()) {
-                return attempt.get();
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new SessionLockedException(lock.maxWait());
-            }
-            try {
-                TimeUnit.NANOSECONDS.sleep(Math.min(pause, left));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SessionLockedException(lock.maxWait(), e);
-            }
-            pause = Math.min(pause * 2, LONGEST_PAUSE_NANOS);
-        }
+        return lock.await(() -> tryLock(id, lock.lease()));
     }
 
     /** One try: the session, locked (or empty: none); no answer while another holder has the lock. */

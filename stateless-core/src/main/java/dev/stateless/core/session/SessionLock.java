@@ -2,6 +2,9 @@ package dev.stateless.core.session;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * How {@link SessionStore#load(SessionId, SessionLock)} takes a session's lock, which serializes
@@ -30,6 +33,35 @@ public record SessionLock(Duration lease, Duration maxWait) {
         }
         if (maxWait.isNegative()) {
             throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
+        }
+    }
+
+    /**
+     * Retries {@code attempt} until it answers or {@link #maxWait} has passed (first pause 2 ms,
+     * doubling to 50 ms), for store implementations: an empty answer means "held by another, try
+     * again".
+     *
+     * @throws SessionLockedException when the wait is over, or the thread is interrupted
+     */
+    public <T> T await(Supplier<Optional<T>> attempt) {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        long pause = TimeUnit.MILLISECONDS.toNanos(2);
+        while (true) {
+            Optional<T> answer = attempt.get();
+            if (answer.isPresent()) {
+                return answer.get();
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SessionLockedException(maxWait);
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(Math.min(pause, left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SessionLockedException(maxWait, e);
+            }
+            pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 }

@@ -230,13 +230,7 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     private void warnLostLock() {
-        if (warnedLostLock.compareAndSet(false, true)) {
-            log.warn("A session was saved after its lock's lease had ended and another request took or released "
-                    + "the lock: the two requests ran concurrently, and an attribute changed in place by both may "
-                    + "have lost an update. Use a lease longer than the slowest request. (Logged once per store.)");
-        } else {
-            log.debug("A session was saved after its lock's lease had ended");
-        }
+        SessionLock.reportSaveAfterLease(warnedLostLock);
     }
 
     @Override

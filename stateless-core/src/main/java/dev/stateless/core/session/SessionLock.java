@@ -2,6 +2,9 @@ package dev.stateless.core.session;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -62,6 +65,22 @@ public record SessionLock(Duration lease, Duration maxWait) {
                 throw new SessionLockedException(maxWait, e);
             }
             pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /**
+     * For store implementations: reports a save that came after its lock's lease had ended and
+     * another request took or released the lock, at WARN once per {@code warned} flag (one per
+     * store), at DEBUG after that.
+     */
+    public static void reportSaveAfterLease(AtomicBoolean warned) {
+        Logger log = LoggerFactory.getLogger(SessionLock.class);
+        if (warned.compareAndSet(false, true)) {
+            log.warn("A session was saved after its lock's lease had ended and another request took or released "
+                    + "the lock: the two requests ran concurrently, and an attribute changed in place by both may "
+                    + "have lost an update. Use a lease longer than the slowest request. (Logged once per store.)");
+        } else {
+            log.debug("A session was saved after its lock's lease had ended");
         }
     }
 }

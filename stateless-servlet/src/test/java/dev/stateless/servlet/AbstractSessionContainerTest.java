@@ -366,7 +366,9 @@ abstract class AbstractSessionContainerTest {
     void wellFormedButUnknownSessionIdCostsOneLoadAndYieldsANewSession() {
         String unknown = SessionId.generate().value();
         Browser browser = browser().cookie("SESSION", unknown);
-        browser.get(nodeA, "/nosession"); // nodes connected
+        resetStats();
+        browser.get(nodeA, "/nosession"); // nodes connected; the id is touched, asynchronously
+        awaitCommand("hmget");
 
         resetStats();
         Reply none = browser.get(nodeA, "/info?create=false");
@@ -751,6 +753,20 @@ abstract class AbstractSessionContainerTest {
 
             assertThat(slow.join().status()).isEqualTo(200);
             assertThat(browser.get(locked, "/counter").body()).isEqualTo("1");
+        }
+    }
+
+    /** Waits until Redis has run {@code command} since the last reset (an asynchronous touch, say). */
+    private void awaitCommand(String command) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!commandCalls().containsKey(command)) {
+            assertThat(System.nanoTime()).as("Redis ran %s", command).isLessThan(deadline);
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 

@@ -48,10 +48,6 @@ final class SessionEvents {
         return lifecycle.size() + attributes.size() + ids.size();
     }
 
-    boolean hasAttributeListeners() {
-        return !attributes.isEmpty();
-    }
-
     void created(HttpSession session) {
         HttpSessionEvent event = new HttpSessionEvent(session);
         for (HttpSessionListener l : lifecycle) {

@@ -36,6 +36,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private final SessionOptions options;
 
     private boolean resolved;
+    private Sent sent;
     private String requestedId;
     private boolean requestedFromUrl;
     private SessionId requestedValidId;
@@ -60,22 +61,30 @@ final class SessionRequest extends HttpServletRequestWrapper {
         this.options = options;
     }
 
-    /** The ids the client sent, preferred first: the resolver's (cookie or header), then the URL's. */
-    private List<String> candidates() {
-        HttpServletRequest request = (HttpServletRequest) getRequest();
-        List<String> candidates = ids.resolve(request);
-        if (options.urlTracking()) {
-            Optional<String> fromUrl = UrlSessionIds.fromRequest(request);
-            if (fromUrl.isPresent()) {
-                candidates = new ArrayList<>(candidates);
-                candidates.add(fromUrl.get());
-            }
-        }
-        return candidates;
+    /**
+     * The ids the client sent, preferred first: the resolver's (cookie or header), then the URL's.
+     *
+     * @param fromResolver how many of them came through the resolver
+     */
+    private record Sent(List<String> all, int fromResolver) {
     }
 
-    private int fromResolver() {
-        return ids.resolve((HttpServletRequest) getRequest()).size();
+    /** What the client sent, read once: it does not change during the request. */
+    private synchronized Sent sent() {
+        if (sent == null) {
+            HttpServletRequest request = (HttpServletRequest) getRequest();
+            List<String> all = ids.resolve(request);
+            int fromResolver = all.size();
+            if (options.urlTracking()) {
+                Optional<String> fromUrl = UrlSessionIds.fromRequest(request);
+                if (fromUrl.isPresent()) {
+                    all = new ArrayList<>(all);
+                    all.add(fromUrl.get());
+                }
+            }
+            sent = new Sent(all, fromResolver);
+        }
+        return sent;
     }
 
     void beforeAsyncComplete(Runnable action) {
@@ -112,8 +121,8 @@ final class SessionRequest extends HttpServletRequestWrapper {
         if (resolved) {
             return;
         }
-        List<String> candidates = candidates();
-        int viaResolver = fromResolver();
+        List<String> candidates = sent().all();
+        int viaResolver = sent().fromResolver();
         requestedId = candidates.isEmpty() ? null : candidates.get(0);
         requestedFromUrl = viaResolver == 0 && requestedId != null;
         for (int n = 0; n < candidates.size(); n++) {
@@ -281,7 +290,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
     public String getRequestedSessionId() {
         synchronized (this) {
             if (!resolved) {
-                List<String> candidates = candidates();
+                List<String> candidates = sent().all();
                 return candidates.isEmpty() ? null : candidates.get(0);
             }
             return requestedId;
@@ -301,7 +310,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
     public boolean isRequestedSessionIdFromCookie() {
         synchronized (this) {
             if (!resolved) {
-                return ids.usesCookies() && fromResolver() > 0;
+                return ids.usesCookies() && sent().fromResolver() > 0;
             }
             return ids.usesCookies() && requestedId != null && !requestedFromUrl;
         }
@@ -311,7 +320,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
     public boolean isRequestedSessionIdFromURL() {
         synchronized (this) {
             if (!resolved) {
-                return fromResolver() == 0 && !candidates().isEmpty();
+                return sent().fromResolver() == 0 && !sent().all().isEmpty();
             }
             return requestedId != null && requestedFromUrl;
         }
@@ -346,7 +355,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
             touched = true;
         }
-        for (String candidate : candidates()) {
+        for (String candidate : sent().all()) {
             Optional<SessionId> id = SessionId.parse(candidate);
             if (id.isPresent()) {
                 if (options.recentTouches().shouldTouch(id.get())) {

@@ -83,7 +83,6 @@ public final class StatelessSessionFilter implements Filter {
 
     private SessionStore store;
     private SessionIdResolver ids;
-    private boolean explicitIds;
     private boolean urlRewriting = true;
     private boolean rotateIdOnLogin = true;
     private Function<HttpServletRequest, Optional<String>> principals;
@@ -99,7 +98,6 @@ public final class StatelessSessionFilter implements Filter {
     private StatelessSessionFilter(Builder builder) {
         this.store = builder.store;
         this.ids = builder.ids;
-        this.explicitIds = builder.ids != null;
         this.urlRewriting = builder.urlRewriting;
         this.rotateIdOnLogin = builder.rotateIdOnLogin;
         this.principals = builder.principals;
@@ -130,9 +128,6 @@ public final class StatelessSessionFilter implements Filter {
                 Optional.ofNullable(params.remove("url-rewriting")).ifPresent(v -> urlRewriting = InitParameters.bool("url-rewriting", v));
                 Optional.ofNullable(params.remove("rotate-id-on-login"))
                         .ifPresent(v -> rotateIdOnLogin = InitParameters.bool("rotate-id-on-login", v));
-                if (params.containsKey("header-name") || params.keySet().stream().anyMatch(k -> k.startsWith("cookie-"))) {
-                    explicitIds = true;
-                }
                 ids = idResolverFrom(params, context);
                 lockFrom(params);
                 if (!params.containsKey("idle-timeout")) {
@@ -153,7 +148,7 @@ public final class StatelessSessionFilter implements Filter {
                 if (!params.isEmpty()) {
                     throw new IllegalArgumentException("unknown init parameters " + params.keySet());
                 }
-            } else if (!explicitIds) {
+            } else if (ids == null) { // no resolver given to the builder
                 ids = idResolverFrom(new LinkedHashMap<>(), context);
             }
             Set<SessionTrackingMode> modes = trackingModes(context);

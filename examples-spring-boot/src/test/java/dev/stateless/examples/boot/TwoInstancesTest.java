@@ -178,6 +178,29 @@ class TwoInstancesTest {
         assertThat(planted.get(url(two, "/cart")).statusCode()).isEqualTo(302);
     }
 
+    /**
+     * The idempotency filter runs before Spring Security (so that the session is saved before the
+     * answer is recorded): what Spring Security answers on an idempotent path is that key's answer.
+     */
+    @Test
+    void aRefusalBySpringSecurityOnAnIdempotentPathIsTheAnswerOfItsKey() {
+        Browser alice = new Browser();
+        logIn(alice, one, "alice", "alice-pw");
+        int placedBefore = ShopController.PLACED.size();
+
+        HttpResponse<String> noCsrf = alice.postForm(url(one, "/orders"), Map.of(), "Idempotency-Key", "\"k-no-csrf\"");
+        HttpResponse<String> sameKey = alice.postForm(url(two, "/orders"), Map.of(), "X-CSRF-TOKEN", csrf(alice, two),
+                "Idempotency-Key", "\"k-no-csrf\"");
+        HttpResponse<String> newKey = alice.postForm(url(two, "/orders"), Map.of(), "X-CSRF-TOKEN", csrf(alice, two),
+                "Idempotency-Key", "\"k-with-csrf\"");
+
+        assertThat(noCsrf.statusCode()).isEqualTo(403);
+        assertThat(sameKey.statusCode()).isEqualTo(403);
+        assertThat(sameKey.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(newKey.statusCode()).isEqualTo(201);
+        assertThat(ShopController.PLACED.size() - placedBefore).isEqualTo(1);
+    }
+
     @Test
     void springSecuritysContextIsInRedisNotInEitherInstance() {
         redis.flushAll();

@@ -1,4 +1,4 @@
-package dev.stateless.examples.boot.readme;
+package dev.stateless.examples.readme;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
@@ -14,7 +14,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * "A new Spring Boot app": plain Spring MVC, nothing of ours in its code, no Spring Security (the
- * example module has it on the class path, so its auto-configuration is left out here).
+ * example module has it on the class path, so its auto-configuration is left out here). Outside the
+ * shop's package, so that neither application scans the other.
  */
 @SpringBootApplication(excludeName = {
         "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",

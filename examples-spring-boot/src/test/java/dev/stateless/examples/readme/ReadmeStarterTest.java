@@ -1,4 +1,4 @@
-package dev.stateless.examples.boot.readme;
+package dev.stateless.examples.readme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

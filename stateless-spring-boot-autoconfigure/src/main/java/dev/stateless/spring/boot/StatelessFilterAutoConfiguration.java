@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -45,24 +44,17 @@ import org.springframework.util.ClassUtils;
 @AutoConfiguration(after = StatelessJwtAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(StatelessSessionFilter.class)
-public class StatelessFilterAutoConfiguration implements BeanClassLoaderAware {
+public class StatelessFilterAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(StatelessFilterAutoConfiguration.class);
 
     static final String SPRING_SECURITY_WEB = "org.springframework.security.web.context.RequestAttributeSecurityContextRepository";
 
-    private ClassLoader classLoader = StatelessFilterAutoConfiguration.class.getClassLoader();
-
-    @Override
-    public void setBeanClassLoader(ClassLoader loader) {
-        this.classLoader = loader;
-    }
-
     @Bean
     @ConditionalOnMissingBean
     public SessionIdResolver statelessSessionIdResolver(StatelessProperties properties) {
         StatelessProperties.Cookie cookie = properties.getSession().getCookie();
-        try {
+        return StatelessProperties.checked("stateless.session.cookie", () -> {
             CookieSessionIdResolver.Builder builder = CookieSessionIdResolver.builder()
                     .name(cookie.getName())
                     .secure(CookieSessionIdResolver.Secure.parse(cookie.getSecure()))
@@ -72,9 +64,7 @@ public class StatelessFilterAutoConfiguration implements BeanClassLoaderAware {
             Optional.ofNullable(cookie.getDomain()).ifPresent(builder::domain);
             Optional.ofNullable(cookie.getMaxAge()).ifPresent(builder::maxAge);
             return builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("stateless.session.cookie: " + e.getMessage(), e);
-        }
+        });
     }
 
     @Bean
@@ -106,8 +96,7 @@ public class StatelessFilterAutoConfiguration implements BeanClassLoaderAware {
             SessionIdResolver ids, StatelessProperties properties) {
         StatelessProperties.Idempotency idempotency = properties.getIdempotency();
         List<String> paths = idempotency.getPaths();
-        IdempotencyFilter filter;
-        try {
+        IdempotencyFilter filter = StatelessProperties.checked("stateless.idempotency", () -> {
             IdempotencyFilter.Builder builder = IdempotencyFilter.builder(store)
                     .methods(idempotency.getMethods().toArray(String[]::new))
                     .required(idempotency.isRequired())
@@ -121,10 +110,8 @@ public class StatelessFilterAutoConfiguration implements BeanClassLoaderAware {
             if (idempotency.getMaxRecordsPerHour() > 0) {
                 builder.maxRecordsPerScopeAndHour(idempotency.getMaxRecordsPerHour());
             }
-            filter = builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("stateless.idempotency: " + e.getMessage(), e);
-        }
+            return builder.build();
+        });
         FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName("statelessIdempotencyFilter");
         registration.setOrder(properties.getFilterOrder() - 10);
@@ -172,7 +159,8 @@ public class StatelessFilterAutoConfiguration implements BeanClassLoaderAware {
 
     /** Who the request's user is, as filters in front of Spring Security can know it. */
     private Function<HttpServletRequest, Optional<String>> principals() {
-        boolean springSecurity = ClassUtils.isPresent(SPRING_SECURITY_WEB, classLoader);
+        // our loader: the one that links SpringSecurityBridge to Spring Security
+        boolean springSecurity = ClassUtils.isPresent(SPRING_SECURITY_WEB, StatelessFilterAutoConfiguration.class.getClassLoader());
         return request -> {
             if (request.getAttribute(StatelessSessionFilter.PRINCIPAL_ATTRIBUTE) instanceof String name && !name.isEmpty()) {
                 return Optional.of(name);

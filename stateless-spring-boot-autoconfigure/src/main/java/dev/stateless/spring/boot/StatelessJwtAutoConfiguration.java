@@ -31,15 +31,18 @@ public class StatelessJwtAutoConfiguration {
     @Conditional(KeysConfigured.class)
     public TokenVerifier statelessTokenVerifier(StatelessProperties properties, ObjectProvider<RevocationList> revocations) {
         StatelessProperties.Jwt jwt = properties.getJwt();
-        JwtVerifier.Builder builder = JwtVerifier.builder();
-        try {
+        RevocationList revoked = revocations.getIfUnique();
+        log.info("stateless: bearer tokens verified with {}, issuers {}, audiences {}, revocation list {}",
+                jwt.getJwksUri() != null ? "the JWKS at " + jwt.getJwksUri() : "a shared secret", jwt.getIssuers(),
+                jwt.getAudiences(), revoked != null ? "in Redis" : "none");
+        return StatelessProperties.checked("stateless.jwt", () -> {
+            JwtVerifier.Builder builder = JwtVerifier.builder();
             if (jwt.getJwksUri() != null) {
                 builder.jwksUri(jwt.getJwksUri());
             }
             if (jwt.getHmacSecret() != null) {
                 builder.hmacSecret(jwt.getHmacSecret().getBytes(StandardCharsets.UTF_8));
             }
-            RevocationList revoked = revocations.getIfUnique();
             builder.issuers(jwt.getIssuers().toArray(String[]::new))
                     .audiences(jwt.getAudiences().toArray(String[]::new))
                     .clockSkew(jwt.getClockSkew())
@@ -47,13 +50,8 @@ public class StatelessJwtAutoConfiguration {
             if (revoked != null) {
                 builder.revocationList(revoked);
             }
-            log.info("stateless: bearer tokens verified with {}, issuers {}, audiences {}, revocation list {}",
-                    jwt.getJwksUri() != null ? "the JWKS at " + jwt.getJwksUri() : "a shared secret", jwt.getIssuers(),
-                    jwt.getAudiences(), revoked != null ? "in Redis" : "none");
             return builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("stateless.jwt: " + e.getMessage(), e);
-        }
+        });
     }
 
     /** A JWKS endpoint or a shared secret is configured. */

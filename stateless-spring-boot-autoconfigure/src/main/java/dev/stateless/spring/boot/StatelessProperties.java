@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -53,6 +54,18 @@ public class StatelessProperties {
 
     public Revocation getRevocation() {
         return revocation;
+    }
+
+    /**
+     * Makes something from properties of {@code group}; an option the library refuses fails startup
+     * with the group's name before the library's message.
+     */
+    static <T> T checked(String group, Supplier<T> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(group + ": " + e.getMessage(), e);
+        }
     }
 
     /** The one Redis connection all stores share. */

@@ -27,14 +27,9 @@ public class StatelessRedisAutoConfiguration {
     @ConditionalOnProperty(prefix = "stateless.redis", name = "uri")
     public RedisStores statelessRedisStores(StatelessProperties properties, ObjectProvider<ClientResources> resources) {
         StatelessProperties.Redis redis = properties.getRedis();
-        RedisStores.Builder builder;
-        try {
-            builder = RedisStores.builder(redis.getUri())
-                    .commandTimeout(redis.getCommandTimeout())
-                    .keyPrefix(redis.getKeyPrefix());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("stateless.redis: " + e.getMessage(), e);
-        }
+        RedisStores.Builder builder = StatelessProperties.checked("stateless.redis", () -> RedisStores.builder(redis.getUri())
+                .commandTimeout(redis.getCommandTimeout())
+                .keyPrefix(redis.getKeyPrefix()));
         ClientResources own = resources.getIfUnique();
         if (own != null) {
             builder.clientResources(own);

@@ -59,14 +59,10 @@ public class StatelessStoresAutoConfiguration implements BeanClassLoaderAware {
         }
         String[] patterns = types.toArray(String[]::new);
         log.info("stateless: session codec {} for types {}", codec.name().toLowerCase(java.util.Locale.ROOT), types);
-        try {
-            return switch (codec) {
-                case JSON -> JsonAttributeCodec.builder().classLoader(classLoader).allowTypes(patterns).build();
-                case SERIALIZABLE -> SerializableAttributeCodec.builder().classLoader(classLoader).allowTypes(patterns).build();
-            };
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("stateless.session.types: " + e.getMessage(), e);
-        }
+        return StatelessProperties.checked("stateless.session.types", () -> switch (codec) {
+            case JSON -> JsonAttributeCodec.builder().classLoader(classLoader).allowTypes(patterns).build();
+            case SERIALIZABLE -> SerializableAttributeCodec.builder().classLoader(classLoader).allowTypes(patterns).build();
+        });
     }
 
     @Bean
@@ -75,19 +71,17 @@ public class StatelessStoresAutoConfiguration implements BeanClassLoaderAware {
     @ConditionalOnProperty(prefix = "stateless.session", name = "enabled", matchIfMissing = true)
     public SessionStore statelessSessionStore(RedisStores redis, AttributeCodec codec, StatelessProperties properties) {
         StatelessProperties.Session session = properties.getSession();
-        RedisSessionStore.Builder builder = redis.sessionStore().codec(codec);
-        try {
-            builder.idleTimeout(session.getIdleTimeout()).absoluteTimeout(session.getAbsoluteTimeout());
+        log.info("stateless: sessions in Redis, idle timeout {}, absolute timeout {}, at most {} per user",
+                session.getIdleTimeout(), session.getAbsoluteTimeout(),
+                session.getMaxSessionsPerPrincipal() > 0 ? session.getMaxSessionsPerPrincipal() : "any number");
+        return StatelessProperties.checked("stateless.session", () -> {
+            RedisSessionStore.Builder builder = redis.sessionStore().codec(codec)
+                    .idleTimeout(session.getIdleTimeout()).absoluteTimeout(session.getAbsoluteTimeout());
             if (session.getMaxSessionsPerPrincipal() > 0) {
                 builder.maxSessionsPerPrincipal(session.getMaxSessionsPerPrincipal());
             }
-            log.info("stateless: sessions in Redis, idle timeout {}, absolute timeout {}, at most {} per user",
-                    session.getIdleTimeout(), session.getAbsoluteTimeout(),
-                    session.getMaxSessionsPerPrincipal() > 0 ? session.getMaxSessionsPerPrincipal() : "any number");
             return builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("stateless.session: " + e.getMessage(), e);
-        }
+        });
     }
 
     @Bean
@@ -95,11 +89,8 @@ public class StatelessStoresAutoConfiguration implements BeanClassLoaderAware {
     @ConditionalOnBean(RedisStores.class)
     public IdempotencyKeyStore statelessIdempotencyKeyStore(RedisStores redis, StatelessProperties properties) {
         StatelessProperties.Idempotency idempotency = properties.getIdempotency();
-        try {
-            return redis.idempotencyKeyStore().lease(idempotency.getLease()).retention(idempotency.getRetention()).build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("stateless.idempotency: " + e.getMessage(), e);
-        }
+        return StatelessProperties.checked("stateless.idempotency", () -> redis.idempotencyKeyStore()
+                .lease(idempotency.getLease()).retention(idempotency.getRetention()).build());
     }
 
     @Bean

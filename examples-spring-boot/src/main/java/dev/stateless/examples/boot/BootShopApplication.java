@@ -32,6 +32,8 @@ public class BootShopApplication {
         http.authorizeHttpRequests(requests -> requests
                         // the bearer token filter in front has authenticated these; Spring Security sees its user
                         .requestMatchers("/api/**").hasRole("shopper")
+                        // Boot's error page: else a failure reaches the client as a redirect to the login page
+                        .requestMatchers("/error").permitAll()
                         .anyRequest().authenticated())
                 .formLogin(Customizer.withDefaults())
                 // bearer requests carry no cookie a forged form could ride on

@@ -202,6 +202,28 @@ class TwoInstancesTest {
     }
 
     @Test
+    void aSessionValueTheCodecRefusesFailsTheRequestLoudlyAndIsNotStored() throws Exception {
+        Browser alice = new Browser();
+        logIn(alice, one, "alice", "alice-pw");
+
+        HttpResponse<String> refused = alice.postForm(url(one, "/refused"), Map.of(), "X-CSRF-TOKEN", csrf(alice, one));
+
+        assertThat(refused.statusCode()).isEqualTo(500);
+        assertThat(refused.body()).doesNotContain("Dice"); // no internals to the client
+        HttpResponse<String> after = alice.get(url(two, "/cart"));
+        assertThat(after.statusCode()).as("still logged in, on the other instance").isEqualTo(200);
+        assertThat(alice.cookies).doesNotContainKey("JSESSIONID");
+        List<String> fields = redis.commandList("HKEYS", sessionKey(alice.cookies.get("SESSION")));
+        // the refused value is not stored; what the request set before it is, as in a container's own session
+        assertThat(fields).contains(".SPRING_SECURITY_CONTEXT", ".note").doesNotContain(".dice");
+    }
+
+    private static String sessionKey(String id) throws java.security.NoSuchAlgorithmException {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "stateless:s:{" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest) + "}";
+    }
+
+    @Test
     void springSecuritysContextIsInRedisNotInEitherInstance() {
         redis.flushAll();
         Browser alice = new Browser();

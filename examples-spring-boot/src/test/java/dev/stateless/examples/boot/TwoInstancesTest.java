@@ -73,6 +73,23 @@ class TwoInstancesTest {
         return before;
     }
 
+    /** Waits, a bounded time, until {@code url} answers {@code status}; fails with the last answer if it never does. */
+    private static void awaitStatus(Browser browser, String url, int status) {
+        int last = -1;
+        for (int i = 0; i < 100 && last != status; i++) {
+            last = browser.get(url).statusCode();
+            if (last != status) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        assertThat(last).as(url).isEqualTo(status);
+    }
+
     private static String csrf(Browser browser, ConfigurableApplicationContext instance) {
         HttpResponse<String> answer = browser.get(url(instance, "/csrf"));
         assertThat(answer.statusCode()).isEqualTo(200);
@@ -221,6 +238,33 @@ class TwoInstancesTest {
     private static String sessionKey(String id) throws java.security.NoSuchAlgorithmException {
         byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return "stateless:s:{" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest) + "}";
+    }
+
+    @Test
+    void whileRedisIsAwayBothInstancesAnswer503AndServeAgainWhenItIsBack() {
+        Browser alice = new Browser();
+        logIn(alice, one, "alice", "alice-pw");
+
+        redis.stop();
+        try {
+            for (ConfigurableApplicationContext instance : List.of(one, two)) {
+                HttpResponse<String> away = alice.get(url(instance, "/cart"));
+                assertThat(away.statusCode()).isEqualTo(503);
+                assertThat(away.headers().firstValue("Content-Type")).hasValueSatisfying(
+                        type -> assertThat(type).startsWith("application/problem+json"));
+                assertThat(away.headers().firstValue("Retry-After")).isPresent();
+            }
+        } finally {
+            redis.restart(); // empty: nothing is persisted
+        }
+
+        // no restart of either instance: each reconnects by itself (within a few reconnect pauses)
+        for (ConfigurableApplicationContext instance : List.of(one, two)) {
+            awaitStatus(alice, url(instance, "/login"), 200);
+        }
+        Browser again = new Browser();
+        logIn(again, two, "alice", "alice-pw");
+        assertThat(again.get(url(one, "/cart")).statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -52,7 +52,7 @@ public class StatelessFilterAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    public SessionIdResolver statelessSessionIdResolver(StatelessProperties properties) {
+    SessionIdResolver statelessSessionIdResolver(StatelessProperties properties) {
         StatelessProperties.Cookie cookie = properties.getSession().getCookie();
         return StatelessProperties.checked("stateless.session.cookie", () -> {
             CookieSessionIdResolver.Builder builder = CookieSessionIdResolver.builder()
@@ -71,7 +71,7 @@ public class StatelessFilterAutoConfiguration {
     @ConditionalOnBean(SessionStore.class)
     @ConditionalOnMissingBean(name = "statelessSessionFilter")
     @ConditionalOnProperty(prefix = "stateless.session", name = "enabled", matchIfMissing = true)
-    public FilterRegistrationBean<StatelessSessionFilter> statelessSessionFilter(SessionStore store, SessionIdResolver ids,
+    FilterRegistrationBean<StatelessSessionFilter> statelessSessionFilter(SessionStore store, SessionIdResolver ids,
             StatelessProperties properties) {
         StatelessProperties.Session session = properties.getSession();
         StatelessSessionFilter filter = StatelessSessionFilter.builder(store)
@@ -92,7 +92,7 @@ public class StatelessFilterAutoConfiguration {
     @Bean
     @ConditionalOnBean(IdempotencyKeyStore.class)
     @ConditionalOnMissingBean(name = "statelessIdempotencyFilter")
-    public FilterRegistrationBean<IdempotencyFilter> statelessIdempotencyFilter(IdempotencyKeyStore store,
+    FilterRegistrationBean<IdempotencyFilter> statelessIdempotencyFilter(IdempotencyKeyStore store,
             SessionIdResolver ids, StatelessProperties properties) {
         StatelessProperties.Idempotency idempotency = properties.getIdempotency();
         List<String> paths = idempotency.getPaths();
@@ -127,7 +127,7 @@ public class StatelessFilterAutoConfiguration {
     @Bean
     @ConditionalOnBean(TokenVerifier.class)
     @ConditionalOnMissingBean(name = "statelessBearerTokenFilter")
-    public FilterRegistrationBean<BearerTokenFilter> statelessBearerTokenFilter(TokenVerifier verifier,
+    FilterRegistrationBean<BearerTokenFilter> statelessBearerTokenFilter(TokenVerifier verifier,
             StatelessProperties properties) {
         StatelessProperties.Jwt jwt = properties.getJwt();
         BearerTokenFilter.Builder builder = BearerTokenFilter.builder(verifier)
@@ -145,7 +145,7 @@ public class StatelessFilterAutoConfiguration {
 
     /** Fails at startup when Spring Security's chain would run before the session is ours. */
     @Bean
-    public SmartInitializingSingleton statelessFilterOrderCheck(ObjectProvider<DelegatingFilterProxyRegistrationBean> chains,
+    SmartInitializingSingleton statelessFilterOrderCheck(ObjectProvider<DelegatingFilterProxyRegistrationBean> chains,
             StatelessProperties properties) {
         return () -> chains.orderedStream().forEach(chain -> {
             if (chain.getOrder() <= properties.getFilterOrder()) {
@@ -183,7 +183,7 @@ public class StatelessFilterAutoConfiguration {
         @Bean
         @ConditionalOnBean(TokenVerifier.class)
         @ConditionalOnMissingBean(name = "statelessBearerTokenSecurityContext")
-        public FilterRegistrationBean<SpringSecurityBridge> statelessBearerTokenSecurityContext(StatelessProperties properties) {
+        FilterRegistrationBean<SpringSecurityBridge> statelessBearerTokenSecurityContext(StatelessProperties properties) {
             FilterRegistrationBean<SpringSecurityBridge> registration = new FilterRegistrationBean<>(new SpringSecurityBridge());
             registration.setName("statelessBearerTokenSecurityContext");
             registration.setOrder(properties.getFilterOrder() - 19);

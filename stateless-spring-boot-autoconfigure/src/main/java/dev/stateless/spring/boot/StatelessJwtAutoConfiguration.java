@@ -29,7 +29,7 @@ public class StatelessJwtAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @Conditional(KeysConfigured.class)
-    public TokenVerifier statelessTokenVerifier(StatelessProperties properties, ObjectProvider<RevocationList> revocations) {
+    TokenVerifier statelessTokenVerifier(StatelessProperties properties, ObjectProvider<RevocationList> revocations) {
         StatelessProperties.Jwt jwt = properties.getJwt();
         RevocationList revoked = revocations.getIfUnique();
         log.info("stateless: bearer tokens verified with {}, issuers {}, audiences {}, revocation list {}",

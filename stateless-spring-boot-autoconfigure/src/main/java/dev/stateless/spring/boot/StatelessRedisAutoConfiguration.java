@@ -25,7 +25,7 @@ public class StatelessRedisAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnProperty(prefix = "stateless.redis", name = "uri")
-    public RedisStores statelessRedisStores(StatelessProperties properties, ObjectProvider<ClientResources> resources) {
+    RedisStores statelessRedisStores(StatelessProperties properties, ObjectProvider<ClientResources> resources) {
         StatelessProperties.Redis redis = properties.getRedis();
         RedisStores.Builder builder = StatelessProperties.checked("stateless.redis", () -> RedisStores.builder(redis.getUri())
                 .commandTimeout(redis.getCommandTimeout())

@@ -47,7 +47,7 @@ public class StatelessStoresAutoConfiguration implements BeanClassLoaderAware {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnProperty(prefix = "stateless.session", name = "enabled", matchIfMissing = true)
-    public AttributeCodec statelessSessionCodec(StatelessProperties properties) {
+    AttributeCodec statelessSessionCodec(StatelessProperties properties) {
         StatelessProperties.Session session = properties.getSession();
         boolean springSecurity = ClassUtils.isPresent("org.springframework.security.core.context.SecurityContext",
                 classLoader);
@@ -69,7 +69,7 @@ public class StatelessStoresAutoConfiguration implements BeanClassLoaderAware {
     @ConditionalOnMissingBean
     @ConditionalOnBean(RedisStores.class)
     @ConditionalOnProperty(prefix = "stateless.session", name = "enabled", matchIfMissing = true)
-    public SessionStore statelessSessionStore(RedisStores redis, AttributeCodec codec, StatelessProperties properties) {
+    SessionStore statelessSessionStore(RedisStores redis, AttributeCodec codec, StatelessProperties properties) {
         StatelessProperties.Session session = properties.getSession();
         log.info("stateless: sessions in Redis, idle timeout {}, absolute timeout {}, at most {} per user",
                 session.getIdleTimeout(), session.getAbsoluteTimeout(),
@@ -87,7 +87,7 @@ public class StatelessStoresAutoConfiguration implements BeanClassLoaderAware {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(RedisStores.class)
-    public IdempotencyKeyStore statelessIdempotencyKeyStore(RedisStores redis, StatelessProperties properties) {
+    IdempotencyKeyStore statelessIdempotencyKeyStore(RedisStores redis, StatelessProperties properties) {
         StatelessProperties.Idempotency idempotency = properties.getIdempotency();
         return StatelessProperties.checked("stateless.idempotency", () -> redis.idempotencyKeyStore()
                 .lease(idempotency.getLease()).retention(idempotency.getRetention()).build());
@@ -97,7 +97,7 @@ public class StatelessStoresAutoConfiguration implements BeanClassLoaderAware {
     @ConditionalOnMissingBean
     @ConditionalOnBean(RedisStores.class)
     @ConditionalOnProperty(prefix = "stateless.revocation", name = "enabled", matchIfMissing = true)
-    public RevocationList statelessRevocationList(RedisStores redis) {
+    RevocationList statelessRevocationList(RedisStores redis) {
         return redis.revocationList().build();
     }
 }

@@ -1,7 +1,7 @@
 package dev.stateless.redis;
 
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
-import dev.stateless.core.idempotency.IdempotencyKeyStoreContract;
+import dev.stateless.testing.IdempotencyKeyStoreContract;
 import dev.stateless.testing.RedisCluster;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

@@ -8,7 +8,7 @@ import dev.stateless.core.StatelessException;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
-import dev.stateless.core.idempotency.IdempotencyKeyStoreContract;
+import dev.stateless.testing.IdempotencyKeyStoreContract;
 import dev.stateless.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionLock;
 import dev.stateless.core.session.SessionStore;
-import dev.stateless.core.session.SessionStoreContract;
+import dev.stateless.testing.SessionStoreContract;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisServer;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.stateless.redis;
 
 import dev.stateless.core.session.SessionStore;
-import dev.stateless.core.session.SessionStoreContract;
+import dev.stateless.testing.SessionStoreContract;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisSentinel;
 import dev.stateless.core.session.SessionId;

@@ -3,7 +3,7 @@ package dev.stateless.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.core.StatelessException;
-import dev.stateless.core.idempotency.ForwardingStore;
+import dev.stateless.testing.ForwardingStore;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.redis.RedisIdempotencyKeyStore;

@@ -59,10 +59,10 @@ public final class RedisSentinel implements AutoCloseable {
         RedisClusterNode replica = null;
         RedisClusterNode sentinel = null;
         try {
-            int masterPort = RedisClusterNode.freePort(taken);
+            int masterPort = FreePorts.withBusPort(taken);
             taken.add(masterPort);
             master = RedisClusterNode.launch("master-" + masterPort, workDir, masterPort, dataNodeArgs(workDir, masterPort));
-            int replicaPort = RedisClusterNode.freePort(taken);
+            int replicaPort = FreePorts.withBusPort(taken);
             taken.add(replicaPort);
             List<String> replicaArgs = new ArrayList<>(dataNodeArgs(workDir, replicaPort));
             replicaArgs.addAll(List.of("--replicaof", RedisClusterNode.LOOPBACK, Integer.toString(masterPort)));
@@ -71,7 +71,7 @@ public final class RedisSentinel implements AutoCloseable {
             await("the replica is in sync with the master",
                     () -> "up".equals(replicaNode.info("INFO", "replication").get("master_link_status")), replica);
 
-            int sentinelPort = RedisClusterNode.freePort(taken);
+            int sentinelPort = FreePorts.withBusPort(taken);
             Path config = workDir.resolve("sentinel-" + sentinelPort + ".conf");
             Files.writeString(config, String.join("\n",
                     "port " + sentinelPort,
@@ -204,7 +204,7 @@ public final class RedisSentinel implements AutoCloseable {
                 return false;
             }
             if (!"OK".equals(reply)) {
-                throw new IllegalStateException("SENTINEL FAILOVER answered " + RedisServer.render(reply));
+                throw new IllegalStateException("SENTINEL FAILOVER answered " + RespConnection.render(reply));
             }
             return true;
         }, Duration.ofSeconds(10), sentinel);

@@ -85,7 +85,7 @@ public final class RedisCluster implements AutoCloseable {
     private static RedisClusterNode launchNode(Path workDir, Set<Integer> taken) {
         IllegalStateException portTaken = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            int port = RedisClusterNode.freePort(taken);
+            int port = FreePorts.withBusPort(taken);
             try {
                 return launchNode(workDir, port);
             } catch (IllegalStateException e) {

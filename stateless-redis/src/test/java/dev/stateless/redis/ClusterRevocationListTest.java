@@ -9,29 +9,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.testing.RedisCluster;
+import dev.stateless.testing.RedisClusterExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The Redis revocation list on a real three-master Redis Cluster. */
+@ExtendWith(RedisClusterExtension.class)
 class ClusterRevocationListTest {
 
     private static RedisCluster cluster;
     private RedisRevocationList revoked;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
+    static void startCluster(RedisCluster started) {
+        cluster = started;
     }
 
     @BeforeEach

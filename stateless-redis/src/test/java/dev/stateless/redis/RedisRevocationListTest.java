@@ -9,6 +9,7 @@ import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.VerifiedToken;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,25 +17,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@WithRedis
 class RedisRevocationListTest {
 
     private static RedisServer redis;
     private RedisRevocationList revoked;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.stop();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach

@@ -1,9 +1,7 @@
 package dev.stateless.servlet;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stateless.testing.Tokens;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.idempotency.InMemoryIdempotencyKeyStore;
 import dev.stateless.core.token.TokenVerifier;
@@ -12,6 +10,8 @@ import dev.stateless.jwt.JwtKeys;
 import dev.stateless.jwt.JwtVerifier;
 import dev.stateless.redis.RedisRevocationList;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.Tokens;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -52,6 +52,7 @@ import org.junit.jupiter.api.Test;
  * from a real {@link JwtIssuer}. {@link AppServlet} answers what the application sees and counts
  * how often an order really ran.
  */
+@WithRedis
 class FilterDeclarationTest {
 
     private static final String ISSUER = "https://issuer.test";
@@ -66,8 +67,8 @@ class FilterDeclarationTest {
     private static Jetty node;
 
     @BeforeAll
-    static void startRedisAndNode() throws Exception {
-        redis = RedisServer.start();
+    static void startRedisAndNode(RedisServer started) throws Exception {
+        redis = started;
         secretFile = Files.createTempFile("stateless-hmac-", ".b64",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(secretFile, Base64.getEncoder().encodeToString(SECRET) + "\n");
@@ -78,9 +79,6 @@ class FilterDeclarationTest {
     static void stop() throws IOException {
         if (node != null) {
             node.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
         Files.deleteIfExists(secretFile);
     }

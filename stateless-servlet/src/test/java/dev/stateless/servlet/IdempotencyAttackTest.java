@@ -3,13 +3,14 @@ package dev.stateless.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.core.StatelessException;
-import dev.stateless.testing.ForwardingStore;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.servlet.IdempotencyFilterTest.Reply;
+import dev.stateless.testing.ForwardingStore;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
@@ -17,12 +18,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.Test;
  * 7 (Content-Type outside the fingerprint), 14 (form re-parsing without the container's limits)
  * and 15 (unbounded records per client); the form limit on Tomcat too.
  */
+@WithRedis
 class IdempotencyAttackTest {
 
     private static RedisServer redis;
@@ -66,15 +68,14 @@ class IdempotencyAttackTest {
     private static final AppServlet app = new AppServlet();
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
+    static void startRedis(RedisServer started) {
+        redis = started;
         sessions = RedisSessionStore.builder(redis.uri()).build();
     }
 
     @AfterAll
     static void stopRedis() {
         sessions.close();
-        redis.close();
     }
 
     @BeforeEach

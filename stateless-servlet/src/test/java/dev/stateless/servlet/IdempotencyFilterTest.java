@@ -6,6 +6,7 @@ import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -69,6 +70,7 @@ import org.junit.jupiter.api.Test;
  * endpoint ({@link OrdersServlet}) that counts how often it really ran. Tests that need another
  * configuration start their own node. Redis is emptied before each test.
  */
+@WithRedis
 class IdempotencyFilterTest {
 
     private static final String KEY = "Idempotency-Key";
@@ -88,8 +90,8 @@ class IdempotencyFilterTest {
     private final List<Node> extraNodes = new ArrayList<>();
 
     @BeforeAll
-    static void startRedisAndTwoNodes() throws Exception {
-        redis = RedisServer.start();
+    static void startRedisAndTwoNodes(RedisServer started) throws Exception {
+        redis = started;
         http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -108,9 +110,6 @@ class IdempotencyFilterTest {
         }
         if (nodeB != null) {
             nodeB.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

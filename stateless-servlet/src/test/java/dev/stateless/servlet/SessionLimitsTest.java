@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * than the store's {@code maxSessionsPerPrincipal} allows. The user is named by an {@code X-User}
  * header (the filter's principal resolver), so no login machinery stands between test and filter.
  */
+@WithRedis
 class SessionLimitsTest {
 
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -44,8 +46,8 @@ class SessionLimitsTest {
     private static URI base;
 
     @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
+    static void start(RedisServer started) throws Exception {
+        redis = started;
         store = RedisSessionStore.builder(redis.uri()).maxSessionsPerPrincipal(2).build();
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -69,9 +71,6 @@ class SessionLimitsTest {
         }
         if (store != null) {
             store.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

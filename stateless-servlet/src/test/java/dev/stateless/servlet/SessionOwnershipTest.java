@@ -8,6 +8,7 @@ import dev.stateless.jwt.JwtKeys;
 import dev.stateless.jwt.JwtVerifier;
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A session recorded for one user is never handed to another authenticated user. */
+@WithRedis
 class SessionOwnershipTest {
 
     private static RedisServer redis;
@@ -61,8 +63,8 @@ class SessionOwnershipTest {
     }
 
     @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
+    static void start(RedisServer started) throws Exception {
+        redis = started;
         store = RedisSessionStore.builder(redis.uri()).build();
         ServletContextHandler context = new ServletContextHandler();
         EnumSet<DispatcherType> requests = EnumSet.of(DispatcherType.REQUEST);
@@ -94,7 +96,6 @@ class SessionOwnershipTest {
         server.stop();
         sessionsFirst.stop();
         store.close();
-        redis.stop();
     }
 
     private static HttpResponse<String> send(String method, String query, String user, String cookie) throws Exception {

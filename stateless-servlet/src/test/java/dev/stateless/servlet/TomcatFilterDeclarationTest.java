@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stateless.jwt.JwtIssuer;
 import dev.stateless.jwt.JwtKeys;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -18,9 +19,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
-import org.apache.catalina.Wrapper;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.junit.jupiter.api.AfterAll;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * The two filters declared by class name with init parameters on embedded Tomcat 11, which makes
  * them itself (as from {@code web.xml}); over real HTTP with a real Redis.
  */
+@WithRedis
 class TomcatFilterDeclarationTest {
 
     private static final String ISSUER = "https://issuer.test";
@@ -44,8 +46,8 @@ class TomcatFilterDeclarationTest {
     private static URI base;
 
     @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
+    static void start(RedisServer started) throws Exception {
+        redis = started;
         baseDir = Files.createTempDirectory("stateless-tomcat-");
         Path secretFile = Files.createFile(baseDir.resolve("hmac.b64"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -92,9 +94,6 @@ class TomcatFilterDeclarationTest {
         if (tomcat != null) {
             tomcat.stop();
             tomcat.destroy();
-        }
-        if (redis != null) {
-            redis.close();
         }
         try (Stream<Path> files = Files.walk(baseDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

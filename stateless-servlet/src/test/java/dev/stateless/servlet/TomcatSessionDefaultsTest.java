@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.servlet.Browser.Reply;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * {@code ServletContext.setSessionTimeout} in an initializer, and Tomcat's {@code CookieProcessor}
  * with {@code sameSiteCookies}. The filter is made by Tomcat from its class name (the web.xml route).
  */
+@WithRedis
 class TomcatSessionDefaultsTest {
 
     private static RedisServer redis;
@@ -44,8 +46,8 @@ class TomcatSessionDefaultsTest {
     }
 
     @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
+    static void start(RedisServer started) throws Exception {
+        redis = started;
         baseDir = Files.createTempDirectory("stateless-tomcat-defaults-");
         tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
@@ -88,7 +90,6 @@ class TomcatSessionDefaultsTest {
     static void stop() throws Exception {
         tomcat.stop();
         tomcat.destroy();
-        redis.close();
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stateless.examples.shop.Browser.Reply;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * load balancer would. The scenario runs once, before the tests; each test checks one promise on
  * what it recorded and on what is in Redis afterwards.
  */
+@WithRedis
 class CrashedNodeTest {
 
     private static final String SECRET = "crashed-node-test-secret-0123456789abcdef"; // 41 characters
@@ -71,9 +73,9 @@ class CrashedNodeTest {
     };
 
     @BeforeAll
-    static void killANodeInTheMiddleOfTraffic() throws Exception {
+    static void killANodeInTheMiddleOfTraffic(RedisServer started) throws Exception {
         assertThat(SECRET.getBytes(StandardCharsets.UTF_8).length).isGreaterThanOrEqualTo(32);
-        redis = RedisServer.start();
+        redis = started;
         Set<Integer> ports = new HashSet<>();
         while (ports.size() < 3) {
             ports.add(freePort());
@@ -98,9 +100,6 @@ class CrashedNodeTest {
     static void stopEverything() {
         processes.forEach(ShopProcess::stop);
         processes.clear();
-        if (redis != null) {
-            redis.close();
-        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.examples.shop.Browser.Reply;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * The shop as operators run it: two separate JVMs started through {@code ShopMain}, sharing only a
  * Redis and {@code SHOP_JWT_SECRET}. Launched from the test class path, so it needs no packaged jar.
  */
+@WithRedis
 class ShopProcessesTest {
 
     private static final String SECRET = "processes-test-secret-0123456789abcdefgh"; // 40 characters
@@ -48,9 +50,9 @@ class ShopProcessesTest {
     };
 
     @BeforeAll
-    static void startTwoProcesses() throws Exception {
+    static void startTwoProcesses(RedisServer started) throws Exception {
         assertThat(SECRET).hasSize(40);
-        redis = RedisServer.start();
+        redis = started;
         int portA = freePort();
         int portB = freePort();
         while (portB == portA) {
@@ -74,9 +76,6 @@ class ShopProcessesTest {
             if (process != null) {
                 process.stop();
             }
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

@@ -38,7 +38,6 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -394,11 +393,6 @@ class FilterDeclarationTest {
 
         static Jetty start(Map<String, String> bearer, Map<String, String> idempotency, Map<String, Object> attributes)
                 throws Exception {
-            Server server = new Server();
-            ServerConnector connector = new ServerConnector(server);
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            server.addConnector(connector);
             ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.NO_SESSIONS);
             attributes.forEach(context::setAttribute);
             context.addFilter(declared("auth", BearerTokenFilter.class.getName(), bearer), "/*",
@@ -408,14 +402,8 @@ class FilterDeclarationTest {
             ServletHolder servlet = new ServletHolder("app", app);
             servlet.setAsyncSupported(true);
             context.addServlet(servlet, "/*");
-            server.setHandler(context);
-            try {
-                server.start();
-            } catch (Exception e) {
-                server.stop();
-                throw e;
-            }
-            return new Jetty(server, URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/"));
+            EmbeddedJetty jetty = EmbeddedJetty.start(context);
+            return new Jetty(jetty.server(), jetty.base());
         }
 
         /** As {@code <filter><filter-class>...</filter-class><init-param>...</init-param><async-supported>true</async-supported></filter>}. */

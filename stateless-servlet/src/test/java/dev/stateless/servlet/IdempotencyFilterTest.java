@@ -55,9 +55,7 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -1000,13 +998,8 @@ class IdempotencyFilterTest {
                     .build();
             IdempotencyFilter filter = config.apply(IdempotencyFilter.builder(store)).build();
 
-            Server server = new Server();
             HttpConfiguration httpConfig = new HttpConfiguration();
             httpConfig.setSendServerVersion(false);
-            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            server.addConnector(connector);
             ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.NO_SESSIONS);
             ServletHolder servlet = new ServletHolder("orders", orders);
             servlet.setAsyncSupported(true);
@@ -1021,9 +1014,8 @@ class IdempotencyFilterTest {
             idempotency.setName("idempotency");
             idempotency.setAsyncSupported(true);
             context.addFilter(idempotency, "/*", EnumSet.of(DispatcherType.REQUEST));
-            server.setHandler(context);
-            server.start();
-            return new Node(server, URI.create("http://127.0.0.1:" + connector.getLocalPort()), store);
+            EmbeddedJetty jetty = EmbeddedJetty.start(httpConfig, context);
+            return new Node(jetty.server(), URI.create("http://127.0.0.1:" + jetty.port()), store);
         }
 
         URI uri(String pathAndQuery) {

@@ -23,8 +23,6 @@ import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,32 +40,26 @@ class SessionLimitsTest {
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static RedisServer redis;
     private static RedisSessionStore store;
-    private static Server server;
+    private static EmbeddedJetty server;
     private static URI base;
 
     @BeforeAll
     static void start(RedisServer started) throws Exception {
         redis = started;
         store = RedisSessionStore.builder(redis.uri()).maxSessionsPerPrincipal(2).build();
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.NO_SESSIONS);
         context.addFilter(new FilterHolder(StatelessSessionFilter.builder(store)
                 .principalResolver(request -> Optional.ofNullable(request.getHeader("X-User")))
                 .build()), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new App()), "/*");
-        server.setHandler(context);
-        server.start();
-        base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+        server = EmbeddedJetty.start(context);
+        base = server.base();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (server != null) {
-            server.stop();
+            server.close();
         }
         if (store != null) {
             store.close();

@@ -23,8 +23,6 @@ import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,9 +33,9 @@ class SessionOwnershipTest {
 
     private static RedisServer redis;
     private static SessionStore store;
-    private static Server server;
+    private static EmbeddedJetty server;
     /** The session filter first, the bearer filter after it: the order its Javadoc once advised. */
-    private static Server sessionsFirst;
+    private static EmbeddedJetty sessionsFirst;
     private static final byte[] SECRET = JwtKeys.generateHmacSecret();
     private static final JwtIssuer tokens = JwtIssuer.builder().hmacSecret(SECRET).issuer("https://issuer.test")
             .audience("api://notes").build();
@@ -71,36 +69,26 @@ class SessionOwnershipTest {
         context.addFilter(new FilterHolder(new IdempotencyFilterTest.UserFilter()), "/*", requests);
         context.addFilter(new FilterHolder(StatelessSessionFilter.builder(store).build()), "/*", requests);
         context.addServlet(new ServletHolder(new NoteServlet()), "/*");
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        server.setHandler(context);
-        server.start();
+        server = EmbeddedJetty.start(context);
 
         ServletContextHandler reversed = new ServletContextHandler();
         reversed.addFilter(new FilterHolder(StatelessSessionFilter.builder(store).build()), "/*", requests);
         reversed.addFilter(new FilterHolder(BearerTokenFilter.builder(JwtVerifier.builder().hmacSecret(SECRET)
                 .issuers("https://issuer.test").audiences("api://notes").build()).build()), "/*", requests);
         reversed.addServlet(new ServletHolder(new NoteServlet()), "/*");
-        sessionsFirst = new Server();
-        ServerConnector reversedConnector = new ServerConnector(sessionsFirst);
-        reversedConnector.setHost("127.0.0.1");
-        sessionsFirst.addConnector(reversedConnector);
-        sessionsFirst.setHandler(reversed);
-        sessionsFirst.start();
+        sessionsFirst = EmbeddedJetty.start(reversed);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        server.stop();
-        sessionsFirst.stop();
+        server.close();
+        sessionsFirst.close();
         store.close();
     }
 
     private static HttpResponse<String> send(String method, String query, String user, String cookie) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/notes" + query))
+                + server.port() + "/notes" + query))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (user != null) {
             request.header("X-User", user);
@@ -114,7 +102,7 @@ class SessionOwnershipTest {
     private static HttpResponse<String> sendWithToken(String method, String query, String subject, String cookie)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + ((ServerConnector) sessionsFirst.getConnectors()[0]).getLocalPort() + "/notes" + query))
+                + sessionsFirst.port() + "/notes" + query))
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .header("Authorization", "Bearer " + tokens.issue(subject));
         if (cookie != null) {

@@ -3,10 +3,9 @@ package dev.stateless.examples.shop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.examples.shop.Browser.Reply;
+import dev.stateless.testing.FreePorts;
 import dev.stateless.testing.RedisServer;
 import dev.stateless.testing.WithRedis;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,10 +52,10 @@ class ShopProcessesTest {
     static void startTwoProcesses(RedisServer started) throws Exception {
         assertThat(SECRET).hasSize(40);
         redis = started;
-        int portA = freePort();
-        int portB = freePort();
+        int portA = FreePorts.loopback();
+        int portB = FreePorts.loopback();
         while (portB == portA) {
-            portB = freePort();
+            portB = FreePorts.loopback();
         }
         a = ShopProcess.start("A", SECRET, redis.uri(), portA);
         b = ShopProcess.start("B", SECRET, redis.uri(), portB);
@@ -163,7 +162,7 @@ class ShopProcessesTest {
 
     @Test
     void anUnreachableRedisEndsTheProcessWithOneClearLine() throws Exception {
-        Finished finished = runToEnd(Map.of("SHOP_JWT_SECRET", SECRET), "--redis", "redis://127.0.0.1:" + freePort(),
+        Finished finished = runToEnd(Map.of("SHOP_JWT_SECRET", SECRET), "--redis", "redis://127.0.0.1:" + FreePorts.loopback(),
                 "--port", "0");
 
         assertThat(finished.exitCode()).as(finished.output()).isNotZero();
@@ -197,12 +196,6 @@ class ShopProcessesTest {
             return new Finished(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(log);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

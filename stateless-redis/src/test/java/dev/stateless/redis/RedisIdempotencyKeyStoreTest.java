@@ -47,10 +47,7 @@ class RedisIdempotencyKeyStoreTest extends IdempotencyKeyStoreContract {
 
     @BeforeEach
     void emptyRedis() {
-        if (!redis.isRunning()) {
-            redis.restart();
-        }
-        redis.flushAll();
+        redis.reset();
     }
 
     @Override

@@ -35,10 +35,7 @@ class RedisRevocationListTest {
 
     @BeforeEach
     void open() {
-        if (!redis.isRunning()) {
-            redis.restart();
-        }
-        redis.flushAll();
+        redis.reset();
         revoked = RedisRevocationList.builder(redis.uri()).commandTimeout(Duration.ofSeconds(1)).build();
     }
 

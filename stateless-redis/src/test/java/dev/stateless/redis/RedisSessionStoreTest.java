@@ -40,10 +40,7 @@ class RedisSessionStoreTest extends SessionStoreContract {
 
     @BeforeEach
     void emptyRedis() {
-        if (!redis.isRunning()) {
-            redis.restart();
-        }
-        redis.flushAll();
+        redis.reset();
     }
 
     @Override

@@ -647,7 +647,7 @@ class BearerTokenFilterTest {
     }
 
     /** One Jetty 12 server on 127.0.0.1 with the filter under test in front of {@link EchoServlet}. */
-    private record Node(Server server, int port) implements AutoCloseable {
+    private record Node(EmbeddedJetty jetty, int port) implements AutoCloseable {
 
         static Node start(TokenVerifier verifier) {
             ServletContextHandler context = new ServletContextHandler();
@@ -660,7 +660,7 @@ class BearerTokenFilterTest {
             context.addServlet(new ServletHolder(new EchoServlet()), "/*");
             try {
                 EmbeddedJetty jetty = EmbeddedJetty.start(context);
-                return new Node(jetty.server(), jetty.port());
+                return new Node(jetty, jetty.port());
             } catch (Exception e) {
                 throw new IllegalStateException("Jetty did not start", e);
             }
@@ -672,11 +672,7 @@ class BearerTokenFilterTest {
 
         @Override
         public void close() {
-            try {
-                server.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            jetty.close();
         }
     }
 

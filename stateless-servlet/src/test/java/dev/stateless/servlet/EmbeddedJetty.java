@@ -16,13 +16,12 @@ import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * An embedded Jetty 12 serving one handler on a free loopback port: the one way the servlet tests
- * start Jetty. Closing it stops the server; closing twice does nothing.
+ * start Jetty. Closing it stops the server (once).
  */
-final class EmbeddedJetty implements ContainerNode {
+final class EmbeddedJetty extends StoppableNode {
 
     private final Server server;
     private final int port;
-    private boolean closed; // guarded by this
 
     private EmbeddedJetty(Server server, int port) {
         this.server = server;
@@ -91,16 +90,8 @@ final class EmbeddedJetty implements ContainerNode {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            server.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException("Jetty did not stop", e);
-        }
+    protected void stop() throws Exception {
+        server.stop();
     }
 
     @Override

@@ -14,9 +14,9 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
 /**
  * An embedded Tomcat 11 on a free loopback port with a base directory of its own: the one way the
  * servlet tests start Tomcat. The test deploys what it needs into it ({@link Deployment}); closing
- * stops and destroys Tomcat and deletes the base directory; closing twice does nothing.
+ * stops and destroys Tomcat and deletes the base directory (once).
  */
-final class EmbeddedTomcat implements ContainerNode {
+final class EmbeddedTomcat extends StoppableNode {
 
     /** Adds the test's context to a Tomcat that is not started yet, and returns it. */
     @FunctionalInterface
@@ -27,7 +27,6 @@ final class EmbeddedTomcat implements ContainerNode {
     private final Tomcat tomcat;
     private final Path baseDir;
     private final URI base;
-    private boolean closed; // guarded by this
 
     private EmbeddedTomcat(Tomcat tomcat, Path baseDir, URI base) {
         this.tomcat = tomcat;
@@ -109,16 +108,10 @@ final class EmbeddedTomcat implements ContainerNode {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    protected void stop() throws LifecycleException {
         try {
             tomcat.stop();
             tomcat.destroy();
-        } catch (LifecycleException e) {
-            throw new IllegalStateException("Tomcat did not stop", e);
         } finally {
             LegacyWebapp.delete(baseDir);
         }

@@ -383,12 +383,12 @@ class FilterDeclarationTest {
 
     /** One Jetty 12 node with the two filters declared by class name, and {@link AppServlet}. */
     static final class Jetty implements AutoCloseable {
-        private final Server server;
+        private final EmbeddedJetty jetty;
         private final URI base;
 
-        private Jetty(Server server, URI base) {
-            this.server = server;
-            this.base = base;
+        private Jetty(EmbeddedJetty jetty) {
+            this.jetty = jetty;
+            this.base = jetty.base();
         }
 
         static Jetty start(Map<String, String> bearer, Map<String, String> idempotency, Map<String, Object> attributes)
@@ -403,7 +403,7 @@ class FilterDeclarationTest {
             servlet.setAsyncSupported(true);
             context.addServlet(servlet, "/*");
             EmbeddedJetty jetty = EmbeddedJetty.start(context);
-            return new Jetty(jetty.server(), jetty.base());
+            return new Jetty(jetty);
         }
 
         /** As {@code <filter><filter-class>...</filter-class><init-param>...</init-param><async-supported>true</async-supported></filter>}. */
@@ -448,11 +448,7 @@ class FilterDeclarationTest {
 
         @Override
         public void close() {
-            try {
-                server.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException("Jetty did not stop", e);
-            }
+            jetty.close();
         }
     }
 

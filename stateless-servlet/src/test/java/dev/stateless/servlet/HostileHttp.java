@@ -34,10 +34,23 @@ final class HostileHttp {
     private HostileHttp() {
     }
 
+    /** Closes each of these that is not null, going on past any that fails (for {@code @AfterAll}). */
+    static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                if (resource != null) {
+                    resource.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
     // ---- Jetty
 
     /** One embedded Jetty node on a free loopback port; the filters run in the given order at {@code /*}. */
-    record Node(Server server, int port) implements AutoCloseable {
+    record Node(EmbeddedJetty jetty, int port) implements AutoCloseable {
 
         static Node start(int requestHeaderSize, HttpServlet servlet, Filter... filters) {
             return start(requestHeaderSize, new ServletHolder("app", servlet), filters);
@@ -49,7 +62,7 @@ final class HostileHttp {
             config.setSendServerVersion(false);
             try {
                 EmbeddedJetty jetty = EmbeddedJetty.start(config, EmbeddedJetty.context(servlet, true, List.of(filters)));
-                return new Node(jetty.server(), jetty.port());
+                return new Node(jetty, jetty.port());
             } catch (Exception e) {
                 throw new IllegalStateException("Jetty did not start", e);
             }
@@ -57,11 +70,7 @@ final class HostileHttp {
 
         @Override
         public void close() {
-            try {
-                server.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException("Jetty did not stop", e);
-            }
+            jetty.close();
         }
     }
 

@@ -69,15 +69,7 @@ class HostileIdempotencyInputTest {
 
     @AfterAll
     void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {node, multipartNode, store}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        HostileHttp.closeAll(node, multipartNode, store);
     }
 
     @BeforeEach

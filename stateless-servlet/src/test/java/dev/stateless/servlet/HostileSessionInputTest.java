@@ -71,15 +71,7 @@ class HostileSessionInputTest {
 
     @AfterAll
     void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {cookieNode, headerNode, store}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        HostileHttp.closeAll(cookieNode, headerNode, store);
     }
 
     @BeforeEach

@@ -95,15 +95,7 @@ class HostileStoredDataTest {
 
     @AfterAll
     void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {raw, node, sessions, keys}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        HostileHttp.closeAll(raw, node, sessions, keys);
         if (lettuce != null) {
             lettuce.shutdown();
         }

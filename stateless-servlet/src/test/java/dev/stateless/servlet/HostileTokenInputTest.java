@@ -79,15 +79,7 @@ class HostileTokenInputTest {
 
     @AfterAll
     void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {node, revocations}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        HostileHttp.closeAll(node, revocations);
     }
 
     @BeforeEach

@@ -988,7 +988,7 @@ class IdempotencyFilterTest {
     // ---- the nodes
 
     /** One Jetty node: user filter, then the idempotency filter, then {@link OrdersServlet}, all at {@code /*}. */
-    record Node(Server server, URI base, RedisIdempotencyKeyStore store) implements AutoCloseable {
+    record Node(EmbeddedJetty jetty, URI base, RedisIdempotencyKeyStore store) implements AutoCloseable {
 
         static Node start(Duration lease, UnaryOperator<IdempotencyFilter.Builder> config) throws Exception {
             RedisIdempotencyKeyStore store = RedisIdempotencyKeyStore.builder(redis.uri())
@@ -1015,7 +1015,7 @@ class IdempotencyFilterTest {
             idempotency.setAsyncSupported(true);
             context.addFilter(idempotency, "/*", EnumSet.of(DispatcherType.REQUEST));
             EmbeddedJetty jetty = EmbeddedJetty.start(httpConfig, context);
-            return new Node(jetty.server(), URI.create("http://127.0.0.1:" + jetty.port()), store);
+            return new Node(jetty, URI.create("http://127.0.0.1:" + jetty.port()), store);
         }
 
         URI uri(String pathAndQuery) {
@@ -1025,9 +1025,7 @@ class IdempotencyFilterTest {
         @Override
         public void close() {
             try {
-                server.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException("Jetty did not stop", e);
+                jetty.close();
             } finally {
                 store.close();
             }

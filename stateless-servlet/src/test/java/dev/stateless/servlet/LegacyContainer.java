@@ -100,20 +100,15 @@ enum LegacyContainer {
     abstract ContainerNode start(Path webapp) throws Exception;
 
     private static ContainerNode node(URI base, Runnable stop) {
-        return new ContainerNode() {
-            private boolean closed;
-
+        return new StoppableNode() {
             @Override
             public URI base() {
                 return base;
             }
 
             @Override
-            public synchronized void close() {
-                if (!closed) {
-                    closed = true;
-                    stop.run();
-                }
+            protected void stop() {
+                stop.run();
             }
 
             @Override

@@ -1,37 +1,23 @@
 package dev.stateless.testing;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -46,10 +32,14 @@ import org.junit.jupiter.api.Assumptions;
  * shipped in the {@code com.github.codemonstur:embedded-redis} jar on the test class path
  * (extracted once per JVM).
  *
+ * <p>In a JUnit 5 test, let {@link RedisExtension} (or {@link WithRedis @WithRedis}) start and stop
+ * it; by hand:
+ *
  * <pre>{@code
- * static RedisServer redis;
- * @BeforeAll static void startRedis() { redis = RedisServer.start(); }
- * @AfterAll static void stopRedis() { redis.close(); }
+ * try (RedisServer redis = RedisServer.start()) {
+ *     SessionStore store = RedisSessionStore.builder(redis.uri()).build();
+ *     ...
+ * }
  * }</pre>
  *
  * <p>Thread-safe. A JVM shutdown hook kills every server process still running, so an aborted test
@@ -201,6 +191,17 @@ public final class RedisServer implements AutoCloseable {
         requireOwned("restart");
         stop();
         launch();
+    }
+
+    /**
+     * Starts the server again if a test stopped it, then deletes every key: the state each test of a
+     * class that stages outages expects at its start.
+     */
+    public synchronized void reset() {
+        if (!isRunning()) {
+            restart();
+        }
+        flushAll();
     }
 
     /** Deletes every key in every database. */

@@ -8,8 +8,10 @@ import static dev.stateless.redis.ClusterStores.tokenIdOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.core.token.RevocationList;
+import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisCluster;
 import dev.stateless.testing.RedisClusterExtension;
+import dev.stateless.testing.RevocationListContract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The Redis revocation list on a real three-master Redis Cluster. */
 @ExtendWith(RedisClusterExtension.class)
-class ClusterRevocationListTest {
+class ClusterRevocationListTest extends RevocationListContract {
 
     private static RedisCluster cluster;
     private RedisRevocationList revoked;
@@ -32,7 +34,7 @@ class ClusterRevocationListTest {
     }
 
     @BeforeEach
-    void open() {
+    void openRevokedList() {
         cluster.flushAll();
         revoked = connected(cluster, RedisRevocationList.builder(cluster.uri()).commandTimeout(Duration.ofSeconds(2)).build());
     }
@@ -40,6 +42,23 @@ class ClusterRevocationListTest {
     @AfterEach
     void close() {
         revoked.close();
+    }
+
+    @Override
+    protected RevocationList createList(MutableClock clock) {
+        return connected(cluster, RedisRevocationList.builder(cluster.uri()).clock(clock)
+                .commandTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    @Override
+    protected void passTime(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis()); // keys expire on the server's time
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while passing time", e);
+        }
+        clock.advance(duration);
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.VerifiedToken;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.RevocationListContract;
 import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @WithRedis
-class RedisRevocationListTest {
+/** The revocation list contract on a real Redis, plus what only Redis has: layout, round trips, outages. */
+class RedisRevocationListTest extends RevocationListContract {
 
     private static RedisServer redis;
     private RedisRevocationList revoked;
@@ -34,7 +36,7 @@ class RedisRevocationListTest {
     }
 
     @BeforeEach
-    void open() {
+    void openRevokedList() {
         redis.reset();
         revoked = RedisRevocationList.builder(redis.uri()).commandTimeout(Duration.ofSeconds(1)).build();
     }
@@ -42,6 +44,22 @@ class RedisRevocationListTest {
     @AfterEach
     void close() {
         revoked.close();
+    }
+
+    @Override
+    protected RevocationList createList(MutableClock clock) {
+        return RedisRevocationList.builder(redis.uri()).clock(clock).commandTimeout(Duration.ofSeconds(1)).build();
+    }
+
+    @Override
+    protected void passTime(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis()); // keys expire on the server's time
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while passing time", e);
+        }
+        clock.advance(duration);
     }
 
     static VerifiedToken token(String issuer, String jti, Instant exp) {

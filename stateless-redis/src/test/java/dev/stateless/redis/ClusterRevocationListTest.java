@@ -52,13 +52,7 @@ class ClusterRevocationListTest extends RevocationListContract {
 
     @Override
     protected void passTime(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis()); // keys expire on the server's time
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while passing time", e);
-        }
-        clock.advance(duration);
+        sleepAndAdvance(duration); // keys expire on the server's time
     }
 
     @Test

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>A subclass builds its list in {@link #createList} on the given {@link MutableClock} and lets
  * time pass in {@link #passTime}: by advancing the clock, and for a list whose entries expire on its
- * server's time (Redis), by sleeping as well. Expiry scenarios therefore use lifetimes of a second.
+ * server's time (Redis), by sleeping as well ({@link #sleepAndAdvance}). Expiry scenarios therefore
+ * use lifetimes of a second.
  * Each test gets a fresh clock and list, with fresh random token ids, so a list over a shared server
  * needs no flush; lists opened through {@link #open} are closed after each test.
  */
@@ -61,6 +62,20 @@ public abstract class RevocationListContract {
         RevocationList created = createList(clock);
         opened.add(created);
         return created;
+    }
+
+    /**
+     * Sleeps for {@code duration}, then advances {@link #clock} by it: {@link #passTime} for a list
+     * whose entries expire on its server's time.
+     */
+    protected final void sleepAndAdvance(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while passing time", e);
+        }
+        clock.advance(duration);
     }
 
     /** A token of {@link Tokens#ISSUER} with a fresh random id, valid for {@link #LIFETIME}. */

@@ -65,7 +65,7 @@ public final class RedisServer implements AutoCloseable {
     private final int database; // external server only
     private final Path binary; // null for an external server
     private final Path workDir; // null for an external server
-    private RedisClusterNode process; // guarded by this; null while stopped
+    private RedisProcess process; // guarded by this; null while stopped
 
     private RedisServer(String uri, String host, int port, String user, String password, int database,
             Path binary, Path workDir) {
@@ -117,7 +117,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private static RedisServer owned(Path binary, int port) {
-        Path workDir = RedisClusterNode.tempDir("stateless-redis-" + port + "-");
+        Path workDir = RedisProcess.tempDir("stateless-redis-" + port + "-");
         workDir.resolve("redis-server.log").toFile().deleteOnExit();
         return new RedisServer("redis://" + LOOPBACK + ":" + port, LOOPBACK, port, null, null, 0, binary, workDir);
     }
@@ -173,7 +173,7 @@ public final class RedisServer implements AutoCloseable {
      */
     public synchronized void stop() {
         requireOwned("stop");
-        RedisClusterNode p = process;
+        RedisProcess p = process;
         if (p == null) {
             return;
         }
@@ -345,7 +345,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private synchronized void launch() {
-        process = RedisClusterNode.launch("redis-server", workDir, port, List.of(
+        process = RedisProcess.launch("redis-server", workDir, port, List.of(
                 "--port", Integer.toString(port),
                 "--bind", FreePorts.LOOPBACK,
                 "--save", "",

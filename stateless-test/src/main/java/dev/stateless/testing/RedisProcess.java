@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * embedded-redis jar), the RESP rendering {@link RespConnection}'s. Thread-safe; a JVM shutdown hook
  * kills every process still running, so an aborted test run leaves none behind.
  */
-final class RedisClusterNode {
+final class RedisProcess {
 
     static final String LOOPBACK = FreePorts.LOOPBACK;
 
@@ -36,7 +36,7 @@ final class RedisClusterNode {
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(RedisClusterNode::killAll, "redis-cluster-reaper"));
+        Runtime.getRuntime().addShutdownHook(new Thread(RedisProcess::killAll, "redis-server-reaper"));
     }
 
     private final String name;
@@ -44,7 +44,7 @@ final class RedisClusterNode {
     private final Path log;
     private volatile Process process;
 
-    private RedisClusterNode(String name, int port, Path log) {
+    private RedisProcess(String name, int port, Path log) {
         this.name = name;
         this.port = port;
         this.log = log;
@@ -57,12 +57,12 @@ final class RedisClusterNode {
      * @throws IllegalStateException when it exits or does not answer; the message holds the tail of
      *     its log (look for "Address already in use" to retry on another port)
      */
-    static RedisClusterNode launch(String name, Path workDir, int port, List<String> args) {
+    static RedisProcess launch(String name, Path workDir, int port, List<String> args) {
         List<String> commandLine = new ArrayList<>();
         commandLine.add(binary().toString());
         commandLine.addAll(args);
         Path log = workDir.resolve(name + ".log");
-        RedisClusterNode node = new RedisClusterNode(name, port, log);
+        RedisProcess node = new RedisProcess(name, port, log);
         ProcessBuilder builder = new ProcessBuilder(commandLine)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)

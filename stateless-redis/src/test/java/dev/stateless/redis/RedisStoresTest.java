@@ -12,7 +12,7 @@ import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.VerifiedToken;
-import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.RedisExtension;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
@@ -22,29 +22,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One {@link RedisStores}: one connection, one prefix, one timeout for the three stores it hands out. */
 class RedisStoresTest {
 
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
 
     @BeforeEach
     void emptyRedis() {
-        redis.flushAll();
+        redis.server().flushAll();
     }
 
     @Test
@@ -58,7 +48,7 @@ class RedisStoresTest {
             useAll(sessions, keys, revoked);
 
             assertThat(clients() - before).isEqualTo(1);
-            List<String> written = redis.commandList("KEYS", "*");
+            List<String> written = redis.server().commandList("KEYS", "*");
             assertThat(written).hasSize(3).allSatisfy(key -> assertThat(key).startsWith("app1:"));
             assertThat(written).anySatisfy(key -> assertThat(key).startsWith("app1:s:{"))
                     .anySatisfy(key -> assertThat(key).startsWith("app1:i:{"))
@@ -117,14 +107,14 @@ class RedisStoresTest {
             RevocationList revoked = stores.revocationList().build();
             assertThat(revoked.isRevoked(token())).isFalse(); // connected
 
-            redis.command("CLIENT", "PAUSE", "2000", "ALL");
+            redis.server().command("CLIENT", "PAUSE", "2000", "ALL");
             try {
                 assertThatThrownBy(() -> keys.acquire("k", "f")).isInstanceOf(StoreUnavailableException.class)
                         .hasMessageContaining("PT0.3S");
                 assertThatThrownBy(() -> revoked.isRevoked(token())).isInstanceOf(StoreUnavailableException.class)
                         .hasMessageContaining("PT0.3S");
             } finally {
-                redis.command("CLIENT", "UNPAUSE");
+                redis.server().command("CLIENT", "UNPAUSE");
             }
             assertThat(stores.commandTimeout()).isEqualTo(Duration.ofMillis(300));
         }
@@ -193,7 +183,7 @@ class RedisStoresTest {
                 .isEqualTo(new Cart(List.of("sku-1")));
         assertThat(keys.lease()).isEqualTo(Duration.ofSeconds(30));
         assertThat(revoked.isRevoked(token())).isFalse();
-        assertThat(RedisStoresTest.redis.commandList("KEYS", "*")).singleElement().asString().startsWith("shop:s:{");
+        assertThat(RedisStoresTest.redis.server().commandList("KEYS", "*")).singleElement().asString().startsWith("shop:s:{");
 
         // on shutdown
         redis.close();
@@ -217,7 +207,7 @@ class RedisStoresTest {
 
     /** Clients connected to the server, not counting the fixture's own probe. */
     private static long clients() {
-        return redis.command("CLIENT", "LIST").lines().filter(line -> !line.contains("cmd=client")).count();
+        return redis.server().command("CLIENT", "LIST").lines().filter(line -> !line.contains("cmd=client")).count();
     }
 
     /** The server sees a closed connection go a moment after the client closed it. */

@@ -2,6 +2,7 @@ package dev.stateless.examples.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stateless.testing.RedisExtension;
 import dev.stateless.testing.RedisServer;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -26,13 +28,15 @@ class TwoInstancesTest {
     private static final Pattern CSRF_JSON = Pattern.compile("\"token\":\"([^\"]+)\"");
     private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\":\"([^\"]+)\"");
 
+    @RegisterExtension
+    static final RedisExtension redisFixture = new RedisExtension();
     private static RedisServer redis;
     private static ConfigurableApplicationContext one;
     private static ConfigurableApplicationContext two;
 
     @BeforeAll
     static void start() {
-        redis = RedisServer.start();
+        redis = redisFixture.server();
         one = instance("one");
         two = instance("two");
     }
@@ -45,7 +49,6 @@ class TwoInstancesTest {
         if (two != null) {
             two.close();
         }
-        redis.close();
     }
 
     private static ConfigurableApplicationContext instance(String name) {

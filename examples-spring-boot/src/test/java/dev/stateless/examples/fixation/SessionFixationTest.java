@@ -2,6 +2,7 @@ package dev.stateless.examples.fixation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stateless.testing.RedisExtension;
 import dev.stateless.testing.RedisServer;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -14,6 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -27,13 +29,15 @@ class SessionFixationTest {
     private static final Pattern SESSION = Pattern.compile("SESSION=([^;]+)");
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
+    @RegisterExtension
+    static final RedisExtension redisFixture = new RedisExtension();
     private static RedisServer redis;
     private static ConfigurableApplicationContext app;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        redis = RedisServer.start();
+        redis = redisFixture.server();
         app = new SpringApplicationBuilder(NoFixationProtectionApplication.class).run("--server.port=0",
                 "--server.address=127.0.0.1", "--spring.config.name=session-fixation-test",
                 "--stateless.redis.uri=" + redis.uri());
@@ -44,7 +48,6 @@ class SessionFixationTest {
         if (app != null) {
             app.close();
         }
-        redis.close();
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

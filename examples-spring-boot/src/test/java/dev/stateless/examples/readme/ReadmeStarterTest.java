@@ -6,6 +6,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.sun.net.httpserver.HttpServer;
 import dev.stateless.jwt.JwtIssuer;
 import dev.stateless.jwt.JwtKeys;
+import dev.stateless.testing.RedisExtension;
 import dev.stateless.testing.RedisServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -38,6 +40,8 @@ class ReadmeStarterTest {
     private static final Pattern PROPERTIES = Pattern.compile(
             "## Spring Boot: the starter and three properties.*?```properties\\n(.*?)```", Pattern.DOTALL);
 
+    @RegisterExtension
+    static final RedisExtension redisFixture = new RedisExtension();
     private static RedisServer redis;
     private static HttpServer jwks;
     private static JwtIssuer issuer;
@@ -47,7 +51,7 @@ class ReadmeStarterTest {
 
     @BeforeAll
     static void start() throws IOException {
-        redis = RedisServer.start();
+        redis = redisFixture.server();
         RSAKey key = JwtKeys.generateRsa("readme-1");
         issuer = JwtIssuer.builder().rsaKey(key).issuer("https://login.example.com").build();
         jwks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -92,7 +96,6 @@ class ReadmeStarterTest {
         if (jwks != null) {
             jwks.stop(0);
         }
-        redis.close();
     }
 
     private HttpResponse<String> send(ConfigurableApplicationContext instance, String method, String path, String... headers)

@@ -21,7 +21,7 @@ import dev.stateless.redis.RedisStores;
 import dev.stateless.servlet.BearerTokenFilter;
 import dev.stateless.servlet.IdempotencyFilter;
 import dev.stateless.servlet.StatelessSessionFilter;
-import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.RedisExtension;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.io.IOException;
@@ -30,9 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -44,22 +43,13 @@ import org.springframework.context.annotation.Configuration;
 /** What the auto-configuration makes from {@code stateless.*}, and what gives way to the application's beans. */
 class StatelessAutoConfigurationTest {
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(StatelessRedisAutoConfiguration.class,
                     StatelessStoresAutoConfiguration.class, StatelessJwtAutoConfiguration.class,
                     StatelessFilterAutoConfiguration.class));
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     private String uri() {
         return "stateless.redis.uri=" + redis.uri();

@@ -15,7 +15,8 @@ import javax.tools.ToolProvider;
  * sources are compiled at test time into the webapp's own {@code WEB-INF/classes}, so each node
  * loads its version with its own webapp class loader. The servlet {@code /cart} keeps a
  * {@code com.example.shop.Cart} in the session: {@code ?add=x} appends an item (changed in place),
- * {@code ?set=field&value=v} sets a field this version has, no parameter only reads; it answers the
+ * {@code ?set=field&value=v} sets a field this version has, no parameter only reads ({@code ?peek}
+ * only says whether there is a cart, without making one); it answers the
  * items and every field this version knows as {@code key=value} lines.
  */
 final class VersionedWebapp {
@@ -85,6 +86,10 @@ final class VersionedWebapp {
                     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
                         HttpSession session = request.getSession();
                         Cart cart = (Cart) session.getAttribute("cart");
+                        if (request.getParameter("peek") != null) {
+                            response.getWriter().println("cart=" + (cart == null ? "none" : "present"));
+                            return;
+                        }
                         if (cart == null) {
                             cart = new Cart();
                             session.setAttribute("cart", cart);

@@ -53,13 +53,29 @@ final class LegacyWebapp {
         return copy(null);
     }
 
+    /**
+     * A copy whose filter is switched at run time, as an operator migrating a running service does:
+     * {@code /admin/rollout?percent=N} ({@link dev.stateless.servlet.legacy.MigrationSwitch}), 0 at
+     * start (the container's sessions), with write-through on.
+     */
+    static Path withMigrationSwitch(String storeUri) {
+        return copy(storeUri, true);
+    }
+
     private static Path copy(String storeUri) {
+        return copy(storeUri, false);
+    }
+
+    private static Path copy(String storeUri, boolean migrationSwitch) {
         try {
             Path dir = Files.createTempDirectory("legacy-webapp-");
             copyTree(source(), dir);
             copyTree(fixtureClasses(), dir.resolve("WEB-INF/classes").resolve(FIXTURE_PACKAGE));
             Path webXml = dir.resolve("WEB-INF/web.xml");
             String xml = Files.readString(webXml);
+            if (!migrationSwitch) {
+                xml = cut(xml, "migration-switch");
+            }
             if (storeUri == null) {
                 xml = cut(xml, "stateless-filter");
             } else {

@@ -93,6 +93,7 @@ class MigrationTest {
             switchTo(node, 100);
             roundOfRequests(users, "after the filter was switched on at " + node, problems);
         }
+        assertThat(problems).as("users logged out or attributes lost").isEmpty();
         for (User user : users) {
             assertThat(user.browser.cookie("SESSION")).as("%s has a session of the filter", user.name).isNotNull();
             assertThat(redis.command("EXISTS", AbstractSessionContainerTest.keyOf(user.browser.cookie("SESSION"))))
@@ -109,6 +110,7 @@ class MigrationTest {
             switchTo(node, 0);
             roundOfRequests(users, "after the filter was rolled back at " + node, problems);
         }
+        assertThat(problems).as("users logged out or attributes lost").isEmpty();
         for (User user : users) {
             assertThat(user.browser.cookie("SESSION")).as("%s's session went back to the container", user.name).isNull();
         }

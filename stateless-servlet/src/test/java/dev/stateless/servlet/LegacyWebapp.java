@@ -59,14 +59,19 @@ final class LegacyWebapp {
      * start (the container's sessions), with write-through on.
      */
     static Path withMigrationSwitch(String storeUri) {
-        return copy(storeUri, true);
+        return withMigrationSwitch(storeUri, true, false);
+    }
+
+    /** As {@link #withMigrationSwitch(String)}, with write-through and end-adopted as given. */
+    static Path withMigrationSwitch(String storeUri, boolean writeThrough, boolean endAdopted) {
+        return copy(storeUri, true, writeThrough, endAdopted);
     }
 
     private static Path copy(String storeUri) {
-        return copy(storeUri, false);
+        return copy(storeUri, false, false, false);
     }
 
-    private static Path copy(String storeUri, boolean migrationSwitch) {
+    private static Path copy(String storeUri, boolean migrationSwitch, boolean writeThrough, boolean endAdopted) {
         try {
             Path dir = Files.createTempDirectory("legacy-webapp-");
             copyTree(source(), dir);
@@ -76,6 +81,8 @@ final class LegacyWebapp {
             if (!migrationSwitch) {
                 xml = cut(xml, "migration-switch");
             }
+            xml = xml.replace("@WRITE_THROUGH@", Boolean.toString(writeThrough))
+                    .replace("@END_ADOPTED@", Boolean.toString(endAdopted));
             if (storeUri == null) {
                 xml = cut(xml, "stateless-filter");
             } else {

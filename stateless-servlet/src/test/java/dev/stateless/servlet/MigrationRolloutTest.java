@@ -1,0 +1,209 @@
+package dev.stateless.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stateless.servlet.Browser.Reply;
+import dev.stateless.testing.RedisServer;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletException;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Issue 12, the rollout flag and adoption's options, on the legacy webapp fixture with its
+ * run-time switch ({@link dev.stateless.servlet.legacy.MigrationSwitch}) and on real Redis: a
+ * percentage splits new clients and each keeps its side, a predicate picks requests, an adopted
+ * container session can be ended without logging a user out, and the {@code web.xml} form.
+ */
+class MigrationRolloutTest {
+
+    private static RedisServer redis;
+    private static HttpClient http;
+    private final List<AutoCloseable> running = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.start();
+        http = Browser.newHttpClient();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable closeable : running) {
+            closeable.close();
+        }
+    }
+
+    private ContainerNode node(LegacyContainer container, boolean writeThrough, boolean endAdopted) throws Exception {
+        ContainerNode node = container.start(LegacyWebapp.withMigrationSwitch(redis.uri(), writeThrough, endAdopted));
+        running.add(node);
+        return node;
+    }
+
+    @ParameterizedTest
+    @EnumSource(LegacyContainer.class)
+    void aPercentageSplitsNewClientsEachKeepsItsSideAndAtOneHundredEveryoneIsAdopted(LegacyContainer container)
+            throws Exception {
+        ContainerNode node = node(container, false, false);
+        switchTo(node, "percent=50");
+        List<Browser> clients = new ArrayList<>();
+        List<Boolean> ours = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int n = 0; n < 40; n++) {
+            Browser client = Browser.withCookies(http);
+            Reply reply = client.get(node, "attr?set=color&value=c" + n);
+            clients.add(client);
+            ours.add(client.cookie("SESSION") != null);
+            ids.add(AbstractLegacyWebappTest.page(reply).get("id"));
+        }
+        assertThat(ours).as("about half the clients on each side").contains(true, false);
+
+        switchTo(node, "percent=70");
+        for (int n = 0; n < clients.size(); n++) {
+            Map<String, String> page = AbstractLegacyWebappTest.page(clients.get(n).get(node, "attr?get=color"));
+            assertThat(page).as("client %d keeps its session and its side", n)
+                    .containsEntry("color", "c" + n).containsEntry("id", ids.get(n));
+            assertThat(clients.get(n).cookie("SESSION") != null).isEqualTo(ours.get(n));
+        }
+
+        switchTo(node, "percent=100");
+        for (int n = 0; n < clients.size(); n++) {
+            Map<String, String> page = AbstractLegacyWebappTest.page(clients.get(n).get(node, "attr?get=color"));
+            assertThat(page).as("client %d", n).containsEntry("color", "c" + n);
+            assertThat(clients.get(n).cookie("SESSION")).as("client %d has a session of the filter", n).isNotNull();
+        }
+        assertThat(switchTo(node, "")).containsEntry("adopted", Long.toString(ours.stream().filter(o -> !o).count()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(LegacyContainer.class)
+    void aPredicateDecidesWhichRequestsStartOrAdoptSessionsOfTheFilter(LegacyContainer container) throws Exception {
+        ContainerNode node = node(container, false, false);
+        switchTo(node, "percent=100&when-cookie=beta");
+
+        Browser regular = Browser.withCookies(http);
+        AbstractLegacyWebappTest.page(regular.get(node, "attr?set=color&value=blue"));
+        assertThat(regular.cookie("SESSION")).as("not a beta tester: the container's session").isNull();
+        Browser beta = Browser.withCookies(http).cookie("beta", "1");
+        AbstractLegacyWebappTest.page(beta.get(node, "attr?set=color&value=green"));
+        assertThat(beta.cookie("SESSION")).as("a beta tester: a session of the filter").isNotNull();
+
+        regular.cookie("beta", "1"); // joins the beta: its container session is adopted
+        assertThat(AbstractLegacyWebappTest.page(regular.get(node, "attr?get=color"))).containsEntry("color", "blue");
+        assertThat(regular.cookie("SESSION")).isNotNull();
+        regular.cookie("beta", null); // and leaves it: a session of the filter stays one
+        assertThat(AbstractLegacyWebappTest.page(regular.get(node, "attr?get=color"))).containsEntry("color", "blue");
+        assertThat(redis.command("EXISTS", AbstractSessionContainerTest.keyOf(regular.cookie("SESSION")))).isEqualTo("1");
+    }
+
+    @ParameterizedTest
+    @EnumSource(LegacyContainer.class)
+    void endingAdoptedSessionsEndsTheContainersOneButNeverAContainerLogin(LegacyContainer container) throws Exception {
+        ContainerNode node = node(container, false, true);
+        Browser anonymous = Browser.withCookies(http);
+        String containerId = AbstractLegacyWebappTest.page(anonymous.get(node, "attr?set=color&value=red")).get("id");
+        Browser loggedIn = Browser.withCookies(http);
+        AbstractLegacyWebappTest.assertSeesLoginPage(loggedIn.get(node, "secure/account"));
+        Reply posted = loggedIn.postForm(node, "j_security_check",
+                Map.of("j_username", LegacyWebapp.USER, "j_password", LegacyWebapp.PASSWORD));
+        assertThat(posted.status()).isIn(302, 303);
+        String loginId = AbstractLegacyWebappTest.page(loggedIn.get(node, "attr?set=color&value=black")).get("id");
+
+        switchTo(node, "percent=100");
+        assertThat(AbstractLegacyWebappTest.page(anonymous.get(node, "attr?get=color"))).containsEntry("color", "red");
+        assertThat(AbstractLegacyWebappTest.page(loggedIn.get(node, "attr?get=color"))).containsEntry("color", "black");
+        assertThat(AbstractLegacyWebappTest.page(loggedIn.get(node, "secure/account")))
+                .as("still logged in by the container").containsEntry("account", LegacyWebapp.USER);
+        List<String> events = Browser.withoutCookies(http).get(node, "events").body().lines().toList();
+        assertThat(events).as("the anonymous container session was ended").contains("destroyed " + containerId);
+        assertThat(events).as("the container login's session was kept").noneMatch(e -> e.startsWith("destroyed " + loginId));
+    }
+
+    @Test
+    void theMigrationOptionsAreInitParametersAndBadOnesStopTheStartNamingThem() throws Exception {
+        assertThat(startupFailure(Map.of("store-uri", redis.uri(), "rollout-percent", "150")))
+                .isEqualTo("StatelessSessionFilter: rollout-percent must be between 0 and 100, was 150");
+        assertThat(startupFailure(Map.of("store-uri", redis.uri(), "write-through", "yes")))
+                .isEqualTo("StatelessSessionFilter: write-through must be true or false, was 'yes'");
+        assertThat(startupFailure(Map.of("store-uri", redis.uri(), "write-through", "true", "end-adopted", "true")))
+                .startsWith("StatelessSessionFilter: end-adopted and write-through exclude each other");
+
+        ContainerNode off = jetty(Map.of("store-uri", redis.uri(), "rollout-percent", "0"));
+        Browser browser = Browser.withCookies(http);
+        assertThat(AbstractLegacyWebappTest.page(browser.get(off, "attr?set=color&value=red"))).containsKey("id");
+        assertThat(browser.cookie("SESSION")).as("at 0 %% the container's session").isNull();
+        assertThat(browser.cookie("JSESSIONID")).isNotNull();
+    }
+
+    /** The node's switch; answers its migration counters. */
+    private static Map<String, String> switchTo(ContainerNode node, String query) {
+        Reply reply = Browser.withoutCookies(http).get(node, "admin/rollout?" + query);
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return reply.lines();
+    }
+
+    /** Embedded Jetty with container sessions, the filter declared by class name with these init parameters. */
+    private ContainerNode jetty(Map<String, String> params) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.SESSIONS);
+        FilterHolder filter = new FilterHolder();
+        filter.setName("sessions");
+        filter.setClassName(StatelessSessionFilter.class.getName());
+        filter.setInitParameters(params);
+        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(new ServletHolder("app", new dev.stateless.servlet.legacy.ShopServlet()), "/attr");
+        server.setHandler(context);
+        running.add(server::stop);
+        server.start();
+        java.net.URI base = java.net.URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+        return new ContainerNode() {
+            @Override
+            public java.net.URI base() {
+                return base;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private String startupFailure(Map<String, String> params) {
+        Throwable failure = null;
+        try {
+            jetty(params);
+        } catch (Exception e) {
+            failure = e;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ServletException && t.getMessage() != null && t.getMessage().startsWith("StatelessSessionFilter")) {
+                return t.getMessage();
+            }
+        }
+        throw new AssertionError("the node did not fail with the filter's ServletException", failure);
+    }
+}

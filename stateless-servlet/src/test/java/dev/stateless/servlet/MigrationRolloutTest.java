@@ -1,8 +1,8 @@
 package dev.stateless.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.servlet.Browser.Reply;
 import dev.stateless.testing.RedisServer;
 import jakarta.servlet.DispatcherType;
@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -155,6 +156,32 @@ class MigrationRolloutTest {
         assertThat(browser.cookie("JSESSIONID")).isNotNull();
     }
 
+    @Test
+    void theReadmeSnippetSwitchesAtRunTimeAndAdoptsWithTheColorKept() throws Exception {
+        try (RedisSessionStore store = RedisSessionStore.builder(redis.uri()).build()) {
+            // README "Migrating a running service", verbatim
+            AtomicInteger percent = new AtomicInteger(0); // your feature flag, read on every request
+            Migration migration = Migration.builder()
+                    .rollout(Rollout.percent(percent::get)
+                            .when(request -> !request.getRequestURI().startsWith("/reports/"))) // not these pages yet
+                    .writeThrough(true) // the way back: each session also stays in the container's own
+                    .onRefused(refused -> System.err.println("stays on its node: " + refused))
+                    .build();
+            StatelessSessionFilter sessions = StatelessSessionFilter.builder(store).migration(migration).build();
+            // end of the snippet
+
+            ContainerNode node = jetty(new FilterHolder(sessions));
+            Browser browser = Browser.withCookies(http);
+            AbstractLegacyWebappTest.page(browser.get(node, "attr?set=color&value=red"));
+            assertThat(browser.cookie("SESSION")).as("at 0 %%").isNull();
+            percent.set(100);
+            assertThat(AbstractLegacyWebappTest.page(browser.get(node, "attr?get=color"))).containsEntry("color", "red");
+            assertThat(browser.cookie("SESSION")).as("adopted").isNotNull();
+            assertThat(migration.adoptedSessions()).isEqualTo(1);
+            assertThat(migration.adoptedAttributes()).isEqualTo(1);
+        }
+    }
+
     /** The node's switch; answers its migration counters. */
     private static Map<String, String> switchTo(ContainerNode node, String query) {
         Reply reply = Browser.withoutCookies(http).get(node, "admin/rollout?" + query);
@@ -164,16 +191,20 @@ class MigrationRolloutTest {
 
     /** Embedded Jetty with container sessions, the filter declared by class name with these init parameters. */
     private ContainerNode jetty(Map<String, String> params) throws Exception {
+        FilterHolder filter = new FilterHolder();
+        filter.setClassName(StatelessSessionFilter.class.getName());
+        filter.setInitParameters(params);
+        return jetty(filter);
+    }
+
+    private ContainerNode jetty(FilterHolder filter) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.SESSIONS);
-        FilterHolder filter = new FilterHolder();
         filter.setName("sessions");
-        filter.setClassName(StatelessSessionFilter.class.getName());
-        filter.setInitParameters(params);
         context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder("app", new dev.stateless.servlet.legacy.ShopServlet()), "/attr");
         server.setHandler(context);

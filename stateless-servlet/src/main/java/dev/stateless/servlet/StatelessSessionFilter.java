@@ -62,8 +62,10 @@ import org.slf4j.LoggerFactory;
  * {@code cookie-domain}, {@code cookie-secure}, {@code cookie-http-only}, {@code cookie-same-site},
  * {@code cookie-max-age}, or {@code header-name} to carry the id in a header instead of a cookie;
  * {@code url-rewriting}, {@code rotate-id-on-login}, {@code lock}, {@code lock-lease},
- * {@code lock-wait}, {@code lock-skip-paths}; and the codec's {@code codec}, {@code codec-types}
- * (see the module README). Defaults come from the application's own session configuration.
+ * {@code lock-wait}, {@code lock-skip-paths}; the migration's {@code adopt}, {@code end-adopted},
+ * {@code rollout-percent}, {@code write-through} (see {@link Migration}); and the codec's
+ * {@code codec}, {@code codec-types} (see the module README). Defaults come from the application's
+ * own session configuration.
  *
  * <p>Thread-safe; one instance serves all requests.
  */

@@ -205,25 +205,18 @@ final class StatelessHttpSession implements HttpSession {
             }
             old = getAttribute(name);
         }
-        if (encoded == null) {
-            setKept(name, value, old);
-            return;
-        }
         // As the Servlet spec asks: bound before it can be seen, unbound after it is gone.
         if (old != value && value instanceof HttpSessionBindingListener listener) {
             listener.valueBound(new HttpSessionBindingEvent(this, name, value));
         }
         synchronized (this) {
             checkValid("setAttribute");
-            touched.put(name, value);
-            encodedOnSet.put(name, encoded);
-            removed.remove(name);
-            if (old != value) {
-                replaced.add(name);
-            }
-            unreadable.remove(name);
-            if (keptNames.remove(name) && kept(name) != null) {
-                Containers.setQuietly(keptIn, name, null); // it travels now
+            if (encoded == null) {
+                Containers.setQuietly(keptIn, name, value);
+                log.debug("Session attribute '{}' ({}) stays in the container's session of this node", name,
+                        value.getClass().getName());
+            } else {
+                recordSet(name, value, encoded, old);
             }
         }
         if (old != null && old != value && old instanceof HttpSessionBindingListener listener) {
@@ -233,6 +226,20 @@ final class StatelessHttpSession implements HttpSession {
             events.added(this, name, value);
         } else {
             events.replaced(this, name, old);
+        }
+    }
+
+    /** What {@code setAttribute} of a value the codec takes changes; under the lock. */
+    private void recordSet(String name, Object value, byte[] encoded, Object old) {
+        touched.put(name, value);
+        encodedOnSet.put(name, encoded);
+        removed.remove(name);
+        if (old != value) {
+            replaced.add(name);
+        }
+        unreadable.remove(name);
+        if (keptNames.remove(name) && kept(name) != null) {
+            Containers.setQuietly(keptIn, name, null); // it travels now
         }
     }
 
@@ -343,25 +350,6 @@ final class StatelessHttpSession implements HttpSession {
             Containers.setQuietly(keptIn, name, null);
         } catch (IllegalStateException e) {
             // the container's session ended
-        }
-    }
-
-    private void setKept(String name, Object value, Object old) {
-        if (old != value && value instanceof HttpSessionBindingListener listener) {
-            listener.valueBound(new HttpSessionBindingEvent(this, name, value));
-        }
-        synchronized (this) {
-            checkValid("setAttribute");
-            Containers.setQuietly(keptIn, name, value);
-        }
-        log.debug("Session attribute '{}' ({}) stays in the container's session of this node", name, value.getClass().getName());
-        if (old != null && old != value && old instanceof HttpSessionBindingListener listener) {
-            listener.valueUnbound(new HttpSessionBindingEvent(this, name, old));
-        }
-        if (old == null) {
-            events.added(this, name, value);
-        } else {
-            events.replaced(this, name, old);
         }
     }
 

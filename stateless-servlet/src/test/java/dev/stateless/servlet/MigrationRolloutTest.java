@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.servlet.Browser.Reply;
-import dev.stateless.testing.RedisServer;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -18,9 +16,6 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,34 +26,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * percentage splits new clients and each keeps its side, a predicate picks requests, an adopted
  * container session can be ended without logging a user out, and the {@code web.xml} form.
  */
-class MigrationRolloutTest {
-
-    private static RedisServer redis;
-    private static HttpClient http;
-    private final List<AutoCloseable> running = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-        http = Browser.newHttpClient();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable closeable : running) {
-            closeable.close();
-        }
-    }
+class MigrationRolloutTest extends AbstractMigrationTest {
 
     private ContainerNode node(LegacyContainer container, boolean writeThrough, boolean endAdopted) throws Exception {
-        ContainerNode node = container.start(LegacyWebapp.withMigrationSwitch(redis.uri(), writeThrough, endAdopted));
-        running.add(node);
-        return node;
+        return running(container.start(LegacyWebapp.withMigrationSwitch(redis.uri(), writeThrough, endAdopted)));
     }
 
     @ParameterizedTest
@@ -182,13 +153,6 @@ class MigrationRolloutTest {
         }
     }
 
-    /** The node's switch; answers its migration counters. */
-    private static Map<String, String> switchTo(ContainerNode node, String query) {
-        Reply reply = Browser.withoutCookies(http).get(node, "admin/rollout?" + query);
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        return reply.lines();
-    }
-
     /** Embedded Jetty with container sessions, the filter declared by class name with these init parameters. */
     private ContainerNode jetty(Map<String, String> params) throws Exception {
         FilterHolder filter = new FilterHolder();
@@ -208,7 +172,7 @@ class MigrationRolloutTest {
         context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder("app", new dev.stateless.servlet.legacy.ShopServlet()), "/attr");
         server.setHandler(context);
-        running.add(server::stop);
+        running(server::stop);
         server.start();
         java.net.URI base = java.net.URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
         return new ContainerNode() {

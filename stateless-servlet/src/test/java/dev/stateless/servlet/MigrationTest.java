@@ -3,15 +3,10 @@ package dev.stateless.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.servlet.Browser.Reply;
-import dev.stateless.testing.RedisServer;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,29 +20,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * After every step every user makes a round of requests that checks all its state and changes it:
  * zero users logged out, zero attributes lost, asserted per user.
  */
-class MigrationTest {
+class MigrationTest extends AbstractMigrationTest {
 
     private static final int USERS_PER_NODE = 3;
-
-    private static RedisServer redis;
-    private static HttpClient http;
-    private final List<ContainerNode> nodes = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-        http = Browser.newHttpClient();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @AfterEach
-    void stopNodes() {
-        nodes.forEach(ContainerNode::close);
-    }
 
     /** One user: its browser, the node the balancer keeps it on, and what its session must hold. */
     private static final class User {
@@ -73,8 +48,9 @@ class MigrationTest {
     @EnumSource(LegacyContainer.class)
     void switchingTheFilterOnNodeByNodeRollingBackAndOnAgainLogsNobodyOutAndLosesNothing(LegacyContainer container)
             throws Exception {
+        List<ContainerNode> nodes = new ArrayList<>();
         for (int n = 0; n < 3; n++) {
-            nodes.add(container.start(LegacyWebapp.withMigrationSwitch(redis.uri())));
+            nodes.add(running(container.start(LegacyWebapp.withMigrationSwitch(redis.uri()))));
         }
         List<User> users = new ArrayList<>();
         for (ContainerNode node : nodes) {
@@ -90,7 +66,7 @@ class MigrationTest {
         }
 
         for (ContainerNode node : nodes) {
-            switchTo(node, 100);
+            switchTo(node, "percent=100");
             roundOfRequests(users, "after the filter was switched on at " + node, problems);
         }
         assertThat(problems).as("users logged out or attributes lost").isEmpty();
@@ -100,14 +76,14 @@ class MigrationTest {
                     .as("%s's session is in Redis", user.name).isEqualTo("1");
         }
         for (ContainerNode node : nodes) {
-            Map<String, String> counters = switchTo(node, 100);
+            Map<String, String> counters = switchTo(node, "percent=100");
             assertThat(counters).as("adopted on %s", node)
                     .containsEntry("adopted", Integer.toString(USERS_PER_NODE))
                     .containsEntry("refused", Integer.toString(USERS_PER_NODE)); // each user's printer handle
         }
 
         for (ContainerNode node : nodes) {
-            switchTo(node, 0);
+            switchTo(node, "percent=0");
             roundOfRequests(users, "after the filter was rolled back at " + node, problems);
         }
         assertThat(problems).as("users logged out or attributes lost").isEmpty();
@@ -115,11 +91,11 @@ class MigrationTest {
             assertThat(user.browser.cookie("SESSION")).as("%s's session went back to the container", user.name).isNull();
         }
         for (ContainerNode node : nodes) {
-            assertThat(switchTo(node, 0)).as("handed back on %s", node).containsEntry("returned", Integer.toString(USERS_PER_NODE));
+            assertThat(switchTo(node, "percent=0")).as("handed back on %s", node).containsEntry("returned", Integer.toString(USERS_PER_NODE));
         }
 
         for (ContainerNode node : nodes) {
-            switchTo(node, 100);
+            switchTo(node, "percent=100");
             roundOfRequests(users, "after the filter was switched on again at " + node, problems);
         }
         for (User user : users) {
@@ -174,12 +150,5 @@ class MigrationTest {
         if (reply.status() != 200 || !value.equals(reply.lines().get(key))) {
             problems.add(what + ": expected " + key + "=" + value + ", got " + reply.status() + " " + reply.body().strip());
         }
-    }
-
-    /** The operator's switch of one node; answers the node's migration counters. */
-    private static Map<String, String> switchTo(ContainerNode node, int percent) {
-        Reply reply = Browser.withoutCookies(http).get(node, "admin/rollout?percent=" + percent);
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        return reply.lines();
     }
 }

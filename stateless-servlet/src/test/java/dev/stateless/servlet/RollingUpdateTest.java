@@ -3,14 +3,8 @@ package dev.stateless.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.servlet.Browser.Reply;
-import dev.stateless.testing.RedisServer;
-import java.net.http.HttpClient;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -21,33 +15,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * its own compiled version ({@link VersionedWebapp}). Requests alternate between the nodes, in both
  * directions (a session started on v1 and one started on v2), on real Redis.
  */
-class RollingUpdateTest {
-
-    private static RedisServer redis;
-    private static HttpClient http;
-    private final List<ContainerNode> nodes = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-        http = Browser.newHttpClient();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
-    @AfterEach
-    void stopNodes() {
-        nodes.forEach(ContainerNode::close);
-    }
+class RollingUpdateTest extends AbstractMigrationTest {
 
     private ContainerNode node(LegacyContainer container, String codec, Map<String, String> fields, long serialVersionUid)
             throws Exception {
-        ContainerNode node = container.start(VersionedWebapp.build(redis.uri(), codec, fields, serialVersionUid));
-        nodes.add(node);
-        return node;
+        return running(container.start(VersionedWebapp.build(redis.uri(), codec, fields, serialVersionUid)));
     }
 
     @ParameterizedTest
@@ -81,10 +53,10 @@ class RollingUpdateTest {
             ContainerNode v2 = node(container, codec, VersionedWebapp.V2_FIELDS, 1);
             Browser browser = Browser.withCookies(http);
             String id = browser.get(v2, "cart?add=apple&set=coupon&value=SAVE10").lines().get("id");
-            String stored = redis.command("HGET", AbstractSessionContainerTest.keyOf(id), ".cart");
+            String stored = storedCart(id);
 
             assertLines(browser.get(v1, "cart"), "items=apple", "note=null");
-            assertThat(redis.command("HGET", AbstractSessionContainerTest.keyOf(id), ".cart"))
+            assertThat(storedCart(id))
                     .as("%s: what v2 stored, after v1 only read it", codec).isEqualTo(stored);
             assertLines(browser.get(v2, "cart"), "items=apple", "coupon=SAVE10");
         }
@@ -122,24 +94,29 @@ class RollingUpdateTest {
 
         Browser browser = Browser.withCookies(http);
         String id = browser.get(v3, "cart?add=apple&set=coupon&value=SAVE10").lines().get("id");
-        String stored = redis.command("HGET", AbstractSessionContainerTest.keyOf(id), ".cart");
+        String stored = storedCart(id);
         Reply onV1 = browser.get(v1, "cart?add=pear");
         assertThat(onV1.status()).as(onV1.body()).isEqualTo(200);
         assertThat(onV1.lines()).as("v1 cannot read v3's cart: it starts its own").containsEntry("items", "pear");
         assertThat(onV1.lines()).containsEntry("id", id);
         assertLines(browser.get(v1, "cart"), "items=pear"); // v1's replacement was stored
-        assertThat(redis.command("HGET", AbstractSessionContainerTest.keyOf(id), ".cart"))
+        assertThat(storedCart(id))
                 .as("replaced by the application on v1").isNotEqualTo(stored);
 
         Browser other = Browser.withCookies(http);
         String otherId = other.get(v3, "cart?add=fig&set=coupon&value=SAVE10").lines().get("id");
-        String otherStored = redis.command("HGET", AbstractSessionContainerTest.keyOf(otherId), ".cart");
+        String otherStored = storedCart(otherId);
         Reply peek = other.get(v1, "cart?peek");
         assertThat(peek.status()).as(peek.body()).isEqualTo(200);
         assertThat(peek.lines()).containsEntry("cart", "none");
-        assertThat(redis.command("HGET", AbstractSessionContainerTest.keyOf(otherId), ".cart"))
+        assertThat(storedCart(otherId))
                 .as("v3's cart, after v1 could not read it").isEqualTo(otherStored);
         assertLines(other.get(v3, "cart"), "items=fig", "coupon=SAVE10");
+    }
+
+    /** The cart as Redis holds it. */
+    private static String storedCart(String sessionId) {
+        return redis.command("HGET", AbstractSessionContainerTest.keyOf(sessionId), ".cart");
     }
 
     private static void assertLines(Reply reply, String... lines) {

@@ -14,7 +14,9 @@ import java.util.function.Predicate;
  * A session keeps its side once chosen: a session of the filter stays one; a container session is
  * taken over (adopted) at the first request the rollout admits. The percentage is stable per client:
  * a container session is admitted by a hash of its id, so every request of it gets the same answer
- * while the percentage stays, and raising it only adds sessions.
+ * while the percentage stays, and raising it only adds sessions. A client with no session at all
+ * draws once; a container session it starts that way keeps the container's side while the rollout
+ * is partial. At 100 % every container session is adopted, so that a migration can finish.
  *
  * <p>Zero percent is the rollback switch: the filter steps aside for every request, also for its own
  * sessions where the container holds a complete copy of them ({@link Migration.Builder#writeThrough}),

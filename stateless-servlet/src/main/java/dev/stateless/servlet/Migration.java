@@ -154,8 +154,8 @@ public final class Migration {
          * the request as well (default false), so that removing the filter, or the rollout at 0 %,
          * leaves users with their session on the node they are on. Costs what container sessions
          * cost before the migration (each node's memory holds the sessions it serves) plus, per
-         * request that changes the session, one in-memory copy per changed attribute; the first
-         * request of a session on a node copies all its attributes. Needs a sticky load balancer, as
+         * request that changes the session, one in-memory write per changed attribute (the same
+         * object, not a copy); the first request of a session on a node writes all its attributes. Needs a sticky load balancer, as
          * container sessions do. Turn it off once nobody will roll back.
          */
         public Builder writeThrough(boolean writeThrough) {

@@ -85,14 +85,20 @@ final class SessionMigration {
         }
     }
 
+    /** What an adoption copied, for ending the container's session once the copy is saved. */
+    record Adoption(HttpSession container, Set<String> copied, Set<String> refused) {
+    }
+
     /**
      * Copies the application's attributes of {@code container} into {@code ours}: through the codec,
      * so that what is adopted round-trips; what the codec refuses stays in the container's session,
-     * logged, counted and kept readable through {@code ours} on this node.
+     * logged, counted and kept readable through {@code ours} on this node. Nothing is taken out of
+     * the container's session here: with {@code endAdopted}, {@link #end} does that once the
+     * adopted session is saved.
      *
-     * @return how many attributes were copied
+     * @throws IllegalStateException when the container's session ended meanwhile
      */
-    int adopt(HttpSession container, StatelessHttpSession ours, HttpServletRequest original) {
+    Adoption adopt(HttpSession container, StatelessHttpSession ours) {
         Set<String> copied = new LinkedHashSet<>();
         Set<String> refused = new LinkedHashSet<>();
         for (String name : applicationAttributes(container)) {
@@ -103,7 +109,9 @@ final class SessionMigration {
             try {
                 ours.adopt(name, value);
                 copied.add(name);
-            } catch (AttributeCodecException e) {
+            } catch (AttributeCodecException | IllegalArgumentException | UnsupportedOperationException
+                    | java.io.UncheckedIOException e) {
+                // what the codec refuses, or a value whose own code fails while it is encoded
                 refused.add(name);
                 log.warn("Adopting a container session: attribute '{}' of type {} is refused by the codec and stays in "
                         + "the container's session of this node (readable there, not on other nodes): {}", name,
@@ -113,17 +121,24 @@ final class SessionMigration {
         }
         ours.keep(container, refused);
         config.adopted(copied.size());
-        if (config.endAdopted()) {
-            end(container, copied, refused, original);
-        } else {
+        if (!config.endAdopted()) {
             mark(container, ours.getId(), config.writeThrough() ? epoch : "", refused);
         }
         log.debug("Adopted a container session: {} attributes copied, {} kept in the container", copied.size(), refused.size());
-        return copied.size();
+        return new Adoption(container, copied, refused);
     }
 
-    /** Ends an adopted container session, unless it still holds a container login or refused values. */
-    private static void end(HttpSession container, Set<String> copied, Set<String> refused, HttpServletRequest original) {
+    /**
+     * {@code endAdopted}, once the adopted session is saved: the copied values leave the container's
+     * session, which is invalidated unless it still holds a container login or refused values.
+     */
+    void end(Adoption adoption, HttpServletRequest original) {
+        if (!config.endAdopted()) {
+            return;
+        }
+        HttpSession container = adoption.container();
+        Set<String> copied = adoption.copied();
+        Set<String> refused = adoption.refused();
         try {
             for (String name : copied) {
                 Containers.setQuietly(container, name, null);
@@ -145,7 +160,7 @@ final class SessionMigration {
      * values kept there become readable, and a copy made by an earlier start of the filter (it was
      * removed and is back) is the newer state, adopted again.
      */
-    void resume(HttpSession container, StatelessHttpSession ours, HttpServletRequest original) {
+    void resume(HttpSession container, StatelessHttpSession ours) {
         Mark mark = mark(container);
         if (mark == null || !mark.ours().equals(ours.getId())) {
             return;
@@ -159,7 +174,7 @@ final class SessionMigration {
                     ours.removeAttribute(name);
                 }
             }
-            adopt(container, ours, original);
+            adopt(container, ours);
         }
     }
 

@@ -55,6 +55,8 @@ final class SessionRequest extends HttpServletRequestWrapper {
      * session method then is the container's.
      */
     private boolean containerSide;
+    /** The container session this request adopted, ended after the save when the migration says so. */
+    private SessionMigration.Adoption adoption;
 
     SessionRequest(HttpServletRequest request, HttpServletResponse response, SessionStore store,
             SessionIdResolver ids, Function<HttpServletRequest, Optional<String>> principals, SessionOptions options) {
@@ -158,7 +160,11 @@ final class SessionRequest extends HttpServletRequestWrapper {
         HttpSession container = SessionMigration.containerSession(original);
         if (session != null) {
             if (container != null) {
-                options.migration().resume(container, session, original);
+                try {
+                    options.migration().resume(container, session);
+                } catch (IllegalStateException e) {
+                    // the container's session ended meanwhile: nothing of it to pick up
+                }
             }
         } else if (container != null && !admits(container, original)) {
             containerSide = true;
@@ -286,8 +292,12 @@ final class SessionRequest extends HttpServletRequestWrapper {
             session = newView(store.newSession());
             options.initialIdleTimeout().ifPresent(session::initialIdleTimeout);
             if (container != null && options.migration().config().adopt()) {
-                adoptedFrom = container.getId();
-                options.migration().adopt(container, session, original);
+                try {
+                    adoption = options.migration().adopt(container, session);
+                    adoptedFrom = container.getId();
+                } catch (IllegalStateException e) {
+                    // the container's session ended meanwhile: a new, empty session of ours
+                }
             }
         }
         if (options.cookieTracking() || !ids.usesCookies()) {
@@ -493,6 +503,14 @@ final class SessionRequest extends HttpServletRequestWrapper {
         if (store.save(changes.get())) {
             current.saved(changes.get());
             writeThrough(current, changes.get());
+            SessionMigration.Adoption adopted;
+            synchronized (this) {
+                adopted = adoption;
+                adoption = null;
+            }
+            if (adopted != null) {
+                options.migration().end(adopted, (HttpServletRequest) getRequest()); // only now that the copy is stored
+            }
         } else {
             log.debug("Session {} ended during the request (expired or invalidated elsewhere); not saved",
                     current.sessionId());

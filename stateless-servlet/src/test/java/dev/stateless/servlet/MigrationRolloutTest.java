@@ -111,6 +111,32 @@ class MigrationRolloutTest extends AbstractMigrationTest {
         assertThat(events).as("the container login's session was kept").noneMatch(e -> e.startsWith("destroyed " + loginId));
     }
 
+    @ParameterizedTest
+    @EnumSource(LegacyContainer.class)
+    void anAdoptionWhoseSaveFailsLeavesTheContainersSessionWholeForTheNextTry(LegacyContainer container) throws Exception {
+        ContainerNode node = node(container, false, true);
+        Browser browser = Browser.withCookies(http);
+        AbstractLegacyWebappTest.page(browser.get(node, "attr?set=color&value=red"));
+        switchTo(node, "percent=100");
+
+        redis.stop();
+        Reply refused;
+        try {
+            refused = browser.get(node, "attr?get=color");
+        } finally {
+            redis.restart();
+        }
+        assertThat(refused.status()).as("Redis down: %s", refused.body()).isEqualTo(503);
+        Reply again = browser.get(node, "attr?get=color");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (again.status() == 503 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(200); // the store waits a moment before it connects again after a failed attempt
+            again = browser.get(node, "attr?get=color");
+        }
+        assertThat(AbstractLegacyWebappTest.page(again)).as("adopted at the next try").containsEntry("color", "red");
+        assertThat(browser.cookie("SESSION")).isNotNull();
+    }
+
     @Test
     void theMigrationOptionsAreInitParametersAndBadOnesStopTheStartNamingThem() throws Exception {
         assertThat(startupFailure(Map.of("store-uri", redis.uri(), "rollout-percent", "150")))

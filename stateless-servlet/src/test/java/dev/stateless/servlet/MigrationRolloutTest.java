@@ -5,12 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.servlet.Browser.Reply;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -135,6 +142,58 @@ class MigrationRolloutTest extends AbstractMigrationTest {
         }
         assertThat(AbstractLegacyWebappTest.page(again)).as("adopted at the next try").containsEntry("color", "red");
         assertThat(browser.cookie("SESSION")).isNotNull();
+    }
+
+    /**
+     * The filter taken out of a node (a redeploy without it, the container keeping its sessions) and
+     * put back: what the user changed meanwhile lives in the container's session, and wins over the
+     * older copy in Redis, which the user's {@code SESSION} cookie still names.
+     */
+    @Test
+    void aSessionChangedWhileTheFilterWasRemovedComesBackAsTheContainerHadIt() throws Exception {
+        try (RedisSessionStore store = RedisSessionStore.builder(redis.uri()).build()) {
+            AtomicReference<Filter> deployed = new AtomicReference<>();
+            AtomicReference<FilterConfig> config = new AtomicReference<>();
+            Filter node = new Filter() {
+                @Override
+                public void init(FilterConfig filterConfig) {
+                    config.set(filterConfig);
+                }
+
+                @Override
+                public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                        throws IOException, ServletException {
+                    Filter filter = deployed.get();
+                    if (filter == null) {
+                        chain.doFilter(request, response);
+                    } else {
+                        filter.doFilter(request, response, chain);
+                    }
+                }
+            };
+            ContainerNode jetty = jetty(new FilterHolder(node));
+            Migration writeThrough = Migration.builder().writeThrough(true).build();
+            StatelessSessionFilter first = StatelessSessionFilter.builder(store).migration(writeThrough).build();
+            first.init(config.get());
+            deployed.set(first);
+
+            Browser browser = Browser.withCookies(http);
+            AbstractLegacyWebappTest.page(browser.get(jetty, "attr?set=color&value=red"));
+            String ours = browser.cookie("SESSION");
+            assertThat(ours).isNotNull();
+
+            deployed.set(null); // removed: the container's session, with the copy, serves the user
+            assertThat(AbstractLegacyWebappTest.page(browser.get(jetty, "attr?get=color"))).containsEntry("color", "red");
+            AbstractLegacyWebappTest.page(browser.get(jetty, "attr?set=color&value=blue"));
+
+            StatelessSessionFilter again = StatelessSessionFilter.builder(store).migration(writeThrough).build();
+            again.init(config.get());
+            deployed.set(again); // back
+            assertThat(AbstractLegacyWebappTest.page(browser.get(jetty, "attr?get=color")))
+                    .as("the change made while the filter was away").containsEntry("color", "blue");
+            assertThat(browser.cookie("SESSION")).isEqualTo(ours);
+            assertThat(AbstractLegacyWebappTest.page(browser.get(jetty, "attr?get=color"))).containsEntry("color", "blue");
+        }
     }
 
     @Test

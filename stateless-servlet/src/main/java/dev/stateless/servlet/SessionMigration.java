@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -19,10 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A container session the filter dealt with carries a mark, the attribute {@link #MARK}: a list
  * of strings, [the filter's session id or "" (the session chose the container's side), the epoch of
- * the filter instance that last copied the filter's session into it or "", then the names of the
- * attributes the codec refused]. The epoch is new with every start of the filter: a mark of another
- * epoch says the filter was away (removed, or restarted) since the copy was made, so the container's
- * copy may be the newer one.
+ * the filter instance that wrote the mark, "copy" when that filter keeps a complete copy of the
+ * session there (write-through) or "", then the names of the attributes the codec refused]. The
+ * epoch is new with every start of the filter: a mark of another epoch says the filter was away
+ * (removed, or restarted) since, so what the container's session holds may be newer than Redis.
  */
 final class SessionMigration {
 
@@ -42,7 +43,7 @@ final class SessionMigration {
     }
 
     /** The mark of a container session, or null. */
-    record Mark(String ours, String epoch, List<String> refused) {
+    record Mark(String ours, String epoch, boolean copy, List<String> refused) {
         boolean containerSide() {
             return ours.isEmpty();
         }
@@ -55,25 +56,27 @@ final class SessionMigration {
         } catch (IllegalStateException e) {
             return null;
         }
-        if (value instanceof List<?> list && list.size() >= 2 && list.stream().allMatch(String.class::isInstance)) {
+        if (value instanceof List<?> list && list.size() >= 3 && list.stream().allMatch(String.class::isInstance)) {
             @SuppressWarnings("unchecked")
             List<String> strings = (List<String>) list;
-            return new Mark(strings.get(0), strings.get(1), List.copyOf(strings.subList(2, strings.size())));
+            return new Mark(strings.get(0), strings.get(1), strings.get(2).equals("copy"),
+                    List.copyOf(strings.subList(3, strings.size())));
         }
         return null;
     }
 
-    private static void mark(HttpSession container, String ours, String epoch, Set<String> refused) {
+    private void mark(HttpSession container, String ours, boolean copy, java.util.Collection<String> refused) {
         ArrayList<String> value = new ArrayList<>(); // Serializable, for containers that persist their sessions
         value.add(ours);
         value.add(epoch);
+        value.add(copy ? "copy" : "");
         value.addAll(refused);
         Containers.setQuietly(container, MARK, value);
     }
 
     /** A new container session starts on the container's side and stays there. */
-    static void markContainerSide(HttpSession container) {
-        mark(container, "", "", Set.of());
+    void markContainerSide(HttpSession container) {
+        mark(container, "", false, Set.of());
     }
 
     /** The container's session of the request behind the filter's wrapper, or null. */
@@ -92,9 +95,9 @@ final class SessionMigration {
     /**
      * Copies the application's attributes of {@code container} into {@code ours}: through the codec,
      * so that what is adopted round-trips; what the codec refuses stays in the container's session,
-     * logged, counted and kept readable through {@code ours} on this node. Nothing is taken out of
-     * the container's session here: with {@code endAdopted}, {@link #end} does that once the
-     * adopted session is saved.
+     * logged, counted and kept readable through {@code ours} on this node. Nothing is written to
+     * the container's session here: {@link #saved} marks it (or ends it) once the adopted session is
+     * stored, so that an adoption whose save fails is tried again at the next request.
      *
      * @throws IllegalStateException when the container's session ended meanwhile
      */
@@ -121,34 +124,33 @@ final class SessionMigration {
         }
         ours.keep(container, refused);
         config.adopted(copied.size());
-        if (!config.endAdopted()) {
-            mark(container, ours.getId(), config.writeThrough() ? epoch : "", refused);
-        }
         log.debug("Adopted a container session: {} attributes copied, {} kept in the container", copied.size(), refused.size());
         return new Adoption(container, copied, refused);
     }
 
     /**
-     * {@code endAdopted}, once the adopted session is saved: the copied values leave the container's
-     * session, which is invalidated unless it still holds a container login or refused values.
+     * The adopted session is stored: the container's session is marked as adopted into it (so that
+     * it is never adopted a second time, and its refused values stay readable), or, with
+     * {@code endAdopted}, loses the copied values and is invalidated unless it still holds a
+     * container login or refused values.
      */
-    void end(Adoption adoption, HttpServletRequest original) {
-        if (!config.endAdopted()) {
-            return;
-        }
+    void saved(Adoption adoption, StatelessHttpSession ours, HttpServletRequest original) {
         HttpSession container = adoption.container();
-        Set<String> copied = adoption.copied();
         Set<String> refused = adoption.refused();
         try {
-            for (String name : copied) {
+            if (!config.endAdopted()) {
+                mark(container, ours.getId(), false, refused); // the copy is made by write-through
+                return;
+            }
+            for (String name : adoption.copied()) {
                 Containers.setQuietly(container, name, null);
             }
             boolean containerState = Collections.list(container.getAttributeNames()).stream()
-                    .anyMatch(Containers::isContainerAttribute);
+                    .anyMatch(name -> Containers.isContainerAttribute(name) && !name.equals(MARK));
             if (refused.isEmpty() && !containerState && original.getUserPrincipal() == null) {
                 container.invalidate();
-            } else if (!refused.isEmpty()) {
-                mark(container, "", "", refused); // kept for what it still holds; read through our session
+            } else {
+                mark(container, ours.getId(), false, refused); // kept for what it still holds
             }
         } catch (IllegalStateException e) {
             // ended meanwhile
@@ -156,17 +158,41 @@ final class SessionMigration {
     }
 
     /**
+     * Whether this start of the filter adopted a container session already, into a session of ours
+     * that has ended since (logged off, expired): it is not adopted a second time. A container
+     * session adopted by an earlier start may hold what the user did while the filter was away.
+     */
+    boolean adoptedBefore(HttpSession container) {
+        Mark mark = mark(container);
+        return mark != null && !mark.containerSide() && mark.epoch().equals(epoch);
+    }
+
+    /** A session of ours changed its id: the container's mark follows it. */
+    void renamed(HttpSession container, String oldId, String newId) {
+        Mark mark = mark(container);
+        if (mark != null && mark.ours().equals(oldId)) {
+            try {
+                mark(container, newId, mark.copy() && mark.epoch().equals(epoch), mark.refused());
+            } catch (IllegalStateException e) {
+                // ended meanwhile
+            }
+        }
+    }
+
+    /**
      * Picks up a session of the filter where the request also has a container session: the refused
      * values kept there become readable, and a copy made by an earlier start of the filter (it was
      * removed and is back) is the newer state, adopted again.
+     *
+     * @return the adoption again, to be marked once saved ({@link #saved})
      */
-    void resume(HttpSession container, StatelessHttpSession ours) {
+    Optional<Adoption> resume(HttpSession container, StatelessHttpSession ours) {
         Mark mark = mark(container);
         if (mark == null || !mark.ours().equals(ours.getId())) {
-            return;
+            return Optional.empty();
         }
         ours.keep(container, mark.refused());
-        if (!mark.epoch().isEmpty() && !mark.epoch().equals(epoch)) {
+        if (mark.copy() && !mark.epoch().equals(epoch)) {
             log.info("The container's copy of a session was made before the filter last started; it is adopted again");
             Set<String> inContainer = new LinkedHashSet<>(applicationAttributes(container));
             for (String name : Collections.list(ours.getAttributeNames())) {
@@ -174,8 +200,9 @@ final class SessionMigration {
                     ours.removeAttribute(name);
                 }
             }
-            adopt(container, ours);
+            return Optional.of(adopt(container, ours));
         }
+        return Optional.empty();
     }
 
     /**
@@ -187,7 +214,7 @@ final class SessionMigration {
     void mirror(HttpSession container, StatelessHttpSession ours, SessionChanges changes) {
         Mark mark = mark(container);
         Set<String> kept = ours.keptNames();
-        boolean full = mark == null || !mark.ours().equals(ours.getId()) || !mark.epoch().equals(epoch);
+        boolean full = mark == null || !mark.ours().equals(ours.getId()) || !mark.copy() || !mark.epoch().equals(epoch);
         if (!full && changes == null) {
             return;
         }
@@ -204,7 +231,7 @@ final class SessionMigration {
                         Containers.setQuietly(container, name, null);
                     }
                 }
-                mark(container, ours.getId(), epoch, kept);
+                mark(container, ours.getId(), true, kept);
             } else {
                 for (String name : changes.set().keySet()) {
                     Containers.setQuietly(container, name, ours.getAttribute(name));
@@ -221,7 +248,7 @@ final class SessionMigration {
     /** The rollback: whether the container's session holds a complete copy of the filter's session {@code id}. */
     static boolean mirrors(HttpSession container, String id) {
         Mark mark = mark(container);
-        return mark != null && mark.ours().equals(id) && !mark.epoch().isEmpty();
+        return mark != null && mark.ours().equals(id) && mark.copy();
     }
 
     /** After a rollback the container's session is the application's own again. */

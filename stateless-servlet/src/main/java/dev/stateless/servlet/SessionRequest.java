@@ -161,7 +161,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
         if (session != null) {
             if (container != null) {
                 try {
-                    options.migration().resume(container, session);
+                    adoption = options.migration().resume(container, session).orElse(null);
                 } catch (IllegalStateException e) {
                     // the container's session ended meanwhile: nothing of it to pick up
                 }
@@ -276,7 +276,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
                 containerSide = true;
                 HttpSession own = super.getSession(true);
                 if (options.migration().config().rollout().percentNow() > 0) {
-                    SessionMigration.markContainerSide(own);
+                    options.migration().markContainerSide(own);
                 }
                 return own;
             }
@@ -291,7 +291,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
             session = newView(store.newSession());
             options.initialIdleTimeout().ifPresent(session::initialIdleTimeout);
-            if (container != null && options.migration().config().adopt()) {
+            if (container != null && options.migration().config().adopt() && !options.migration().adoptedBefore(container)) {
                 try {
                     adoption = options.migration().adopt(container, session);
                     adoptedFrom = container.getId();
@@ -342,6 +342,10 @@ final class SessionRequest extends HttpServletRequestWrapper {
         SessionId newId = SessionId.generate();
         boolean moved = store.changeId(oldId, newId);
         current.changeId(newId, moved);
+        HttpSession container = SessionMigration.containerSession((HttpServletRequest) getRequest());
+        if (container != null) {
+            options.migration().renamed(container, oldId.value(), newId.value());
+        }
         if (options.cookieTracking() || !ids.usesCookies()) {
             ids.write((HttpServletRequest) getRequest(), response, newId.value());
         }
@@ -445,8 +449,21 @@ final class SessionRequest extends HttpServletRequestWrapper {
         }
     }
 
-    /** With write-through on: the container's session of this node gets a copy (for a rollback). */
-    private void writeThrough(StatelessHttpSession current, SessionChanges saved) {
+    /**
+     * What is stored now reaches the container's session: an adoption is marked there (or ends it),
+     * and with write-through on it gets a copy, for a rollback.
+     *
+     * @param saved what was saved, or null when nothing needed saving
+     */
+    private void afterSave(StatelessHttpSession current, SessionChanges saved) {
+        SessionMigration.Adoption adopted;
+        synchronized (this) {
+            adopted = adoption;
+            adoption = null;
+        }
+        if (adopted != null) {
+            options.migration().saved(adopted, current, (HttpServletRequest) getRequest());
+        }
         if (!options.migration().config().writeThrough() || current.isInvalid()) {
             return;
         }
@@ -497,20 +514,12 @@ final class SessionRequest extends HttpServletRequestWrapper {
         Optional<SessionChanges> changes = current.changes(principal());
         if (changes.isEmpty()) {
             current.unlock(); // a request of a locked session that changed nothing still lets the next one in
-            writeThrough(current, null);
+            afterSave(current, null);
             return;
         }
         if (store.save(changes.get())) {
             current.saved(changes.get());
-            writeThrough(current, changes.get());
-            SessionMigration.Adoption adopted;
-            synchronized (this) {
-                adopted = adoption;
-                adoption = null;
-            }
-            if (adopted != null) {
-                options.migration().end(adopted, (HttpServletRequest) getRequest()); // only now that the copy is stored
-            }
+            afterSave(current, changes.get());
         } else {
             log.debug("Session {} ended during the request (expired or invalidated elsewhere); not saved",
                     current.sessionId());

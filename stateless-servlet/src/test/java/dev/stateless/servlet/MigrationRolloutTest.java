@@ -144,6 +144,26 @@ class MigrationRolloutTest extends AbstractMigrationTest {
         assertThat(browser.cookie("SESSION")).isNotNull();
     }
 
+    @ParameterizedTest
+    @EnumSource(LegacyContainer.class)
+    void aUserWhoLoggedOffOnAnotherNodeDoesNotComeBackFromTheAdoptedContainerSession(LegacyContainer container)
+            throws Exception {
+        ContainerNode a = node(container, false, false);
+        ContainerNode b = node(container, false, false);
+        Browser browser = Browser.withCookies(http);
+        AbstractLegacyWebappTest.page(browser.get(a, "attr?set=color&value=red"));
+        switchTo(a, "percent=100");
+        switchTo(b, "percent=100");
+        assertThat(AbstractLegacyWebappTest.page(browser.get(a, "attr?get=color"))).containsEntry("color", "red");
+        assertThat(browser.cookie("SESSION")).isNotNull();
+
+        assertThat(AbstractLegacyWebappTest.page(browser.get(b, "logout"))).containsEntry("loggedOut", "true");
+        assertThat(browser.cookie("SESSION")).isNull();
+        assertThat(browser.cookie("JSESSIONID")).as("node A's container session, still alive there").isNotNull();
+        assertThat(AbstractLegacyWebappTest.page(browser.get(a, "attr?get=color")))
+                .as("back on node A after the log-off").containsEntry("color", "null");
+    }
+
     /**
      * The filter taken out of a node (a redeploy without it, the container keeping its sessions) and
      * put back: what the user changed meanwhile lives in the container's session, and wins over the

@@ -31,8 +31,7 @@ class RollingUpdateTest extends AbstractMigrationTest {
 
         // started on v1
         Browser first = Browser.withCookies(http);
-        assertLines(first.get(v1, "cart?add=apple&set=note&value=gift"), "items=apple", "note=gift");
-        assertLines(first.get(v2, "cart?add=pear&set=coupon&value=SAVE10"), "items=apple,pear", "coupon=SAVE10");
+        startOnV1ThenChangeOnV2(first, v1, v2);
         assertLines(first.get(v1, "cart?add=plum"), "items=apple,pear,plum", "note=gift");
         assertLines(first.get(v2, "cart?add=fig"), "items=apple,pear,plum,fig", "coupon=SAVE10");
         assertLines(first.get(v1, "cart"), "items=apple,pear,plum,fig", "note=gift");
@@ -75,8 +74,7 @@ class RollingUpdateTest extends AbstractMigrationTest {
         ContainerNode v2 = node(container, "serializable", VersionedWebapp.V2_FIELDS, 1);
 
         Browser browser = Browser.withCookies(http);
-        assertLines(browser.get(v1, "cart?add=apple&set=note&value=gift"), "items=apple", "note=gift");
-        assertLines(browser.get(v2, "cart?add=pear&set=coupon&value=SAVE10"), "items=apple,pear", "coupon=SAVE10");
+        startOnV1ThenChangeOnV2(browser, v1, v2);
         assertLines(browser.get(v1, "cart?add=plum"), "items=apple,pear,plum", "note=null");
         assertLines(browser.get(v2, "cart"), "items=apple,pear,plum", "coupon=null");
     }
@@ -112,6 +110,12 @@ class RollingUpdateTest extends AbstractMigrationTest {
         assertThat(storedCart(otherId))
                 .as("v3's cart, after v1 could not read it").isEqualTo(otherStored);
         assertLines(other.get(v3, "cart"), "items=fig", "coupon=SAVE10");
+    }
+
+    /** A cart started on v1 with a note, then given an item and a coupon on v2. */
+    private static void startOnV1ThenChangeOnV2(Browser browser, ContainerNode v1, ContainerNode v2) {
+        assertLines(browser.get(v1, "cart?add=apple&set=note&value=gift"), "items=apple", "note=gift");
+        assertLines(browser.get(v2, "cart?add=pear&set=coupon&value=SAVE10"), "items=apple,pear", "coupon=SAVE10");
     }
 
     /** The cart as Redis holds it. */

@@ -1,6 +1,7 @@
 package dev.stateless.redis;
 
 import dev.stateless.core.CorruptDataException;
+import dev.stateless.core.Health;
 import dev.stateless.core.StatelessException;
 import dev.stateless.core.StoreUnavailableException;
 import io.lettuce.core.ClientOptions;
@@ -22,7 +23,9 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -62,6 +65,8 @@ final class RedisConnector implements AutoCloseable {
     private final RedisClusterClient clusterClient;
     private final Duration timeout;
     private final ClientResources resources;
+    /** The endpoint without its password. */
+    private final String endpoint;
     private final ReentrantLock connecting = new ReentrantLock();
     private volatile StatefulConnection<byte[], byte[]> connection;
     private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
@@ -69,8 +74,14 @@ final class RedisConnector implements AutoCloseable {
     private volatile boolean closed;
 
     RedisConnector(RedisEndpoint endpoint, Duration timeout) {
+        this(endpoint, timeout, null);
+    }
+
+    /** @param meterRegistry a Micrometer {@code MeterRegistry} for Lettuce's command latencies, or null */
+    RedisConnector(RedisEndpoint endpoint, Duration timeout, Object meterRegistry) {
         this.timeout = timeout;
-        this.resources = SharedResources.acquire();
+        this.endpoint = endpoint.describe();
+        this.resources = SharedResources.acquire(meterRegistry);
         endpoint.uris().forEach(uri -> uri.setTimeout(timeout));
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
         if (endpoint.cluster()) {
@@ -160,6 +171,29 @@ final class RedisConnector implements AutoCloseable {
         } finally {
             connecting.unlock();
         }
+    }
+
+    /**
+     * One {@code PING}: UP with its round trip, or DOWN with the reason. Never throws, never waits
+     * longer than connecting plus the command timeout (at once while the connection is known down).
+     */
+    Health health(String store) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("store", store);
+        details.put("endpoint", endpoint);
+        long start = System.nanoTime();
+        try {
+            await(async().ping());
+            return Health.up(Duration.ofNanos(System.nanoTime() - start), details);
+        } catch (RuntimeException e) {
+            String error = e instanceof IllegalStateException ? "the store is closed" : firstLine(e.getMessage());
+            return Health.down(Duration.ofNanos(System.nanoTime() - start), error, details);
+        }
+    }
+
+    /** Where this connector connects, without the password. */
+    String endpoint() {
+        return endpoint;
     }
 
     /** Runs one Lua script by SHA, loading it again if Redis forgot it (restart, SCRIPT FLUSH). */

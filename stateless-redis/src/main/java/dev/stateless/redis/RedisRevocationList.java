@@ -1,14 +1,18 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.Health;
 import dev.stateless.core.token.RevocationEntries;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.VerifiedToken;
 import io.lettuce.core.SetArgs;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link RevocationList} in Redis: one key per revoked token,
@@ -26,6 +30,8 @@ import java.util.Objects;
  */
 public final class RedisRevocationList implements RevocationList {
 
+    private static final Logger log = LoggerFactory.getLogger(RedisRevocationList.class);
+
     private static final byte[] MARK = {'1'};
 
     private final RedisConnector redis;
@@ -33,9 +39,22 @@ public final class RedisRevocationList implements RevocationList {
     private final Clock clock;
 
     private RedisRevocationList(Builder builder) {
-        this.redis = new RedisConnector(builder.uri, builder.commandTimeout);
+        this.redis = new RedisConnector(builder.uri, builder.commandTimeout, builder.meterRegistry);
         this.prefix = builder.keyPrefix;
         this.clock = builder.clock;
+        log.info("{}", this);
+    }
+
+    /** What was configured, without secrets: the line logged at startup. */
+    @Override
+    public String toString() {
+        return "RedisRevocationList[" + redis.endpoint() + ", keyPrefix=" + prefix + "]";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Health health() {
+        return redis.health("RedisRevocationList");
     }
 
     public static Builder builder(String uri) {
@@ -82,9 +101,19 @@ public final class RedisRevocationList implements RevocationList {
         private Duration commandTimeout = Duration.ofSeconds(2);
         private String keyPrefix = "stateless:";
         private Clock clock = Clock.systemUTC();
+        private MeterRegistry meterRegistry;
 
         private Builder(String uri) {
             this.uri = RedisSupport.parse(uri);
+        }
+
+        /**
+         * Records Lettuce's command latencies into {@code registry} (the verification outcomes,
+         * revocation checks included, are the verifier's: {@code JwtVerifier.Builder#meterRegistry}).
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /** How long one Redis command may take before it fails as unavailable (default 2 s). */

@@ -1,7 +1,9 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.Health;
 import dev.stateless.core.StatelessException;
 import dev.stateless.core.StoreUnavailableException;
+import dev.stateless.core.metrics.Meters;
 import dev.stateless.core.session.AttributeCodec;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
@@ -14,6 +16,7 @@ import dev.stateless.core.session.SessionSummary;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,11 +99,38 @@ public final class RedisSessionStore implements SessionStore {
     private final RedisConnector redis;
     private final String prefix;
     private final AtomicBoolean warnedLostLock = new AtomicBoolean();
+    private final AttributeCodec codec;
+    private final Meters.Operation loads;
+    private final Meters.Operation saves;
+    private final Meters.Operation deletes;
 
     private RedisSessionStore(Builder builder, SessionSettings settings) {
         this.settings = settings;
         this.prefix = builder.keyPrefix;
-        this.redis = new RedisConnector(builder.uri, builder.commandTimeout);
+        this.redis = new RedisConnector(builder.uri, builder.commandTimeout, builder.meterRegistry);
+        Meters meters = builder.meters();
+        this.codec = meters.codec(settings.codec());
+        this.loads = meters.operation("stateless.session.load", "Loads of a session from Redis");
+        this.saves = meters.operation("stateless.session.save", "Saves of a session's changes to Redis");
+        this.deletes = meters.operation("stateless.session.delete", "Deletions of a session from Redis");
+        log.info("{}", this);
+    }
+
+    /** What was configured, without secrets: the line logged at startup. */
+    @Override
+    public String toString() {
+        return "RedisSessionStore[" + redis.endpoint() + ", keyPrefix=" + prefix + ", idleTimeout="
+                + settings.idleTimeout() + ", absoluteTimeout=" + settings.absoluteTimeout() + ", touchInterval="
+                + settings.touchInterval() + ", maxSessionsPerPrincipal=" + (settings.maxSessionsPerPrincipal()
+                == SessionSettings.UNLIMITED ? "unlimited" : settings.maxSessionsPerPrincipal()) + ", codec="
+                + settings.codec().getClass().getSimpleName() + ", metrics=" + (codec != settings.codec() ? "on" : "off")
+                + "]";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Health health() {
+        return redis.health("RedisSessionStore");
     }
 
     /**
@@ -114,7 +144,7 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public AttributeCodec codec() {
-        return settings.codec();
+        return codec;
     }
 
     @Override
@@ -125,7 +155,7 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public Optional<SessionData> load(SessionId id) {
         Objects.requireNonNull(id, "id");
-        return tryLoad(id, EMPTY, EMPTY);
+        return loads.call(() -> tryLoad(id, EMPTY, EMPTY), RedisSessionStore::found);
     }
 
     @Override
@@ -136,8 +166,12 @@ public final class RedisSessionStore implements SessionStore {
         byte[] tokenBytes = bytes(token);
         byte[] lease = millis(lock.lease());
         // tryLoad answers null while another holder has the lock
-        return lock.await(() -> Optional.ofNullable(tryLoad(id, tokenBytes, lease)))
-                .map(session -> session.lockedWith(token));
+        return loads.call(() -> lock.await(() -> Optional.ofNullable(tryLoad(id, tokenBytes, lease)))
+                .map(session -> session.lockedWith(token)), RedisSessionStore::found);
+    }
+
+    private static String found(Optional<SessionData> session) {
+        return session.isPresent() ? "hit" : "miss";
     }
 
     /** One load script call: the session (empty: none), or null while another holder has the lock. */
@@ -220,6 +254,10 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public boolean save(SessionChanges changes) {
         Objects.requireNonNull(changes, "changes");
+        return saves.call(() -> write(changes), saved -> saved ? "saved" : "gone");
+    }
+
+    private boolean write(SessionChanges changes) {
         SessionData base = changes.base();
         if (changes.isEmpty()) {
             unlock(base);
@@ -300,6 +338,10 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public void delete(SessionId id) {
         Objects.requireNonNull(id, "id");
+        deletes.run(() -> deleteForwarding(id));
+    }
+
+    private void deleteForwarding(SessionId id) {
         // The principal index is not touched: it drops entries whose session is gone by itself.
         byte[] key = sessionKey(id);
         // An id that is being changed, or was changed lately, forwards to its new id: invalidation
@@ -491,9 +533,24 @@ public final class RedisSessionStore implements SessionStore {
         private final RedisEndpoint uri;
         private Duration commandTimeout = Duration.ofSeconds(2);
         private String keyPrefix = "stateless:";
+        private MeterRegistry meterRegistry;
 
         private Builder(String uri) {
             this.uri = RedisSupport.parse(uri);
+        }
+
+        /**
+         * Records this store's metrics ({@code stateless.session.*}, see the module's README) and
+         * Lettuce's command latencies into {@code registry}. Micrometer is an optional dependency:
+         * without this call nothing needs it.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        private Meters meters() {
+            return meterRegistry == null ? Meters.none() : Meters.of(meterRegistry);
         }
 
         /** How long one Redis command may take before it fails as unavailable (default 2 s). */

@@ -1,7 +1,5 @@
 package dev.stateless.redis;
 
-import io.lettuce.core.RedisCredentials;
-import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +17,8 @@ record RedisEndpoint(List<RedisURI> uris, boolean cluster) {
     }
 
     /**
-     * The endpoint as a URI without its password ({@code ***} stands for it): for logs, health
-     * details and messages.
+     * The endpoint as a URI without its credentials ({@code ***} stands for them): for logs and
+     * health details.
      */
     String describe() {
         RedisURI first = uris.get(0);
@@ -47,19 +45,9 @@ record RedisEndpoint(List<RedisURI> uris, boolean cluster) {
                 .append(':').append(first.getPort()).append('/').append(first.getDatabase()).toString();
     }
 
+    /** {@code ***@} where the URI carries credentials (Lettuce keeps them behind a provider), else nothing. */
     private static String credentials(RedisURI uri) {
-        if (!(uri.getCredentialsProvider() instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider given)) {
-            return uri.getCredentialsProvider() == null ? "" : "***@";
-        }
-        RedisCredentials credentials = given.resolveCredentialsNow();
-        if (credentials == null) {
-            return "";
-        }
-        String secret = credentials.hasPassword() ? "***" : "";
-        if (credentials.hasUsername()) {
-            return credentials.getUsername() + (secret.isEmpty() ? "" : ":" + secret) + "@";
-        }
-        return secret.isEmpty() ? "" : secret + "@";
+        return uri.getCredentialsProvider() == null ? "" : "***@";
     }
 
     static RedisEndpoint parse(String uri) {

@@ -3,6 +3,7 @@ package dev.stateless.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stateless.core.CorruptDataException;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.session.AttributeCodecException;
@@ -10,6 +11,8 @@ import dev.stateless.core.session.JsonAttributeCodec;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
+import dev.stateless.core.session.SessionLock;
+import dev.stateless.core.session.SessionLockedException;
 import dev.stateless.testing.RedisServer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -71,6 +74,27 @@ class RedisStoreMetricsTest {
             assertThat(timerCount("stateless.session.delete", "success")).isEqualTo(1);
             assertThat(registry.get("stateless.session.load").tag("outcome", "hit").timer().totalTime(
                     java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
+        }
+    }
+
+    @Test
+    void aLockWaitThatRunsOutAndForeignDataAreTaggedLockedAndCorrupt() {
+        try (RedisSessionStore store = RedisSessionStore.builder(redis.uri()).meterRegistry(registry).build()) {
+            SessionData session = store.newSession();
+            store.save(SessionChanges.to(session).set("n", store.codec().encode(1)).build());
+            SessionLock lock = new SessionLock(Duration.ofSeconds(30), Duration.ofMillis(50));
+            assertThat(store.load(session.id(), lock)).isPresent();
+            assertThatThrownBy(() -> store.load(session.id(), lock)).isInstanceOf(SessionLockedException.class);
+
+            SessionData other = store.newSession();
+            redis.command("SET", "stateless:s:{" + other.id().digest() + "}", "not a session");
+            assertThatThrownBy(() -> store.save(SessionChanges.to(other).set("n", store.codec().encode(1)).build()))
+                    .isInstanceOf(CorruptDataException.class);
+
+            assertThat(timerCount("stateless.session.load", "hit")).isEqualTo(1);
+            assertThat(timerCount("stateless.session.load", "locked")).isEqualTo(1);
+            assertThat(timerCount("stateless.session.save", "corrupt")).isEqualTo(1);
+            assertThat(registry.find("stateless.store.unavailable").counters()).isEmpty();
         }
     }
 

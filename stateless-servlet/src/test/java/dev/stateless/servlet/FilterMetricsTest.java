@@ -29,7 +29,6 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,11 +64,6 @@ class FilterMetricsTest {
                 .meterRegistry(registry).build();
         JwtVerifier verifier = JwtVerifier.builder().hmacSecret(SECRET).issuers(ISSUER).audiences(AUDIENCE)
                 .meterRegistry(registry).build();
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addFilter(new FilterHolder(BearerTokenFilter.builder(verifier).build()), "/*",
@@ -77,9 +71,8 @@ class FilterMetricsTest {
         context.addFilter(new FilterHolder(IdempotencyFilter.builder(keys).required(true).meterRegistry(registry).build()),
                 "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new OrderServlet()), "/orders");
-        server.setHandler(context);
-        server.start();
-        port = connector.getLocalPort();
+        server = LoopbackJetty.start(context);
+        port = LoopbackJetty.port(server);
     }
 
     @AfterAll

@@ -28,7 +28,6 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * Run by {@link WithoutMicrometerTest} in a class loader without Micrometer: uses every store, the
@@ -89,11 +88,6 @@ public final class NoMicrometerScenario implements Function<String, String> {
     /** The three filters on Jetty; the session filter from web.xml-style init parameters. */
     private static void serve(String redisUri, JwtVerifier verifier, RedisIdempotencyKeyStore keys, String token)
             throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         EnumSet<DispatcherType> request = EnumSet.of(DispatcherType.REQUEST);
@@ -103,11 +97,10 @@ public final class NoMicrometerScenario implements Function<String, String> {
         sessions.setInitParameter("store-uri", redisUri);
         context.addFilter(sessions, "/*", request);
         context.addServlet(new ServletHolder(new CountingServlet()), "/count");
-        server.setHandler(context);
-        server.start();
+        Server server = LoopbackJetty.start(context);
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            URI uri = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/count");
+            URI uri = URI.create("http://127.0.0.1:" + LoopbackJetty.port(server) + "/count");
             HttpResponse<String> first = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
                     .header("Idempotency-Key", "\"once\"").POST(HttpRequest.BodyPublishers.ofString("x")).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -68,6 +68,7 @@ public final class Health {
         return up(Duration.ZERO, Map.of("store", store.getClass().getSimpleName()));
     }
 
+    /** UP, DOWN or UNKNOWN. */
     public Status status() {
         return status;
     }

@@ -49,6 +49,7 @@ public final class Meters {
         return new Meters(new MicrometerSink(registry));
     }
 
+    /** Whether a registry records what this is given. */
     public boolean enabled() {
         return sink != null;
     }
@@ -211,6 +212,7 @@ public final class Meters {
             return result;
         }
 
+        /** Counts one under {@code tagValue}. */
         public void increment(String tagValue) {
             Sink sink = meters.sink;
             if (sink != null) {

@@ -93,7 +93,7 @@ public final class JwtVerifier implements TokenVerifier {
         this.requireLowS = b.requireLowS;
         this.claims = claims;
         this.revocationList = b.revocationList;
-        Meters meters = b.meterRegistry == null ? Meters.none() : Meters.of(b.meterRegistry);
+        Meters meters = Meters.of(b.meterRegistry);
         this.metered = meters.enabled();
         this.verifications = meters.operation("stateless.token.verify", "Token verifications, by outcome");
         log.info("{}", this);

@@ -1,5 +1,7 @@
 package dev.stateless.redis;
 
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,9 +47,19 @@ record RedisEndpoint(List<RedisURI> uris, boolean cluster) {
                 .append(':').append(first.getPort()).append('/').append(first.getDatabase()).toString();
     }
 
-    /** {@code ***@} where the URI carries credentials (Lettuce keeps them behind a provider), else nothing. */
+    /** {@code ***@} where the URI carries credentials (a user name, a password or both), else nothing. */
     private static String credentials(RedisURI uri) {
-        return uri.getCredentialsProvider() == null ? "" : "***@";
+        RedisCredentialsProvider provider = uri.getCredentialsProvider();
+        if (provider == null) {
+            return "";
+        }
+        if (provider instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider immediate) {
+            RedisCredentials credentials = immediate.resolveCredentialsNow();
+            if (credentials == null || (!credentials.hasUsername() && !credentials.hasPassword())) {
+                return "";
+            }
+        }
+        return "***@";
     }
 
     static RedisEndpoint parse(String uri) {

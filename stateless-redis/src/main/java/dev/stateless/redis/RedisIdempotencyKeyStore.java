@@ -65,7 +65,7 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         this.redis = new RedisConnector(builder.uri, builder.commandTimeout, builder.meterRegistry);
         this.leaseMillis = bytes(Long.toString(settings.lease().toMillis()));
         this.retentionMillis = bytes(Long.toString(settings.retention().toMillis()));
-        Meters meters = builder.meterRegistry == null ? Meters.none() : Meters.of(builder.meterRegistry);
+        Meters meters = Meters.of(builder.meterRegistry);
         this.metered = meters.enabled();
         this.acquires = meters.operation("stateless.idempotency.acquire", "Acquisitions of an idempotency key");
         this.completes = meters.operation("stateless.idempotency.complete", "Answers recorded under an idempotency key");

@@ -100,6 +100,7 @@ public final class RedisSessionStore implements SessionStore {
     private final String prefix;
     private final AtomicBoolean warnedLostLock = new AtomicBoolean();
     private final AttributeCodec codec;
+    private final boolean metered;
     private final Meters.Operation loads;
     private final Meters.Operation saves;
     private final Meters.Operation deletes;
@@ -108,7 +109,8 @@ public final class RedisSessionStore implements SessionStore {
         this.settings = settings;
         this.prefix = builder.keyPrefix;
         this.redis = new RedisConnector(builder.uri, builder.commandTimeout, builder.meterRegistry);
-        Meters meters = builder.meters();
+        Meters meters = Meters.of(builder.meterRegistry);
+        this.metered = meters.enabled();
         this.codec = meters.codec(settings.codec());
         this.loads = meters.operation("stateless.session.load", "Loads of a session from Redis");
         this.saves = meters.operation("stateless.session.save", "Saves of a session's changes to Redis");
@@ -123,7 +125,7 @@ public final class RedisSessionStore implements SessionStore {
                 + settings.idleTimeout() + ", absoluteTimeout=" + settings.absoluteTimeout() + ", touchInterval="
                 + settings.touchInterval() + ", maxSessionsPerPrincipal=" + (settings.maxSessionsPerPrincipal()
                 == SessionSettings.UNLIMITED ? "unlimited" : settings.maxSessionsPerPrincipal()) + ", codec="
-                + settings.codec().getClass().getSimpleName() + ", metrics=" + (codec != settings.codec() ? "on" : "off")
+                + settings.codec().getClass().getSimpleName() + ", metrics=" + (metered ? "on" : "off")
                 + "]";
     }
 
@@ -547,10 +549,6 @@ public final class RedisSessionStore implements SessionStore {
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
-        }
-
-        private Meters meters() {
-            return meterRegistry == null ? Meters.none() : Meters.of(meterRegistry);
         }
 
         /** How long one Redis command may take before it fails as unavailable (default 2 s). */

@@ -67,7 +67,7 @@ public final class Idempotency implements AutoCloseable {
 
     private Idempotency(Builder b) {
         this.store = b.store;
-        Meters meters = b.meterRegistry == null ? Meters.none() : Meters.of(b.meterRegistry);
+        Meters meters = Meters.of(b.meterRegistry);
         this.codec = meters.codec(b.codec != null ? b.codec : AttributeCodec.json());
         this.outcomes = meters.counter("stateless.idempotency.requests",
                 "Idempotent requests by outcome: first run, replay, or why none ran", "outcome");

@@ -43,10 +43,9 @@ public final class Meters {
         return NONE;
     }
 
-    /** Records into {@code registry}. */
+    /** Records into {@code registry}; {@link #none()} for null (a builder's registry that was never set). */
     public static Meters of(MeterRegistry registry) {
-        Objects.requireNonNull(registry, "registry");
-        return new Meters(new MicrometerSink(registry));
+        return registry == null ? NONE : new Meters(new MicrometerSink(registry));
     }
 
     /** Whether a registry records what this is given. */

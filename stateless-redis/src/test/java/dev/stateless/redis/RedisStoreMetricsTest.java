@@ -107,6 +107,11 @@ class RedisStoreMetricsTest {
                     .isNotNull()
                     .satisfies(t -> assertThat(t.count()).isGreaterThanOrEqualTo(1));
             assertThat(registry.find("lettuce.command.firstresponse").tag("command", "EVALSHA").timer()).isNotNull();
+            // one series per command and server; the local address is not a tag value of its own
+            assertThat(registry.get("lettuce.command.completion").tag("command", "EVALSHA").timer().getId().getTags())
+                    .extracting(io.micrometer.core.instrument.Tag::getKey).containsExactlyInAnyOrder("command", "local", "remote");
+            assertThat(registry.get("lettuce.command.completion").tag("command", "EVALSHA").timer().getId().getTag("local"))
+                    .isEqualTo("local:any");
         }
     }
 

@@ -174,8 +174,9 @@ final class RedisConnector implements AutoCloseable {
     }
 
     /**
-     * One {@code PING}: UP with its round trip, or DOWN with the reason. Never throws, never waits
-     * longer than connecting plus the command timeout (at once while the connection is known down).
+     * One {@code PING} (on Cluster one {@code CLUSTER INFO}, DOWN unless {@code cluster_state:ok}):
+     * UP with its round trip, or DOWN with the reason. Never throws, never waits longer than
+     * connecting plus the command timeout (at once while the connection is known down).
      */
     Health health(String store) {
         Map<String, String> details = new LinkedHashMap<>();
@@ -183,12 +184,31 @@ final class RedisConnector implements AutoCloseable {
         details.put("endpoint", endpoint);
         long start = System.nanoTime();
         try {
-            await(async().ping());
+            if (clusterClient != null) {
+                // A node that answers PING says nothing of the slots: ask for the cluster's own verdict.
+                String state = clusterState(await(async().clusterInfo()));
+                details.put("cluster_state", state);
+                if (!state.equals("ok")) {
+                    return Health.down(Duration.ofNanos(System.nanoTime() - start), "cluster_state:" + state, details);
+                }
+            } else {
+                await(async().ping());
+            }
             return Health.up(Duration.ofNanos(System.nanoTime() - start), details);
         } catch (RuntimeException e) {
             String error = e instanceof IllegalStateException ? "the store is closed" : firstLine(e.getMessage());
             return Health.down(Duration.ofNanos(System.nanoTime() - start), error, details);
         }
+    }
+
+    /** The {@code cluster_state} line of a {@code CLUSTER INFO} reply ({@code ok}, {@code fail}). */
+    private static String clusterState(String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("cluster_state:")) {
+                return line.substring("cluster_state:".length()).strip();
+            }
+        }
+        return "unknown";
     }
 
     /** Where this connector connects, without the password. */

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * {@code MeterRegistry} to a builder's {@code meterRegistry(...)}; this type may change.
  *
  * <p>Without a registry ({@link #none()}) every method only runs what it is given: no clock is
- * read, nothing is allocated. Micrometer (an optional dependency) is touched only by
+ * read and nothing is recorded. Micrometer (an optional dependency) is touched only by
  * {@link #of}, so nothing here needs it on the class path otherwise. Thread-safe.
  */
 public final class Meters {
@@ -154,22 +154,6 @@ public final class Meters {
                 call.run();
                 return null;
             }, ignored -> "success");
-        }
-
-        /** Records one call that already ran, started at {@code startNanos} ({@link System#nanoTime()}). */
-        public void record(long startNanos, String outcome) {
-            Sink sink = meters.sink;
-            if (sink != null) {
-                sink.time(name, description, outcome, System.nanoTime() - startNanos);
-            }
-        }
-
-        /** Records one call that failed, started at {@code startNanos}. */
-        public void recordFailure(long startNanos, RuntimeException failure) {
-            Sink sink = meters.sink;
-            if (sink != null) {
-                failed(sink, startNanos, failure);
-            }
         }
 
         private void failed(Sink sink, long start, RuntimeException e) {

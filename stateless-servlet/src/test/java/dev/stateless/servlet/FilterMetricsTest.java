@@ -84,10 +84,16 @@ class FilterMetricsTest {
     }
 
     @BeforeEach
-    void freshRedisAndMeters() {
+    void freshRedisAndMeters() throws InterruptedException {
         if (!redis.isRunning()) {
             redis.restart();
         }
+        // after an outage, wait until the store has reconnected: what health() is for
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!keys.health().isUp() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(keys.health().isUp()).isTrue();
         redis.flushAll();
         registry.clear();
     }

@@ -5,35 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.stateless.core.Health;
 import dev.stateless.testing.RedisCluster;
+import dev.stateless.testing.RedisClusterExtension;
 import java.time.Duration;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code health()} on a real three-master Redis Cluster: UP with {@code cluster_state:ok}; DOWN
  * once the cluster declares itself down (a master died and its slots are unserved), although the
  * other nodes still answer {@code PING}; UP again when the master is back.
  */
+@ExtendWith(RedisClusterExtension.class)
 class ClusterHealthTest {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration HANG = Duration.ofSeconds(20);
-    private static RedisCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
 
     @Test
-    void downWhileTheClusterIsDownAndUpWhenItIsWholeAgain() {
+    void downWhileTheClusterIsDownAndUpWhenItIsWholeAgain(RedisCluster cluster) {
         try (RedisSessionStore store = RedisSessionStore.builder(cluster.uri()).commandTimeout(COMMAND_TIMEOUT).build()) {
             Health up = store.health();
             assertThat(up.isUp()).isTrue();

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.stateless.core.Health;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * {@code health()} of the three Redis stores against a real {@code redis-server} that is stopped
  * and started again on the same port: UP, DOWN with the reason (answered, not hung), UP again.
  */
+@WithRedis
 class RedisStoreHealthTest {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
@@ -30,20 +31,13 @@ class RedisStoreHealthTest {
     private List<Supplier<Health>> checks;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach
     void buildStores() {
-        if (!redis.isRunning()) {
-            redis.restart();
-        }
+        redis.reset();
         RedisSessionStore sessions = RedisSessionStore.builder(redis.uri()).commandTimeout(COMMAND_TIMEOUT).build();
         RedisIdempotencyKeyStore keys = RedisIdempotencyKeyStore.builder(redis.uri()).commandTimeout(COMMAND_TIMEOUT)
                 .build();

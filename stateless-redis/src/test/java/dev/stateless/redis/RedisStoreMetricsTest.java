@@ -14,12 +14,12 @@ import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionLock;
 import dev.stateless.core.session.SessionLockedException;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,27 +29,20 @@ import org.junit.jupiter.api.Test;
  * The metrics the Redis stores record into a Micrometer registry, on a real Redis: the names and
  * tags listed in the module's README, counted once per call.
  */
+@WithRedis
 class RedisStoreMetricsTest {
 
     private static RedisServer redis;
     private SimpleMeterRegistry registry;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach
     void freshRegistry() {
-        if (!redis.isRunning()) {
-            redis.restart();
-        }
-        redis.flushAll();
+        redis.reset();
         registry = new SimpleMeterRegistry();
     }
 

@@ -7,6 +7,7 @@ import dev.stateless.jwt.JwtKeys;
 import dev.stateless.jwt.JwtVerifier;
 import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -28,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * {@link RedisIdempotencyKeyStore} on a real Redis, and everything recording into one
  * {@link SimpleMeterRegistry}.
  */
+@WithRedis
 class FilterMetricsTest {
 
     private static final byte[] SECRET = JwtKeys.generateHmacSecret();
@@ -50,7 +51,7 @@ class FilterMetricsTest {
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static RedisServer redis;
     private static RedisIdempotencyKeyStore keys;
-    private static Server server;
+    private static EmbeddedJetty server;
     private static int port;
     private static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     /** Requests with body {@code slow} wait here: a first run still in progress. */
@@ -58,8 +59,8 @@ class FilterMetricsTest {
     private static volatile CountDownLatch slowRelease = new CountDownLatch(1);
 
     @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
+    static void start(RedisServer started) throws Exception {
+        redis = started;
         keys = RedisIdempotencyKeyStore.builder(redis.uri()).commandTimeout(Duration.ofMillis(500))
                 .meterRegistry(registry).build();
         JwtVerifier verifier = JwtVerifier.builder().hmacSecret(SECRET).issuers(ISSUER).audiences(AUDIENCE)
@@ -71,30 +72,26 @@ class FilterMetricsTest {
         context.addFilter(new FilterHolder(IdempotencyFilter.builder(keys).required(true).meterRegistry(registry).build()),
                 "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new OrderServlet()), "/orders");
-        server = LoopbackJetty.start(context);
-        port = LoopbackJetty.port(server);
+        server = EmbeddedJetty.start(context);
+        port = server.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        server.stop();
+        server.close();
         keys.close();
-        redis.close();
         registry.close();
     }
 
     @BeforeEach
     void freshRedisAndMeters() throws InterruptedException {
-        if (!redis.isRunning()) {
-            redis.restart();
-        }
+        redis.reset();
         // after an outage, wait until the store has reconnected: what health() is for
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!keys.health().isUp() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         assertThat(keys.health().isUp()).isTrue();
-        redis.flushAll();
         registry.clear();
     }
 

@@ -27,7 +27,6 @@ import java.util.function.Function;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
 
 /**
  * Run by {@link WithoutMicrometerTest} in a class loader without Micrometer: uses every store, the
@@ -97,10 +96,9 @@ public final class NoMicrometerScenario implements Function<String, String> {
         sessions.setInitParameter("store-uri", redisUri);
         context.addFilter(sessions, "/*", request);
         context.addServlet(new ServletHolder(new CountingServlet()), "/count");
-        Server server = LoopbackJetty.start(context);
-        try {
+        try (EmbeddedJetty server = EmbeddedJetty.start(context)) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            URI uri = URI.create("http://127.0.0.1:" + LoopbackJetty.port(server) + "/count");
+            URI uri = URI.create("http://127.0.0.1:" + server.port() + "/count");
             HttpResponse<String> first = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
                     .header("Idempotency-Key", "\"once\"").POST(HttpRequest.BodyPublishers.ofString("x")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -113,8 +111,6 @@ public final class NoMicrometerScenario implements Function<String, String> {
             HttpResponse<String> again = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
                     .header("Cookie", cookie).GET().build(), HttpResponse.BodyHandlers.ofString());
             check(again.body().equals("2"), "session in Redis: " + again.body());
-        } finally {
-            server.stop();
         }
     }
 

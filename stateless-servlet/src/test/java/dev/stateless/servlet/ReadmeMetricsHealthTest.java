@@ -11,35 +11,24 @@ import dev.stateless.jwt.JwtVerifier;
 import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The root README's "Metrics, health and logs" snippets, as typed there, on a real Redis. */
+@WithRedis
 class ReadmeMetricsHealthTest {
 
     private static final Logger log = LoggerFactory.getLogger(ReadmeMetricsHealthTest.class);
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     @Test
-    void theSnippetsWorkAsTyped() throws Exception {
+    void theSnippetsWorkAsTyped(RedisServer redis) throws Exception {
         String redisUri = redis.uri();
         MeterRegistry registry = new SimpleMeterRegistry();
         byte[] secret = JwtKeys.generateHmacSecret();

@@ -19,7 +19,6 @@ import java.util.List;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,7 +78,6 @@ class StartupLogTest {
         byte[] secret = JwtKeys.generateHmacSecret();
         JwtVerifier verifier = JwtVerifier.builder().hmacSecret(secret).issuers("https://login.test").audiences("orders")
                 .build();
-        Server server = new Server(0);
         ServletContextHandler context = new ServletContextHandler();
         EnumSet<DispatcherType> request = EnumSet.of(DispatcherType.REQUEST);
         context.addFilter(new FilterHolder(BearerTokenFilter.builder(verifier).anonymous("/health").build()), "/*", request);
@@ -91,9 +89,7 @@ class StartupLogTest {
         sessions.setInitParameter("store-uri", "redis://user:" + PASSWORD + "@127.0.0.1:6393");
         context.addFilter(sessions, "/*", request);
         context.addServlet(new ServletHolder(new HttpServlet() { }), "/*");
-        server.setHandler(context);
-        server.start();
-        try {
+        try (EmbeddedJetty server = EmbeddedJetty.start(context)) {
             String log = log();
             assertThat(log).doesNotContain(PASSWORD)
                     .doesNotContain(Base64.getEncoder().encodeToString(secret))
@@ -105,8 +101,6 @@ class StartupLogTest {
                     .contains("IdempotencyFilter - IdempotencyFilter[store=RedisIdempotencyKeyStore[redis://***@127.0.0.1:6392/0")
                     .contains("required=true")
                     .contains("StatelessSessionFilter - StatelessSessionFilter: store RedisSessionStore[redis://***@127.0.0.1:6393/0");
-        } finally {
-            server.stop();
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.stateless.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.io.File;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -10,8 +11,6 @@ import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,22 +19,11 @@ import org.junit.jupiter.api.Test;
  * introspected the way containers introspect filters, and serve real requests on Jetty and a real
  * Redis ({@link NoMicrometerScenario}).
  */
+@WithRedis
 class WithoutMicrometerTest {
 
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
     @Test
-    void everythingWorksWithoutMicrometerOnTheClassPath() throws Exception {
+    void everythingWorksWithoutMicrometerOnTheClassPath(RedisServer redis) throws Exception {
         List<URL> urls = new ArrayList<>();
         List<String> left = new ArrayList<>();
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));

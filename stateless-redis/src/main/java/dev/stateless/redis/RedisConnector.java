@@ -64,7 +64,8 @@ final class RedisConnector implements AutoCloseable {
     private final RedisClient client;
     private final RedisClusterClient clusterClient;
     private final Duration timeout;
-    private final ClientResources resources;
+    /** The shared resources this connector took from {@link SharedResources}, or null for the user's own. */
+    private final ClientResources sharedResources;
     /** The endpoint without its password. */
     private final String endpoint;
     private final ReentrantLock connecting = new ReentrantLock();
@@ -73,15 +74,17 @@ final class RedisConnector implements AutoCloseable {
     private volatile long nextConnectAttempt = System.nanoTime();
     private volatile boolean closed;
 
-    RedisConnector(RedisEndpoint endpoint, Duration timeout) {
-        this(endpoint, timeout, null);
-    }
-
-    /** @param meterRegistry a Micrometer {@code MeterRegistry} for Lettuce's command latencies, or null */
-    RedisConnector(RedisEndpoint endpoint, Duration timeout, Object meterRegistry) {
+    /**
+     * A connector on {@code endpoint}; with {@code userResources} null it takes the application's
+     * {@link SharedResources} (released on close; with {@code meterRegistry}, a Micrometer
+     * {@code MeterRegistry}, the set that records Lettuce's command latencies into it), else it uses
+     * the caller's, which it never shuts down.
+     */
+    RedisConnector(RedisEndpoint endpoint, Duration timeout, ClientResources userResources, Object meterRegistry) {
         this.timeout = timeout;
         this.endpoint = endpoint.describe();
-        this.resources = SharedResources.acquire(meterRegistry);
+        this.sharedResources = userResources == null ? SharedResources.acquire(meterRegistry) : null;
+        ClientResources resources = userResources == null ? sharedResources : userResources;
         endpoint.uris().forEach(uri -> uri.setTimeout(timeout));
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
         if (endpoint.cluster()) {
@@ -360,7 +363,9 @@ final class RedisConnector implements AutoCloseable {
         } else {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
-        SharedResources.release(resources);
+        if (sharedResources != null) {
+            SharedResources.release(sharedResources);
+        }
     }
 
     /** Internal signal: EVALSHA named a script that Redis does not have. */

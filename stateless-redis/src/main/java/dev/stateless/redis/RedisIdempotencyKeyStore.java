@@ -48,6 +48,7 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
     private static final byte[] EXTEND = bytes("extend");
 
     private final IdempotencySettings settings;
+    private final StoreConnection.Opened connection;
     private final RedisConnector redis;
     private final String prefix;
     private final byte[] leaseMillis;
@@ -61,11 +62,12 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
 
     private RedisIdempotencyKeyStore(Builder builder, IdempotencySettings settings) {
         this.settings = settings;
-        this.prefix = builder.keyPrefix;
-        this.redis = new RedisConnector(builder.uri, builder.commandTimeout, builder.meterRegistry);
+        this.connection = builder.connection.open();
+        this.redis = connection.connector();
+        this.prefix = connection.keyPrefix();
         this.leaseMillis = bytes(Long.toString(settings.lease().toMillis()));
         this.retentionMillis = bytes(Long.toString(settings.retention().toMillis()));
-        Meters meters = Meters.of(builder.meterRegistry);
+        Meters meters = connection.meters();
         this.metered = meters.enabled();
         this.acquires = meters.operation("stateless.idempotency.acquire", "Acquisitions of an idempotency key");
         this.completes = meters.operation("stateless.idempotency.complete", "Answers recorded under an idempotency key");
@@ -210,9 +212,10 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         return settings.retention();
     }
 
+    /** Closes the store's connection, unless it is one a {@link RedisStores} shares. */
     @Override
     public void close() {
-        redis.close();
+        connection.closeIfOwned();
     }
 
     private byte[][] keys(String key) {
@@ -225,34 +228,45 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
 
     /** Configures a {@link RedisIdempotencyKeyStore}. */
     public static final class Builder extends IdempotencySettings.Builder<Builder> {
-        private final RedisEndpoint uri;
-        private Duration commandTimeout = Duration.ofSeconds(2);
-        private String keyPrefix = "stateless:";
-        private MeterRegistry meterRegistry;
+        private final StoreConnection connection;
 
         private Builder(String uri) {
-            this.uri = RedisSupport.parse(uri);
+            this.connection = StoreConnection.own(uri);
+        }
+
+        Builder(RedisStores shared) {
+            this.connection = StoreConnection.shared(shared);
         }
 
         /**
-         * Records this store's metrics ({@code stateless.idempotency.*}, see the module's README) and
-         * Lettuce's command latencies into {@code registry}. Micrometer is an optional dependency:
-         * without this call nothing needs it.
+         * Records this store's metrics ({@code stateless.idempotency.*}, see the root README) into
+         * {@code registry}, and on a connection of its own ({@code builder(uri)}) Lettuce's command
+         * latencies too. A store from {@link RedisStores} without this call records into the
+         * {@code RedisStores}' registry, if any. Micrometer is an optional dependency: without
+         * this call nothing needs it.
          */
         public Builder meterRegistry(MeterRegistry registry) {
-            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            connection.meterRegistry(registry);
             return this;
         }
 
-        /** How long one Redis command may take before it fails as unavailable (default 2 s). */
+        /**
+         * How long one Redis command may take before it fails as unavailable (default 2 s).
+         *
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
+         */
         public Builder commandTimeout(Duration timeout) {
-            this.commandTimeout = RedisSupport.commandTimeout(timeout);
+            connection.commandTimeout(timeout);
             return this;
         }
 
-        /** Prefix of every key this store writes (default {@code "stateless:"}). */
+        /**
+         * Prefix of every key this store writes (default {@code "stateless:"}).
+         *
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
+         */
         public Builder keyPrefix(String prefix) {
-            this.keyPrefix = RedisSupport.keyPrefix(prefix);
+            connection.keyPrefix(prefix);
             return this;
         }
 

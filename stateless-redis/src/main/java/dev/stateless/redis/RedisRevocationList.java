@@ -34,13 +34,15 @@ public final class RedisRevocationList implements RevocationList {
 
     private static final byte[] MARK = {'1'};
 
+    private final StoreConnection.Opened connection;
     private final RedisConnector redis;
     private final String prefix;
     private final Clock clock;
 
     private RedisRevocationList(Builder builder) {
-        this.redis = new RedisConnector(builder.uri, builder.commandTimeout, builder.meterRegistry);
-        this.prefix = builder.keyPrefix;
+        this.connection = builder.connection.open();
+        this.redis = connection.connector();
+        this.prefix = connection.keyPrefix();
         this.clock = builder.clock;
         log.info("{}", this);
     }
@@ -90,41 +92,53 @@ public final class RedisRevocationList implements RevocationList {
         return (prefix + "r:{" + RedisSupport.sha256(RevocationEntries.name(token)) + "}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Closes the list's connection, unless it is one a {@link RedisStores} shares. */
     @Override
     public void close() {
-        redis.close();
+        connection.closeIfOwned();
     }
 
     /** Configures a {@link RedisRevocationList}. */
     public static final class Builder {
-        private final RedisEndpoint uri;
-        private Duration commandTimeout = Duration.ofSeconds(2);
-        private String keyPrefix = "stateless:";
+        private final StoreConnection connection;
         private Clock clock = Clock.systemUTC();
-        private MeterRegistry meterRegistry;
 
         private Builder(String uri) {
-            this.uri = RedisSupport.parse(uri);
+            this.connection = StoreConnection.own(uri);
+        }
+
+        Builder(RedisStores shared) {
+            this.connection = StoreConnection.shared(shared);
         }
 
         /**
-         * Records Lettuce's command latencies into {@code registry} (the verification outcomes,
-         * revocation checks included, are the verifier's: {@code JwtVerifier.Builder#meterRegistry}).
+         * Records Lettuce's command latencies into {@code registry} on a connection of its own
+         * ({@code builder(uri)}; a list from {@link RedisStores} follows the {@code RedisStores}'
+         * registry). The verification outcomes, revocation checks included, are the verifier's:
+         * {@code JwtVerifier.Builder#meterRegistry}.
          */
         public Builder meterRegistry(MeterRegistry registry) {
-            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            connection.meterRegistry(registry);
             return this;
         }
 
-        /** How long one Redis command may take before it fails as unavailable (default 2 s). */
+        /**
+         * How long one Redis command may take before it fails as unavailable (default 2 s).
+         *
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
+         */
         public Builder commandTimeout(Duration timeout) {
-            this.commandTimeout = RedisSupport.commandTimeout(timeout);
+            connection.commandTimeout(timeout);
             return this;
         }
 
-        /** Prefix of every key this list writes (default {@code "stateless:"}). */
+        /**
+         * Prefix of every key this list writes (default {@code "stateless:"}).
+         *
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
+         */
         public Builder keyPrefix(String prefix) {
-            this.keyPrefix = RedisSupport.keyPrefix(prefix);
+            connection.keyPrefix(prefix);
             return this;
         }
 

@@ -96,6 +96,7 @@ public final class RedisSessionStore implements SessionStore {
 
 
     private final SessionSettings settings;
+    private final StoreConnection.Opened connection;
     private final RedisConnector redis;
     private final String prefix;
     private final AtomicBoolean warnedLostLock = new AtomicBoolean();
@@ -107,9 +108,10 @@ public final class RedisSessionStore implements SessionStore {
 
     private RedisSessionStore(Builder builder, SessionSettings settings) {
         this.settings = settings;
-        this.prefix = builder.keyPrefix;
-        this.redis = new RedisConnector(builder.uri, builder.commandTimeout, builder.meterRegistry);
-        Meters meters = Meters.of(builder.meterRegistry);
+        this.connection = builder.connection.open();
+        this.redis = connection.connector();
+        this.prefix = connection.keyPrefix();
+        Meters meters = connection.meters();
         this.metered = meters.enabled();
         this.codec = meters.codec(settings.codec());
         this.loads = meters.operation("stateless.session.load", "Loads of a session from Redis");
@@ -485,9 +487,10 @@ public final class RedisSessionStore implements SessionStore {
         return live;
     }
 
+    /** Closes the store's connection, unless it is one a {@link RedisStores} shares. */
     @Override
     public void close() {
-        redis.close();
+        connection.closeIfOwned();
     }
 
     private Instant now() {
@@ -532,34 +535,45 @@ public final class RedisSessionStore implements SessionStore {
 
     /** Configures a {@link RedisSessionStore}; see {@link SessionSettings.Builder} for the shared options. */
     public static final class Builder extends SessionSettings.Builder<Builder> {
-        private final RedisEndpoint uri;
-        private Duration commandTimeout = Duration.ofSeconds(2);
-        private String keyPrefix = "stateless:";
-        private MeterRegistry meterRegistry;
+        private final StoreConnection connection;
 
         private Builder(String uri) {
-            this.uri = RedisSupport.parse(uri);
+            this.connection = StoreConnection.own(uri);
+        }
+
+        Builder(RedisStores shared) {
+            this.connection = StoreConnection.shared(shared);
         }
 
         /**
-         * Records this store's metrics ({@code stateless.session.*}, see the module's README) and
-         * Lettuce's command latencies into {@code registry}. Micrometer is an optional dependency:
-         * without this call nothing needs it.
+         * Records this store's metrics ({@code stateless.session.*}, see the root README) into
+         * {@code registry}, and on a connection of its own ({@code builder(uri)}) Lettuce's command
+         * latencies too. A store from {@link RedisStores} without this call records into the
+         * {@code RedisStores}' registry, if any. Micrometer is an optional dependency: without this
+         * call nothing needs it.
          */
         public Builder meterRegistry(MeterRegistry registry) {
-            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            connection.meterRegistry(registry);
             return this;
         }
 
-        /** How long one Redis command may take before it fails as unavailable (default 2 s). */
+        /**
+         * How long one Redis command may take before it fails as unavailable (default 2 s).
+         *
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
+         */
         public Builder commandTimeout(Duration timeout) {
-            this.commandTimeout = RedisSupport.commandTimeout(timeout);
+            connection.commandTimeout(timeout);
             return this;
         }
 
-        /** Prefix of every key this store writes (default {@code "stateless:"}). */
+        /**
+         * Prefix of every key this store writes (default {@code "stateless:"}).
+         *
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
+         */
         public Builder keyPrefix(String prefix) {
-            this.keyPrefix = RedisSupport.keyPrefix(prefix);
+            connection.keyPrefix(prefix);
             return this;
         }
 

@@ -31,10 +31,6 @@ final class SharedResources {
         }
     }
 
-    static ClientResources acquire() {
-        return acquire(null);
-    }
-
     /** @param meterRegistry a Micrometer {@code MeterRegistry}, or null for none */
     static synchronized ClientResources acquire(Object meterRegistry) {
         Shared shared = SHARED.computeIfAbsent(meterRegistry == null ? NO_REGISTRY : meterRegistry,

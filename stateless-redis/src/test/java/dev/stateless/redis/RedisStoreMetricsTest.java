@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stateless.core.CorruptDataException;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.idempotency.Acquisition;
+import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.session.AttributeCodecException;
 import dev.stateless.core.session.JsonAttributeCodec;
 import dev.stateless.core.session.SessionChanges;
@@ -13,6 +14,7 @@ import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionLock;
 import dev.stateless.core.session.SessionLockedException;
+import dev.stateless.core.session.SessionStore;
 import dev.stateless.testing.RedisServer;
 import dev.stateless.testing.WithRedis;
 import io.micrometer.core.instrument.Meter;
@@ -88,6 +90,27 @@ class RedisStoreMetricsTest {
             assertThat(timerCount("stateless.session.load", "locked")).isEqualTo(1);
             assertThat(timerCount("stateless.session.save", "corrupt")).isEqualTo(1);
             assertThat(registry.find("stateless.store.unavailable").counters()).isEmpty();
+        }
+    }
+
+    @Test
+    void storesFromOneRedisStoresRecordIntoItsRegistryUnlessTheirBuilderNamesAnother() {
+        SimpleMeterRegistry own = new SimpleMeterRegistry();
+        try (RedisStores redisStores = RedisStores.builder(redis.uri()).meterRegistry(registry).build()) {
+            SessionStore sessions = redisStores.sessionStore().build();
+            IdempotencyKeyStore keys = redisStores.idempotencyKeyStore().meterRegistry(own).build();
+            sessions.load(SessionId.generate());
+            keys.acquire("k", "f");
+            assertThat(redisStores.health().isUp()).isTrue();
+
+            assertThat(timerCount("stateless.session.load", "miss")).isEqualTo(1);
+            assertThat(registry.find("stateless.idempotency.acquire").timers()).isEmpty();
+            assertThat(own.get("stateless.idempotency.acquire").tag("outcome", "acquired").timer().count()).isEqualTo(1);
+            // one connection, whose Lettuce latencies go to the RedisStores' registry
+            assertThat(registry.find("lettuce.command.completion").tag("command", "EVALSHA").timer()).isNotNull();
+            assertThat(own.find("lettuce.command.completion").timers()).isEmpty();
+        } finally {
+            own.close();
         }
     }
 

@@ -55,7 +55,7 @@ public final class NoMicrometerScenario implements Function<String, String> {
             // as it should be
         }
         // What containers and frameworks do to a filter or bean class: look at all its members.
-        for (Class<?> type : List.of(RedisSessionStore.class, RedisIdempotencyKeyStore.class, RedisRevocationList.class,
+        for (Class<?> type : List.of(dev.stateless.redis.RedisStores.class, RedisSessionStore.class, RedisIdempotencyKeyStore.class, RedisRevocationList.class,
                 JwtVerifier.class, StatelessSessionFilter.class, IdempotencyFilter.class, BearerTokenFilter.class,
                 dev.stateless.core.idempotency.Idempotency.class)) {
             type.getDeclaredMethods();
@@ -81,6 +81,11 @@ public final class NoMicrometerScenario implements Function<String, String> {
             check(verifier.verify(token).subject().equals("alice"), "verify");
 
             serve(redisUri, verifier, keys, token);
+        }
+        try (dev.stateless.redis.RedisStores shared = dev.stateless.redis.RedisStores.builder(redisUri).build()) {
+            SessionStore sessions = shared.sessionStore().build();
+            check(sessions.load(dev.stateless.core.session.SessionId.generate()).isEmpty(), "load through RedisStores");
+            check(shared.health().isUp(), "RedisStores health");
         }
     }
 

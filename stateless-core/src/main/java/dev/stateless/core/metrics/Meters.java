@@ -48,6 +48,14 @@ public final class Meters {
         return registry == null ? NONE : new Meters(new MicrometerSink(registry));
     }
 
+    /**
+     * {@link #of} for a registry held as {@code Object} (null: none), by classes that must not name
+     * Micrometer in a field or signature (beans that frameworks introspect).
+     */
+    public static Meters ofRegistry(Object registry) {
+        return registry == null ? NONE : of((MeterRegistry) registry);
+    }
+
     /** Whether a registry records what this is given. */
     public boolean enabled() {
         return sink != null;

@@ -15,6 +15,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.Part;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -147,6 +148,9 @@ public final class IdempotencyFilter implements Filter {
         if (b.maxRecordsPerScopeAndHour > 0) {
             idem.maxRecordsPerScopeAndHour(b.maxRecordsPerScopeAndHour);
         }
+        if (b.meterRegistry != null) {
+            idem.meterRegistry(b.meterRegistry);
+        }
         this.idempotency = idem.build();
         this.methods = Set.copyOf(b.methods);
         this.paths = List.copyOf(b.paths);
@@ -162,6 +166,12 @@ public final class IdempotencyFilter implements Filter {
         this.anonymousKeys = b.anonymousKeys;
         this.sessionIds = b.sessionIds;
         this.maxFormKeys = b.maxFormKeys;
+        log.info("IdempotencyFilter[store={}, methods={}, paths={}, headerName={}, required={}, maxKeyLength={}, "
+                + "maxBodySize={}, waitForInProgress={}, failOpen={}, anonymousKeys={}, maxRecordsPerScopeAndHour={}, "
+                + "metrics={}]", b.store, methods, paths.isEmpty() ? "all" : paths, headerName, required, maxKeyLength,
+                maxBodySize, b.waitForInProgress, failOpen, anonymousKeys,
+                b.maxRecordsPerScopeAndHour > 0 ? b.maxRecordsPerScopeAndHour : "unlimited",
+                b.meterRegistry != null ? "on" : "off");
     }
 
     public static Builder builder(IdempotencyKeyStore store) {
@@ -720,9 +730,21 @@ public final class IdempotencyFilter implements Filter {
         private SessionIdResolver sessionIds = SessionIdResolver.cookie();
         private int maxFormKeys = 1000;
         private int maxRecordsPerScopeAndHour;
+        private MeterRegistry meterRegistry;
 
         private Builder(IdempotencyKeyStore store) {
             this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /**
+         * Counts requests by outcome ({@code stateless.idempotency.requests}: {@code first_run},
+         * {@code replay}, {@code in_progress} (409), {@code fingerprint_mismatch} (422),
+         * {@code unavailable} (503), ...) into {@code registry}; the store's own timers come from the
+         * store's builder. Micrometer is an optional dependency: without this call nothing needs it.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /** HTTP methods that take part (default POST and PATCH). */

@@ -18,6 +18,7 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * With Actuator's health contract on the class path ({@code spring-boot-health}), the
@@ -28,32 +29,37 @@ import org.springframework.context.annotation.Conditional;
  */
 @AutoConfiguration(after = StatelessStoresAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
-@ConditionalOnEnabledHealthIndicator("stateless")
 public class StatelessHealthAutoConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean(name = "statelessHealthIndicator")
-    @Conditional(AnyStore.class)
-    HealthIndicator statelessHealthIndicator(ObjectProvider<RedisStores> redis, ObjectProvider<SessionStore> sessions,
-            ObjectProvider<IdempotencyKeyStore> keys, ObjectProvider<RevocationList> revocations, BeanFactory beans) {
-        Map<String, Supplier<dev.stateless.core.Health>> checks = new LinkedHashMap<>();
-        RedisStores shared = redis.getIfUnique();
-        if (shared != null) {
-            checks.put("redis", shared::health);
+    /** Nested: the condition below needs spring-boot-health loaded, which the class condition above checks first. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnEnabledHealthIndicator("stateless")
+    static class Indicator {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "statelessHealthIndicator")
+        @Conditional(AnyStore.class)
+        HealthIndicator statelessHealthIndicator(ObjectProvider<RedisStores> redis, ObjectProvider<SessionStore> sessions,
+                ObjectProvider<IdempotencyKeyStore> keys, ObjectProvider<RevocationList> revocations, BeanFactory beans) {
+            Map<String, Supplier<dev.stateless.core.Health>> checks = new LinkedHashMap<>();
+            RedisStores shared = redis.getIfUnique();
+            if (shared != null) {
+                checks.put("redis", shared::health);
+            }
+            SessionStore session = sessions.getIfUnique();
+            if (ownCheck(session, "statelessSessionStore", shared, beans)) {
+                checks.put("sessions", session::health);
+            }
+            IdempotencyKeyStore key = keys.getIfUnique();
+            if (ownCheck(key, "statelessIdempotencyKeyStore", shared, beans)) {
+                checks.put("idempotency", key::health);
+            }
+            RevocationList revocation = revocations.getIfUnique();
+            if (ownCheck(revocation, "statelessRevocationList", shared, beans)) {
+                checks.put("revocation", revocation::health);
+            }
+            return new StatelessHealthIndicator(checks);
         }
-        SessionStore session = sessions.getIfUnique();
-        if (ownCheck(session, "statelessSessionStore", shared, beans)) {
-            checks.put("sessions", session::health);
-        }
-        IdempotencyKeyStore key = keys.getIfUnique();
-        if (ownCheck(key, "statelessIdempotencyKeyStore", shared, beans)) {
-            checks.put("idempotency", key::health);
-        }
-        RevocationList revocation = revocations.getIfUnique();
-        if (ownCheck(revocation, "statelessRevocationList", shared, beans)) {
-            checks.put("revocation", revocation::health);
-        }
-        return new StatelessHealthIndicator(checks);
     }
 
     /**

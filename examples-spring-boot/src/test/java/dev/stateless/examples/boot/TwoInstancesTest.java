@@ -58,12 +58,12 @@ class TwoInstancesTest {
                         "--stateless.redis.uri=" + redis.uri());
     }
 
-    private static String url(ConfigurableApplicationContext instance, String path) {
+    static String url(ConfigurableApplicationContext instance, String path) {
         return "http://127.0.0.1:" + instance.getEnvironment().getProperty("local.server.port") + path;
     }
 
     /** Logs in through Spring Security's own login page on {@code instance}; returns the session id before login. */
-    private static String logIn(Browser browser, ConfigurableApplicationContext instance, String user, String password) {
+    static String logIn(Browser browser, ConfigurableApplicationContext instance, String user, String password) {
         HttpResponse<String> page = browser.get(url(instance, "/login"));
         assertThat(page.statusCode()).isEqualTo(200);
         Matcher csrf = CSRF_INPUT.matcher(page.body());
@@ -77,7 +77,7 @@ class TwoInstancesTest {
     }
 
     /** Waits, a bounded time, until {@code url} answers {@code status}; fails with the last answer if it never does. */
-    private static void awaitStatus(Browser browser, String url, int status) {
+    static void awaitStatus(Browser browser, String url, int status) {
         int last = -1;
         for (int i = 0; i < 100 && last != status; i++) {
             last = browser.get(url).statusCode();
@@ -93,7 +93,7 @@ class TwoInstancesTest {
         assertThat(last).as(url).isEqualTo(status);
     }
 
-    private static String csrf(Browser browser, ConfigurableApplicationContext instance) {
+    static String csrf(Browser browser, ConfigurableApplicationContext instance) {
         HttpResponse<String> answer = browser.get(url(instance, "/csrf"));
         assertThat(answer.statusCode()).isEqualTo(200);
         Matcher token = CSRF_JSON.matcher(answer.body());
@@ -101,7 +101,7 @@ class TwoInstancesTest {
         return token.group(1);
     }
 
-    private static String bearer(Browser browser, ConfigurableApplicationContext instance) {
+    static String bearer(Browser browser, ConfigurableApplicationContext instance) {
         HttpResponse<String> answer = browser.get(url(instance, "/token"));
         assertThat(answer.statusCode()).isEqualTo(200);
         Matcher token = ACCESS_TOKEN.matcher(answer.body());

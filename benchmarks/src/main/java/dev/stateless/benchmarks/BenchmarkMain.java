@@ -80,7 +80,7 @@ public final class BenchmarkMain {
         return (System.nanoTime() - since) / 1_000_000_000 + " s";
     }
 
-    private static void quietLogging() {
+    static void quietLogging() {
         setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         setDefault("org.slf4j.simpleLogger.showDateTime", "true");
     }

@@ -5,8 +5,8 @@
 -- Returns 1 when the last access was written, 0 otherwise (no session, expired, not ours, or
 -- touched within the interval).
 local key = KEYS[1]
-local m = redis.pcall('HMGET', key, '#a', '#i', '#x')
-if m.err then
+local m = redis.pcall('HGET', key, '#m')
+if type(m) == 'table' then
   return 0
 end
 
@@ -19,7 +19,18 @@ local function millis(value)
   return nil
 end
 
-local a, i, x = millis(m[1]), millis(m[2]), millis(m[3])
+local v, a, i, x, c
+if m then
+  local sv, sc, sa, si, sx = string.match(m, '^(%d+):(%d+):(%d+):(%d+):(%d+)$')
+  v, c, a, i, x = millis(sv), millis(sc), millis(sa), millis(si), millis(sx)
+  if not v or not c then
+    return 0
+  end
+else
+  -- written before '#m' (see session-load.lua)
+  local o = redis.call('HMGET', key, '#a', '#i', '#x')
+  a, i, x = millis(o[1]), millis(o[2]), millis(o[3])
+end
 if not (a and i and x) then
   return 0
 end
@@ -35,6 +46,10 @@ end
 if now - a < tonumber(ARGV[2]) then
   return 0
 end
-redis.call('HSET', key, '#a', ARGV[1])
+if m then
+  redis.call('HSET', key, '#m', string.format('%d:%d:%d:%d:%d', v, c, now, i, x))
+else
+  redis.call('HSET', key, '#a', ARGV[1])
+end
 redis.call('PEXPIRE', key, string.format('%d', expiry(now) - now))
 return 1

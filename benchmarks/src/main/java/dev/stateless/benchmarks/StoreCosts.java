@@ -6,7 +6,9 @@ import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.redis.RedisSessionStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
@@ -32,16 +34,26 @@ final class StoreCosts {
     }
 
     record ShapeCosts(SessionShape shape, long oursBytes, long springBytes, String oursEncoding, String springEncoding,
-            Map<String, Cost> costs) {
+            Map<String, Cost> costs, Map<String, List<Cost>> runs) {
+
+        double min(String op) {
+            return runs.get(op).stream().mapToDouble(Cost::redisMicros).min().orElse(0);
+        }
+
+        double max(String op) {
+            return runs.get(op).stream().mapToDouble(Cost::redisMicros).max().orElse(0);
+        }
     }
 
-    static ShapeCosts measure(SessionShape shape, long nanos) {
-        Map<String, Cost> costs = new LinkedHashMap<>();
-        long oursBytes;
-        String oursEncoding;
-        try (RedisNode redis = RedisNode.start();
-                RedisSessionStore store = RedisSessionStore.builder(redis.uri())
-                        .idleTimeout(Duration.ofMinutes(30)).touchInterval(Duration.ofMinutes(1)).build()) {
+    /** One measured operation: a step to repeat, against the server whose CPU it is charged to. */
+    private record Op(String name, RedisNode redis, BooleanSupplier step) {
+    }
+
+    static ShapeCosts measure(SessionShape shape, long nanos, int rounds) {
+        try (RedisNode ours = RedisNode.start();
+                RedisNode spring = RedisNode.start();
+                RedisSessionStore store = RedisSessionStore.builder(ours.uri())
+                        .idleTimeout(Duration.ofMinutes(30)).build()) {
             AttributeCodec codec = store.codec();
             SessionChanges.Builder create = SessionChanges.to(store.newSession());
             shape.values(0).forEach((name, value) -> create.set(name, codec.encode(value)));
@@ -49,19 +61,11 @@ final class StoreCosts {
             store.save(created);
             SessionId id = created.id();
             SessionData base = store.load(id).orElseThrow();
+            String key = ours.keys().stream().filter(k -> k.startsWith("stateless:s:")).findFirst().orElseThrow();
             long[] counter = {0};
-            costs.put("load", cost("load", redis, nanos, () -> store.load(id).isPresent()));
-            costs.put("save", cost("save one attribute", redis, nanos, () -> store.save(
-                    SessionChanges.to(base).set(SessionAttributes.COUNTER, codec.encode(++counter[0])).build())));
-            String key = redis.keys().stream().filter(k -> k.startsWith("stateless:s:")).findFirst().orElseThrow();
-            oursBytes = redis.memoryUsage(key);
-            oursEncoding = redis.admin().text("OBJECT", "ENCODING", key);
-        }
-        long springBytes;
-        String springEncoding;
-        try (RedisNode redis = RedisNode.start()) {
+
             LettuceConnectionFactory factory = new LettuceConnectionFactory(
-                    new RedisStandaloneConfiguration("127.0.0.1", redis.port()));
+                    new RedisStandaloneConfiguration("127.0.0.1", spring.port()));
             factory.afterPropertiesSet();
             factory.start();
             try {
@@ -74,31 +78,50 @@ final class StoreCosts {
                 org.springframework.session.Session session = repository.createSession();
                 shape.values(0).forEach(session::setAttribute);
                 save(repository, session);
-                String id = session.getId();
-                long[] counter = {0};
-                costs.put("spring load", cost("load", redis, nanos, () -> repository.findById(id) != null));
-                costs.put("spring save", cost("save one attribute", redis, nanos, () -> {
-                    org.springframework.session.Session s = repository.findById(id);
-                    s.setAttribute(SessionAttributes.COUNTER, ++counter[0]);
-                    save(repository, s);
-                    return true;
-                }));
-                String key = redis.keys().stream().filter(k -> k.startsWith("spring:session:")).findFirst().orElseThrow();
-                springBytes = redis.memoryUsage(key);
-                springEncoding = redis.admin().text("OBJECT", "ENCODING", key);
+                String springId = session.getId();
+                String springKey = spring.keys().stream().filter(k -> k.startsWith("spring:session:")).findFirst()
+                        .orElseThrow();
+
+                List<Op> ops = List.of(
+                        new Op("load", ours, () -> store.load(id).isPresent()),
+                        new Op("save", ours, () -> store.save(SessionChanges.to(base)
+                                .set(SessionAttributes.COUNTER, codec.encode(++counter[0])).build())),
+                        new Op("spring load", spring, () -> repository.findById(springId) != null),
+                        new Op("spring load+save", spring, () -> {
+                            org.springframework.session.Session s = repository.findById(springId);
+                            s.setAttribute(SessionAttributes.COUNTER, ++counter[0]);
+                            save(repository, s);
+                            return true;
+                        }),
+                        // the server's side alone, from the harness's plain client: what a plain read costs
+                        new Op("HGETALL alone", ours, () -> ours.admin().call("HGETALL", key) != null));
+                Map<String, List<Cost>> runs = new LinkedHashMap<>();
+                for (Op op : ops) {
+                    run(nanos / rounds, op.step()); // warm up
+                }
+                for (int round = 0; round < rounds; round++) {
+                    for (int k = 0; k < ops.size(); k++) {
+                        Op op = ops.get((k + round) % ops.size());
+                        runs.computeIfAbsent(op.name(), n -> new ArrayList<>())
+                                .add(cost(op.name(), op.redis(), nanos / rounds, op.step()));
+                    }
+                }
+                Map<String, Cost> costs = new LinkedHashMap<>();
+                ops.forEach(op -> costs.put(op.name(), median(runs.get(op.name()))));
+                return new ShapeCosts(shape, ours.memoryUsage(key), spring.memoryUsage(springKey),
+                        ours.admin().text("OBJECT", "ENCODING", key), spring.admin().text("OBJECT", "ENCODING", springKey),
+                        costs, runs);
             } finally {
                 factory.destroy();
             }
         }
-        // Spring's save above includes the findById it needs first: take the load out.
-        Cost load = costs.get("spring load");
-        Cost loadAndSave = costs.remove("spring save");
-        Map<String, Double> calls = new TreeMap<>(loadAndSave.callsPerOp());
-        load.callsPerOp().forEach((name, n) -> calls.merge(name, -n, Double::sum));
-        calls.values().removeIf(n -> n < 0.01);
-        costs.put("spring save", new Cost("save one attribute", loadAndSave.redisMicros() - load.redisMicros(),
-                loadAndSave.usecPerCall(), calls));
-        return new ShapeCosts(shape, oursBytes, springBytes, oursEncoding, springEncoding, costs);
+    }
+
+    /** The median run by Redis CPU, with the range over the runs. */
+    private static Cost median(List<Cost> runs) {
+        List<Cost> sorted = new ArrayList<>(runs);
+        sorted.sort(java.util.Comparator.comparingDouble(Cost::redisMicros));
+        return sorted.get(sorted.size() / 2);
     }
 
     /** The repository's save takes its own (package-private) session type: the cast is Spring's, not ours. */
@@ -143,16 +166,17 @@ final class StoreCosts {
         return calls;
     }
 
-    /** For development: {@code java -cp stateless-benchmarks.jar dev.stateless.benchmarks.StoreCosts [seconds]}. */
+    /** For development: {@code java -cp stateless-benchmarks.jar dev.stateless.benchmarks.StoreCosts [seconds] [rounds]}. */
     public static void main(String[] args) {
         BenchmarkMain.quietLogging();
         long nanos = (long) ((args.length > 0 ? Double.parseDouble(args[0]) : 2) * 1e9);
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         for (SessionShape shape : SessionShape.values()) {
-            ShapeCosts c = measure(shape, nanos);
+            ShapeCosts c = measure(shape, nanos, rounds);
             System.out.printf("%s: ours %d bytes (%s), spring %d bytes (%s), %.2fx%n", shape, c.oursBytes(),
                     c.oursEncoding(), c.springBytes(), c.springEncoding(), c.oursBytes() / (double) c.springBytes());
-            c.costs().forEach((name, cost) -> System.out.printf("  %-12s redis %6.2f us/op  calls %s  usec/call %s%n",
-                    name, cost.redisMicros(), cost.callsPerOp(), cost.usecPerCall()));
+            c.costs().forEach((name, cost) -> System.out.printf("  %-17s redis %6.2f us/op (%.2f-%.2f)  calls %s  usec/call %s%n",
+                    name, cost.redisMicros(), c.min(name), c.max(name), cost.callsPerOp(), cost.usecPerCall()));
         }
         System.exit(0);
     }

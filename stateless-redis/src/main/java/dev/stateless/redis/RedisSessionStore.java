@@ -597,6 +597,11 @@ public final class RedisSessionStore implements SessionStore {
         redis.close();
     }
 
+    /** For tests: the near cache, or null. */
+    NearCache nearCache() {
+        return near;
+    }
+
     /** Drops this node's copy of a session that is being deleted or moved. */
     private void forget(String digest) {
         if (near != null) {

@@ -115,6 +115,16 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         return finish(key, COMPLETE, token, retentionMillis, result);
     }
 
+    /** One script call sent at once; the caller waits for it together with its other commands. */
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> completeAsync(String key, long token, byte[] result) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(result, "result");
+        byte[][] args = {COMPLETE, bytes(Long.toString(token)), retentionMillis, result};
+        return redis.<Long>evalNonBlocking(FINISH, ScriptOutputType.INTEGER, keys(key), args)
+                .thenApply(done -> done != null && done == 1L);
+    }
+
     @Override
     public boolean fail(String key, long token) {
         return finish(key, FAIL, token, retentionMillis);

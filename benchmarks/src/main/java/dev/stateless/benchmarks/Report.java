@@ -239,5 +239,6 @@ final class Report {
             "sessions", SessionBenchmark.TITLE,
             "idempotency", "2. Idempotent writes",
             "tokens", "3. Token verification",
-            "growth", "4. Growth");
+            "growth", "4. Growth",
+            "stores", StoreCosts.TITLE);
 }

@@ -181,16 +181,10 @@ public final class RedisSessionStore implements SessionStore {
                 .map(session -> session.lockedWith(token));
     }
 
-    /**
-     * One round trip: the session (empty: none), or null while another holder has the lock. A plain
-     * load is HGETALL with the touch script right behind it; a locked one is the load script.
-     */
+    /** One load script call: the session (empty: none), or null while another holder has the lock. */
     private Optional<SessionData> tryLoad(SessionId id, byte[] lockToken, byte[] lease) {
-        byte[] now = millis(now());
-        byte[] interval = bytes(Long.toString(settings.touchInterval().toMillis()));
-        byte[][] keys = keys(sessionKey(id));
-        List<Object> fields = lockToken.length == 0 ? readAndTouch(id, keys, now, interval)
-                : redis.eval(LOAD, ScriptOutputType.MULTI, keys, now, interval, lockToken, lease);
+        List<Object> fields = redis.eval(LOAD, ScriptOutputType.MULTI, keys(sessionKey(id)),
+                millis(now()), bytes(Long.toString(settings.touchInterval().toMillis())), lockToken, lease);
         if (fields == null || fields.isEmpty()) {
             return Optional.empty();
         }
@@ -202,44 +196,10 @@ public final class RedisSessionStore implements SessionStore {
             return Optional.empty();
         }
         Optional<SessionData> session = parse(id, fields);
-        if (session.isPresent() && session.get().isExpired(now())) {
-            return Optional.empty(); // the touch script, or the load script, deleted it
-        }
         if (near != null && lockToken.length == 0 && session.isPresent()) {
             near.offer(id.digest(), session.get());
         }
         return session;
-    }
-
-    /**
-     * HGETALL, and the touch script sent before its answer is awaited (Redis runs them in that order:
-     * the hash as it was before this access). Field, value, ... ; empty: no session; {'!'}: not a hash.
-     */
-    private List<Object> readAndTouch(SessionId id, byte[][] keys, byte[] now, byte[] interval) {
-        RedisFuture<Map<byte[], byte[]>> read = redis.async().hgetall(keys[0]);
-        RedisFuture<Long> touched = redis.evalAsync(TOUCH, ScriptOutputType.INTEGER, keys, now, interval);
-        Map<byte[], byte[]> hash;
-        try {
-            hash = redis.await(read);
-        } catch (dev.stateless.core.CorruptDataException e) {
-            hash = null; // WRONGTYPE: something else sits under our key
-        }
-        redis.awaitScript(touched, TOUCH, ScriptOutputType.INTEGER, keys, now, interval);
-        if (hash == null) {
-            return List.of(new byte[] {'!'});
-        }
-        List<Object> fields = new ArrayList<>(2 * hash.size());
-        boolean metadata = false;
-        boolean forward = false;
-        for (Map.Entry<byte[], byte[]> field : hash.entrySet()) {
-            byte[] name = field.getKey();
-            metadata |= name.length == 2 && name[0] == '#' && (name[1] == 'm' || name[1] == 'c');
-            forward |= name.length == 2 && name[0] == '#' && name[1] == 'f';
-            fields.add(name);
-            fields.add(field.getValue());
-        }
-        // What an id change leaves behind is a forward for invalidations, not a session.
-        return forward && !metadata ? List.of() : fields;
     }
 
     @Override

@@ -1,5 +1,6 @@
 -- Refreshes a session's idle expiry as a load would, without reading its attributes; never
--- creates a session and never brings one back. Ignores the session lock.
+-- creates a session and never brings one back; writes nothing when the metadata cannot be read.
+-- Ignores the session lock.
 -- KEYS[1] session hash
 -- ARGV[1] now (ms since epoch), ARGV[2] touch interval (ms)
 -- Returns 1 when the last access was written, 0 otherwise (no session, expired, not ours, or
@@ -28,10 +29,10 @@ if m then
   end
 else
   -- written before '#m' (see session-load.lua)
-  local o = redis.call('HMGET', key, '#a', '#i', '#x')
-  a, i, x = millis(o[1]), millis(o[2]), millis(o[3])
+  local o = redis.call('HMGET', key, '#c', '#a', '#i', '#x')
+  c, a, i, x = millis(o[1]), millis(o[2]), millis(o[3]), millis(o[4])
 end
-if not (a and i and x) then
+if not (c and a and i and x) then
   return 0
 end
 local now = tonumber(ARGV[1])

@@ -236,6 +236,7 @@ public final class RedisSessionStore implements SessionStore {
         long version = 0;
         String principal = null;
         String meta = null;
+        Map<String, byte[]> before = new java.util.HashMap<>(); // metadata of the layout before #m
         try {
             for (int n = 0; n + 1 < fields.size(); n += 2) {
                 String field = new String((byte[]) fields.get(n), StandardCharsets.UTF_8);
@@ -249,17 +250,14 @@ public final class RedisSessionStore implements SessionStore {
                 } else {
                     switch (field) {
                         case "#m" -> meta = new String(value, StandardCharsets.US_ASCII);
-                        case "#c" -> created = number(value);
-                        case "#a" -> accessed = number(value);
-                        case "#i" -> idle = number(value);
-                        case "#x" -> expiry = number(value);
+                        case "#c", "#a", "#i", "#x" -> before.put(field, value);
                         case "#p" -> principal = new String(value, StandardCharsets.UTF_8);
                         default -> { } // a field of a later version: keep going
                     }
                 }
             }
             if (meta != null) {
-                // version:created:access:idle:expiry (session-load.lua); it wins over older fields
+                // version:created:access:idle:expiry (session-load.lua); older fields are ignored then
                 String[] parts = meta.split(":", -1);
                 if (parts.length != 5) {
                     throw new NumberFormatException("metadata");
@@ -269,6 +267,11 @@ public final class RedisSessionStore implements SessionStore {
                 accessed = number(parts[2]);
                 idle = number(parts[3]);
                 expiry = number(parts[4]);
+            } else if (before.size() == 4) {
+                created = number(before.get("#c"));
+                accessed = number(before.get("#a"));
+                idle = number(before.get("#i"));
+                expiry = number(before.get("#x"));
             }
         } catch (NumberFormatException | ClassCastException e) {
             created = null;

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterAll;
@@ -213,6 +214,39 @@ class NearCacheTest {
         a.load(moved, version).orElseThrow();
         a.delete(moved);
         assertThat(a.load(moved, version)).isEmpty();
+    }
+
+    /** The README's snippet, as typed there (with the test's Redis as {@code uri}). */
+    @Test
+    void theReadmeSnippetReadsItsWriteThroughTheCache() {
+        String uri = redis.uri();
+        RedisSessionStore sessions = RedisSessionStore.builder(uri)
+                .touchInterval(Duration.ofMinutes(1))
+                .nearCache(64 * 1024 * 1024, Duration.ofSeconds(2))
+                .build();
+        SessionData session = sessions.newSession();
+        long version = sessions.saveAsync(SessionChanges.to(session).set("cart", sessions.codec().encode("1 item"))
+                .build()).join();
+        // later, on any node, for the client that carries `version` (in its cookie or a header):
+        Optional<SessionData> seen = sessions.load(session.id(), version);
+        stores.add(sessions);
+
+        assertThat(seen).hasValueSatisfying(s -> assertThat(s.version()).isEqualTo(version));
+        assertThat(sessions.codec().decode(seen.orElseThrow().encodedAttribute("cart").orElseThrow())).isEqualTo("1 item");
+    }
+
+    @Test
+    void textOptionsTurnTheCacheOn() {
+        RedisSessionStore fromText = (RedisSessionStore) dev.stateless.core.session.SessionStores.create(redis.uri(),
+                Map.of("near-cache-bytes", "1000000", "near-cache-max-age", "2s"));
+        stores.add(fromText);
+        assertThat(fromText.nearCache()).isNotNull();
+        assertThatThrownBy(() -> dev.stateless.core.session.SessionStores.create(redis.uri(),
+                Map.of("near-cache-bytes", "lots"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("near-cache-bytes");
+        assertThatThrownBy(() -> dev.stateless.core.session.SessionStores.create(redis.uri(),
+                Map.of("near-cache-max-age", "2s"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("near-cache-bytes");
     }
 
     @Test

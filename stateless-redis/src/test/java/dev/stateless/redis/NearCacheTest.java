@@ -238,14 +238,14 @@ class NearCacheTest {
     @Test
     void textOptionsTurnTheCacheOn() {
         RedisSessionStore fromText = (RedisSessionStore) dev.stateless.core.session.SessionStores.create(redis.uri(),
-                Map.of("near-cache-bytes", "1000000", "near-cache-max-age", "2s"));
+                Map.of("near-cache-bytes", "1000000", "near-cache-max-age", "PT2S"));
         stores.add(fromText);
         assertThat(fromText.nearCache()).isNotNull();
         assertThatThrownBy(() -> dev.stateless.core.session.SessionStores.create(redis.uri(),
                 Map.of("near-cache-bytes", "lots"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("near-cache-bytes");
         assertThatThrownBy(() -> dev.stateless.core.session.SessionStores.create(redis.uri(),
-                Map.of("near-cache-max-age", "2s"))).isInstanceOf(IllegalArgumentException.class)
+                Map.of("near-cache-max-age", "PT2S"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("near-cache-bytes");
     }
 

@@ -122,7 +122,7 @@ final class StoreCosts {
                                 instanceof Acquisition.Acquired));
                 Map<String, List<Cost>> runs = new LinkedHashMap<>();
                 for (Op op : ops) {
-                    run(nanos / rounds, op.step()); // warm up
+                    SessionCosts.run(nanos / rounds, op.step()); // warm up
                 }
                 for (int round = 0; round < rounds; round++) {
                     for (int k = 0; k < ops.size(); k++) {
@@ -156,11 +156,11 @@ final class StoreCosts {
     }
 
     private static Cost cost(String operation, RedisNode redis, long nanos, BooleanSupplier step) {
-        run(nanos / 2, step);
+        SessionCosts.run(nanos / 2, step);
         redis.admin().call("CONFIG", "RESETSTAT");
         RedisNode.Snapshot before = redis.snapshot();
         long began = System.nanoTime();
-        long ops = run(nanos, step);
+        long ops = SessionCosts.run(nanos, step);
         RedisNode.Snapshot after = redis.snapshot();
         Map<String, Double> usec = new TreeMap<>();
         Map<String, Double> perOp = new TreeMap<>();
@@ -181,17 +181,6 @@ final class StoreCosts {
                 perOp);
     }
 
-    private static long run(long nanos, BooleanSupplier step) {
-        long deadline = System.nanoTime() + nanos;
-        long calls = 0;
-        do {
-            if (!step.getAsBoolean()) {
-                throw new IllegalStateException("a measured step failed");
-            }
-            calls++;
-        } while (System.nanoTime() < deadline);
-        return calls;
-    }
 
     static final String TITLE = "5. Store operations: Redis CPU and bytes per session, two session shapes";
 

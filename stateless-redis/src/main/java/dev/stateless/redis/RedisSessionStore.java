@@ -102,9 +102,9 @@ public final class RedisSessionStore implements SessionStore {
     /** Null unless {@link Builder#nearCache} was set. */
     private final NearCache near;
     private final java.util.concurrent.Executor invalidations;
-    private final Object trackingLock = new Object();
-    private AutoCloseable tracking; // guarded by trackingLock
-    private long nextTrackingAttempt; // guarded by trackingLock; System.nanoTime()
+    private final java.util.concurrent.locks.ReentrantLock trackingLock = new java.util.concurrent.locks.ReentrantLock();
+    private volatile AutoCloseable tracking; // written under trackingLock
+    private volatile long nextTrackingAttempt; // written under trackingLock; System.nanoTime()
 
     private RedisSessionStore(Builder builder, SessionSettings settings) {
         this.settings = settings;
@@ -586,7 +586,8 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public void close() {
-        synchronized (trackingLock) {
+        trackingLock.lock();
+        try {
             if (tracking != null) {
                 try {
                     tracking.close();
@@ -596,6 +597,8 @@ public final class RedisSessionStore implements SessionStore {
                 tracking = null;
             }
             nextTrackingAttempt = Long.MAX_VALUE;
+        } finally {
+            trackingLock.unlock();
         }
         redis.close();
     }
@@ -618,7 +621,11 @@ public final class RedisSessionStore implements SessionStore {
      * served by version either way: this only makes them fresher sooner.
      */
     private void ensureTracking() {
-        synchronized (trackingLock) {
+        // Whoever finds another thread connecting goes on without waiting for it.
+        if (tracking != null || System.nanoTime() - nextTrackingAttempt < 0 || !trackingLock.tryLock()) {
+            return;
+        }
+        try {
             long now = System.nanoTime();
             if (tracking != null || now - nextTrackingAttempt < 0) {
                 return;
@@ -637,6 +644,8 @@ public final class RedisSessionStore implements SessionStore {
             } catch (RuntimeException e) {
                 log.debug("near cache invalidations not started yet: {}", e.toString());
             }
+        } finally {
+            trackingLock.unlock();
         }
     }
 

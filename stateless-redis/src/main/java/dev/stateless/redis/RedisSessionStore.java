@@ -417,6 +417,7 @@ public final class RedisSessionStore implements SessionStore {
         List<RedisFuture<Long>> ended = new ArrayList<>();
         List<byte[][]> endedKeys = new ArrayList<>();
         for (String digest : surplus) {
+            forget(digest);
             byte[][] sessionKeys = keys(sessionKeyOfDigest(digest));
             endedKeys.add(sessionKeys);
             ended.add(redis.evalAsync(END_FOR_LIMIT, ScriptOutputType.INTEGER, sessionKeys, owner));

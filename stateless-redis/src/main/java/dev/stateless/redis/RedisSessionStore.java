@@ -96,6 +96,7 @@ public final class RedisSessionStore implements SessionStore {
 
 
     private final SessionSettings settings;
+    private final StoreConnection.Opened connection;
     private final RedisConnector redis;
     private final String prefix;
     private final AtomicBoolean warnedLostLock = new AtomicBoolean();
@@ -108,8 +109,9 @@ public final class RedisSessionStore implements SessionStore {
 
     private RedisSessionStore(Builder builder, SessionSettings settings) {
         this.settings = settings;
-        this.prefix = builder.keyPrefix;
-        this.redis = new RedisConnector(builder.uri, builder.commandTimeout);
+        this.connection = builder.connection.open();
+        this.redis = connection.connector();
+        this.prefix = connection.keyPrefix();
         this.near = builder.nearCacheBytes > 0 ? new NearCache(builder.nearCacheBytes, builder.nearCacheAge) : null;
         this.invalidations = builder.invalidations;
     }
@@ -585,6 +587,7 @@ public final class RedisSessionStore implements SessionStore {
         return live;
     }
 
+    /** Closes the store's connection, unless it is one a {@link RedisStores} shares. */
     @Override
     public void close() {
         trackingLock.lock();
@@ -601,7 +604,7 @@ public final class RedisSessionStore implements SessionStore {
         } finally {
             trackingLock.unlock();
         }
-        redis.close();
+        connection.closeIfOwned();
     }
 
     /** For tests: the near cache, or null. */
@@ -705,15 +708,13 @@ public final class RedisSessionStore implements SessionStore {
 
     /** Configures a {@link RedisSessionStore}; see {@link SessionSettings.Builder} for the shared options. */
     public static final class Builder extends SessionSettings.Builder<Builder> {
-        private final RedisEndpoint uri;
-        private Duration commandTimeout = Duration.ofSeconds(2);
-        private String keyPrefix = "stateless:";
+        private final StoreConnection connection;
         private long nearCacheBytes;
         private Duration nearCacheAge = Duration.ofSeconds(1);
         private java.util.concurrent.Executor invalidations = Runnable::run;
 
         private Builder(String uri) {
-            this.uri = RedisSupport.parse(uri);
+            this.connection = StoreConnection.own(uri);
         }
 
         /**
@@ -748,15 +749,28 @@ public final class RedisSessionStore implements SessionStore {
             return this;
         }
 
-        /** How long one Redis command may take before it fails as unavailable (default 2 s). */
+
+        Builder(RedisStores shared) {
+            this.connection = StoreConnection.shared(shared);
+        }
+
+        /**
+         * How long one Redis command may take before it fails as unavailable (default 2 s).
+         *
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
+         */
         public Builder commandTimeout(Duration timeout) {
-            this.commandTimeout = RedisSupport.commandTimeout(timeout);
+            connection.commandTimeout(timeout);
             return this;
         }
 
-        /** Prefix of every key this store writes (default {@code "stateless:"}). */
+        /**
+         * Prefix of every key this store writes (default {@code "stateless:"}).
+         *
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
+         */
         public Builder keyPrefix(String prefix) {
-            this.keyPrefix = RedisSupport.keyPrefix(prefix);
+            connection.keyPrefix(prefix);
             return this;
         }
 

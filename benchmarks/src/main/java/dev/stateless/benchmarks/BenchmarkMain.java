@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  */
 public final class BenchmarkMain {
 
-    static final List<String> ALL_SECTIONS = List.of("sessions", "idempotency", "tokens", "growth");
+    static final List<String> ALL_SECTIONS = List.of("sessions", "idempotency", "tokens", "growth", "stores");
 
     private BenchmarkMain() {
     }
@@ -24,7 +24,7 @@ public final class BenchmarkMain {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println("usage: java -jar stateless-benchmarks.jar [--quick] [--out FILE] [--only sessions,idempotency,tokens,growth]");
+            System.err.println("usage: java -jar stateless-benchmarks.jar [--quick] [--out FILE] [--only sessions,idempotency,tokens,growth,stores]");
             System.exit(2);
             return;
         }
@@ -72,6 +72,11 @@ public final class BenchmarkMain {
             report.redisVersion(growth.redisVersion());
             log.accept("growth took " + seconds(t));
         }
+        if (sections.contains("stores")) {
+            long t = System.nanoTime();
+            report.add(StoreCosts.section(mode, log));
+            log.accept("stores took " + seconds(t));
+        }
         report.took(Duration.ofNanos(System.nanoTime() - start));
         return report;
     }
@@ -80,7 +85,7 @@ public final class BenchmarkMain {
         return (System.nanoTime() - since) / 1_000_000_000 + " s";
     }
 
-    private static void quietLogging() {
+    static void quietLogging() {
         setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         setDefault("org.slf4j.simpleLogger.showDateTime", "true");
     }

@@ -130,7 +130,7 @@ final class Report {
             java -jar benchmarks/target/stateless-benchmarks.jar --quick    # smoke check, under 2 minutes
             ```
 
-            Options: `--out FILE` writes the report elsewhere; `--only sessions,idempotency,tokens,growth` runs
+            Options: `--out FILE` writes the report elsewhere; `--only sessions,idempotency,tokens,growth,stores` runs
             some sections (and writes to `benchmarks/target/BENCHMARKS-partial.md` unless `--out` is given);
             `--variants B` (or `A,B`, ...) runs only those session variants, for profiling one of them.
             Run it on an otherwise quiet machine if you can; everything (Jetty servers, clients, Redis servers)
@@ -169,6 +169,11 @@ final class Report {
             - **Growth**: single-thread latency of `RedisSessionStore.load` and `save` against databases that hold
               that many live sessions (filled with pipelined Lua), and Redis memory per live session
               (`used_memory` delta / sessions).
+            - **Store operations**: one thread calling `RedisSessionStore` and Spring Session's
+              `RedisSessionRepository` (each on its own `redis-server`) in interleaved rounds, for two session
+              shapes; Redis CPU per operation, commands from `INFO commandstats`, bytes from `MEMORY USAGE`.
+              Single-thread Redis CPU includes one network read and write per top-level command, which
+              concurrent clients share; section 1 has the figures under load.
             - **met / missed**: each target of the issue, judged on the median (ratios) or on the census
               (round trips) or on the byte counts.
 
@@ -239,5 +244,6 @@ final class Report {
             "sessions", SessionBenchmark.TITLE,
             "idempotency", "2. Idempotent writes",
             "tokens", "3. Token verification",
-            "growth", "4. Growth");
+            "growth", "4. Growth",
+            "stores", StoreCosts.TITLE);
 }

@@ -121,7 +121,8 @@ final class SessionCosts {
         return new Step(used / 1e3 / calls, redisSeconds * 1e6 / calls);
     }
 
-    private static long run(long nanos, BooleanSupplier step) {
+    /** Calls {@code step} until {@code nanos} have passed (at least once); how many times. */
+    static long run(long nanos, BooleanSupplier step) {
         long deadline = System.nanoTime() + nanos;
         long calls = 0;
         do {

@@ -97,7 +97,7 @@ class BenchmarkReportTest {
 
     @Test
     void hasLoadAndSaveForEveryGrowthSize() {
-        String section = section("## 4. Growth", null);
+        String section = section("## 4. Growth", "## 5.");
         for (int size : Mode.tiny().growthSizes()) {
             String count = Fmt.count(size);
             assertThat(rows(section, "| " + count + " | load | ")).as(count + " load").hasSize(1);
@@ -110,14 +110,24 @@ class BenchmarkReportTest {
     void marksEveryTargetMetOrMissed() {
         String targets = section("## Targets", "## 1.");
         List<String> rows = rows(targets, "| ").stream().skip(1).toList(); // without the header
-        // 9 for sessions, 1 for idempotency, 8 for tokens (4 algorithms x 1 and 2 threads)
-        assertThat(rows).hasSize(18);
+        // 9 for sessions, 1 for idempotency, 8 for tokens (4 algorithms x 1 and 2 threads), 4 for stores
+        assertThat(rows).hasSize(22);
         for (String row : rows) {
             assertThat(row).as(row).containsPattern("\\| \\*\\*(met|missed)\\*\\* \\|$");
         }
         assertThat(targets).contains("B throughput vs C", "B throughput vs A", "B round trips", "B bytes per session vs C",
                 "I round trips", "ours vs Nimbus, HS256", "ours vs Nimbus, RS256", "ours vs Nimbus, ES256",
-                "ours vs Nimbus, EdDSA");
+                "ours vs Nimbus, EdDSA", "bytes per session vs Spring, large session",
+                "Redis CPU per load + save vs Spring, standard session");
+    }
+
+    @Test
+    void storeCostsCoverBothShapesAndTheCommit() {
+        String section = section("## 5. Store operations", null);
+        for (String shape : List.of("standard", "large")) {
+            assertThat(rows(section, "| " + shape + " | ")).as(shape).hasSize(5); // bytes, load, save, near cache, load + save
+        }
+        assertThat(section).contains("`saveAsync` and `completeAsync`", "EVALSHA 1.00");
     }
 
     @Test
@@ -148,7 +158,7 @@ class BenchmarkReportTest {
         }
         assertThat(rows).isEqualTo(2 * SessionBenchmark.VARIANTS.size() + IdempotencyBenchmark.VARIANTS.size());
         Matcher failures = Pattern.compile("^\\| [\\d,]+ \\| (load|save) \\| .* \\| (\\d+) \\|$", Pattern.MULTILINE)
-                .matcher(section("## 4. Growth", null));
+                .matcher(section("## 4. Growth", "## 5."));
         while (failures.find()) {
             assertThat(failures.group(2)).as(failures.group()).isEqualTo("0");
         }

@@ -219,6 +219,53 @@ final class RedisConnector implements AutoCloseable {
         return endpoint;
     }
 
+    /**
+     * Standalone and Sentinel: a second connection on which Redis reports (client-side tracking,
+     * broadcast mode) every change of a key starting with {@code prefix}; each changed key goes to
+     * {@code changed}, through {@code delivery}. Whenever reports may have been missed (the
+     * connection was lost, or Redis flushed its tracking table), {@code lost} runs. Cluster: null
+     * (not offered; callers rely on their own bounds). Requires Redis 6 or later.
+     */
+    AutoCloseable trackChanges(String prefix, java.util.function.Consumer<String> changed, Runnable lost,
+            java.util.concurrent.Executor delivery) {
+        if (client == null) {
+            return null;
+        }
+        StatefulRedisConnection<byte[], byte[]> tracking = client.connect(ByteArrayCodec.INSTANCE);
+        io.lettuce.core.TrackingArgs args = io.lettuce.core.TrackingArgs.Builder.enabled().bcast()
+                .prefixes(java.nio.charset.StandardCharsets.UTF_8, prefix);
+        tracking.addListener(message -> {
+            if (!"invalidate".equals(message.getType())) {
+                return;
+            }
+            List<Object> content = message.getContent(io.lettuce.core.codec.StringCodec.UTF8::decodeKey);
+            Object keys = content.size() > 1 ? content.get(1) : null;
+            delivery.execute(() -> {
+                if (keys instanceof List<?> list) {
+                    list.forEach(key -> changed.accept(String.valueOf(key)));
+                } else {
+                    lost.run(); // a null list: Redis dropped its tracking state (FLUSHALL, memory limit)
+                }
+            });
+        });
+        tracking.addListener(new io.lettuce.core.RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection,
+                    java.net.SocketAddress address) {
+                // After a reconnect the server no longer tracks for us: report again, and forget.
+                delivery.execute(lost);
+                tracking.async().clientTracking(args);
+            }
+
+            @Override
+            public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
+                delivery.execute(lost);
+            }
+        });
+        await(tracking.async().clientTracking(args));
+        return tracking::close;
+    }
+
     /** Runs one Lua script by SHA, loading it again if Redis forgot it (restart, SCRIPT FLUSH). */
     <T> RedisFuture<T> evalAsync(RedisScript script, ScriptOutputType type, byte[][] keys, byte[]... args) {
         return async().evalsha(script.sha(), type, keys, args);

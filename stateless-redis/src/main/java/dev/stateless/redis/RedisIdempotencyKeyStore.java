@@ -172,6 +172,16 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         return completes.call(() -> finish(key, COMPLETE, token, retentionMillis, result), RedisIdempotencyKeyStore::held);
     }
 
+    /** One script call sent at once; the caller waits for it together with its other commands. */
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> completeAsync(String key, long token, byte[] result) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(result, "result");
+        byte[][] args = {COMPLETE, bytes(Long.toString(token)), retentionMillis, result};
+        return redis.<Long>evalNonBlocking(FINISH, ScriptOutputType.INTEGER, keys(key), args)
+                .thenApply(done -> done != null && done == 1L);
+    }
+
     @Override
     public boolean fail(String key, long token) {
         return fails.call(() -> finish(key, FAIL, token, retentionMillis), RedisIdempotencyKeyStore::held);

@@ -75,6 +75,8 @@ public final class RedisSessionStore implements SessionStore {
     private static final RedisScript FORWARD_FINISH = RedisScript.load("session-forward-finish.lua");
     private static final RedisScript DELETE = RedisScript.load("session-delete.lua");
     private static final String FORWARD_FIELD = "#f";
+    /** Field prefix of an attribute stored deflated; {@code "."} is the prefix of one stored as it is. */
+    private static final String DEFLATED = "~";
     /** How long an old id forwards invalidations to its new id after a change. */
     private static final Duration FORWARD_LIFETIME = Duration.ofMinutes(5);
     /** Ids changed more often than this within the forward lifetime are not followed further. */
@@ -90,7 +92,8 @@ public final class RedisSessionStore implements SessionStore {
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] ONE = {'1'};
     private static final byte[] ZERO = {'0'};
-    private static final byte[][] META_FIELDS = {bytes("#c"), bytes("#a"), bytes("#i"), bytes("#x"), bytes("#p")};
+    private static final byte[][] META_FIELDS = {bytes("#m"), bytes("#c"), bytes("#a"), bytes("#i"), bytes("#x"),
+        bytes("#p")};
     /** Lock fields: never parsed into a session, never copied to a new id. */
     private static final Set<String> LOCK_FIELDS = Set.of("#l", "#lx");
 
@@ -105,6 +108,12 @@ public final class RedisSessionStore implements SessionStore {
     private final Meters.Operation loads;
     private final Meters.Operation saves;
     private final Meters.Operation deletes;
+    /** Null unless {@link Builder#nearCache} was set. */
+    private final NearCache near;
+    private final java.util.concurrent.Executor invalidations;
+    private final java.util.concurrent.locks.ReentrantLock trackingLock = new java.util.concurrent.locks.ReentrantLock();
+    private volatile AutoCloseable tracking; // written under trackingLock
+    private volatile long nextTrackingAttempt; // written under trackingLock; System.nanoTime()
 
     private RedisSessionStore(Builder builder, SessionSettings settings) {
         this.settings = settings;
@@ -117,6 +126,8 @@ public final class RedisSessionStore implements SessionStore {
         this.loads = meters.operation("stateless.session.load", "Loads of a session from Redis");
         this.saves = meters.operation("stateless.session.save", "Saves of a session's changes to Redis");
         this.deletes = meters.operation("stateless.session.delete", "Deletions of a session from Redis");
+        this.near = builder.nearCacheBytes > 0 ? new NearCache(builder.nearCacheBytes, builder.nearCacheAge) : null;
+        this.invalidations = builder.invalidations;
         log.info("{}", this);
     }
 
@@ -127,7 +138,8 @@ public final class RedisSessionStore implements SessionStore {
                 + settings.idleTimeout() + ", absoluteTimeout=" + settings.absoluteTimeout() + ", touchInterval="
                 + settings.touchInterval() + ", maxSessionsPerPrincipal=" + (settings.maxSessionsPerPrincipal()
                 == SessionSettings.UNLIMITED ? "unlimited" : settings.maxSessionsPerPrincipal()) + ", codec="
-                + settings.codec().getClass().getSimpleName() + ", metrics=" + (metered ? "on" : "off")
+                + settings.codec().getClass().getSimpleName() + ", metrics=" + (metered ? "on" : "off") + ", nearCache="
+                + (near == null ? "off" : "on")
                 + "]";
     }
 
@@ -162,6 +174,36 @@ public final class RedisSessionStore implements SessionStore {
         return loads.call(() -> tryLoad(id, EMPTY, EMPTY), RedisSessionStore::found);
     }
 
+    /**
+     * With a {@linkplain Builder#nearCache near cache}: this node's copy when it is at
+     * {@code knownVersion} or newer (the version a save of this session returned to the caller, or
+     * that a load showed it), refreshing the idle expiry asynchronously when due; otherwise, and
+     * always for a {@code knownVersion} of 0 or less, {@link #load(SessionId)}. Without a near
+     * cache: {@link #load(SessionId)}.
+     */
+    @Override
+    public Optional<SessionData> load(SessionId id, long knownVersion) {
+        Objects.requireNonNull(id, "id");
+        if (near == null || knownVersion <= 0) {
+            return load(id);
+        }
+        ensureTracking();
+        String digest = id.digest();
+        SessionData copy = near.get(digest, knownVersion);
+        Instant now = now();
+        if (copy == null || copy.isExpired(now)) {
+            return load(id);
+        }
+        if (settings.shouldTouch(copy, now)) {
+            near.offer(digest, copy.touchedAt(now));
+            touch(id).exceptionally(failure -> {
+                log.debug("asynchronous touch of a session served from the near cache failed: {}", failure.toString());
+                return null;
+            });
+        }
+        return Optional.of(copy);
+    }
+
     @Override
     public Optional<SessionData> load(SessionId id, SessionLock lock) {
         Objects.requireNonNull(id, "id");
@@ -192,7 +234,11 @@ public final class RedisSessionStore implements SessionStore {
             log.warn("Session {}: the key in Redis is not a session hash; it is ignored and a new session will be started", id);
             return Optional.empty();
         }
-        return parse(id, fields);
+        Optional<SessionData> session = parse(id, fields);
+        if (near != null && lockToken.length == 0 && session.isPresent()) {
+            near.offer(id.digest(), session.get());
+        }
+        return session;
     }
 
     @Override
@@ -226,23 +272,45 @@ public final class RedisSessionStore implements SessionStore {
         Long accessed = null;
         Long idle = null;
         Long expiry = null;
+        long version = 0;
         String principal = null;
+        String meta = null;
+        Map<String, byte[]> before = new java.util.HashMap<>(); // metadata of the layout before #m
         try {
             for (int n = 0; n + 1 < fields.size(); n += 2) {
                 String field = new String((byte[]) fields.get(n), StandardCharsets.UTF_8);
                 byte[] value = (byte[]) fields.get(n + 1);
                 if (field.startsWith(".")) {
-                    attributes.put(field.substring(1), value);
+                    attributes.putIfAbsent(field.substring(1), value);
+                } else if (field.startsWith(DEFLATED)) {
+                    byte[] inflated = Compression.inflate(value);
+                    // Bytes we cannot inflate go to the codec as they are, which refuses them when read.
+                    attributes.put(field.substring(1), inflated != null ? inflated : value);
                 } else {
                     switch (field) {
-                        case "#c" -> created = number(value);
-                        case "#a" -> accessed = number(value);
-                        case "#i" -> idle = number(value);
-                        case "#x" -> expiry = number(value);
+                        case "#m" -> meta = new String(value, StandardCharsets.US_ASCII);
+                        case "#c", "#a", "#i", "#x" -> before.put(field, value);
                         case "#p" -> principal = new String(value, StandardCharsets.UTF_8);
                         default -> { } // a field of a later version: keep going
                     }
                 }
+            }
+            if (meta != null) {
+                // version:created:access:idle:expiry (session-load.lua); older fields are ignored then
+                String[] parts = meta.split(":", -1);
+                if (parts.length != 5) {
+                    throw new NumberFormatException("metadata");
+                }
+                version = number(parts[0]);
+                created = number(parts[1]);
+                accessed = number(parts[2]);
+                idle = number(parts[3]);
+                expiry = number(parts[4]);
+            } else if (before.size() == 4) {
+                created = number(before.get("#c"));
+                accessed = number(before.get("#a"));
+                idle = number(before.get("#i"));
+                expiry = number(before.get("#x"));
             }
         } catch (NumberFormatException | ClassCastException e) {
             created = null;
@@ -252,7 +320,7 @@ public final class RedisSessionStore implements SessionStore {
             return Optional.empty();
         }
         return Optional.of(SessionData.stored(id, Instant.ofEpochMilli(created), Instant.ofEpochMilli(accessed),
-                Duration.ofMillis(idle), Instant.ofEpochMilli(expiry), principal, attributes));
+                Duration.ofMillis(idle), Instant.ofEpochMilli(expiry), principal, attributes, version));
     }
 
     @Override
@@ -267,7 +335,59 @@ public final class RedisSessionStore implements SessionStore {
             unlock(base);
             return true;
         }
-        List<byte[]> args = new ArrayList<>(8 + 2 * changes.set().size() + changes.removed().size());
+        SaveCall call = saveCall(changes);
+        RedisFuture<Long> saved = redis.evalAsync(SAVE, ScriptOutputType.INTEGER, call.keys, call.argv);
+        // A changed principal goes to its index in the same round trip (another key, maybe another node).
+        RedisFuture<Long> indexed = call.indexKeys != null
+                ? redis.evalAsync(INDEX_ADD, ScriptOutputType.INTEGER, call.indexKeys, call.indexArgs) : null;
+        long result = redis.awaitScript(saved, SAVE, ScriptOutputType.INTEGER, call.keys, call.argv);
+        Long entries = indexed != null
+                ? redis.awaitScript(indexed, INDEX_ADD, ScriptOutputType.INTEGER, call.indexKeys, call.indexArgs) : null;
+        return saved(changes, call, result, entries) > 0;
+    }
+
+    /**
+     * Sends the save without waiting for Redis, so that a caller can send other commands in the same
+     * round trip (an idempotency record's completion) and wait for all of them once. Same effect,
+     * failures and atomicity as {@link #save}; a failure arrives through the future, never thrown.
+     *
+     * @return completes with the session's version after the write (see {@link SessionData#version()}),
+     *     or 0 when the session is gone and nothing was written; for changes that are empty, with the
+     *     version of {@code changes.base()}
+     */
+    @Override
+    public CompletableFuture<Long> saveAsync(SessionChanges changes) {
+        Objects.requireNonNull(changes, "changes");
+        SessionData base = changes.base();
+        if (changes.isEmpty()) {
+            Optional<String> token = base.lockToken();
+            return token.isEmpty() ? CompletableFuture.completedFuture(base.version())
+                    : redis.<Long>evalNonBlocking(UNLOCK, ScriptOutputType.INTEGER, keys(sessionKey(base.id())),
+                            bytes(token.get())).thenApply(released -> base.version());
+        }
+        SaveCall call = saveCall(changes);
+        CompletableFuture<Long> saved = redis.evalNonBlocking(SAVE, ScriptOutputType.INTEGER, call.keys, call.argv);
+        CompletableFuture<Long> indexed = call.indexKeys != null
+                ? redis.evalNonBlocking(INDEX_ADD, ScriptOutputType.INTEGER, call.indexKeys, call.indexArgs)
+                : CompletableFuture.completedFuture(null);
+        return saved.thenCombine(indexed, (result, entries) -> new long[] {result, entries == null ? -1 : entries})
+                .thenCompose(done -> {
+                    Long entries = done[1] < 0 ? null : done[1];
+                    if (entries != null && entries > settings.maxSessionsPerPrincipal()) {
+                        // Ending sessions beyond the limit waits for Redis: not on Lettuce's event loop.
+                        return CompletableFuture.supplyAsync(() -> saved(changes, call, done[0], entries));
+                    }
+                    return CompletableFuture.completedFuture(saved(changes, call, done[0], entries));
+                });
+    }
+
+    /** The arguments of one save script call, and of the principal index update that goes with it. */
+    private record SaveCall(byte[][] keys, byte[][] argv, String newPrincipal, byte[][] indexKeys, byte[][] indexArgs) {
+    }
+
+    private SaveCall saveCall(SessionChanges changes) {
+        SessionData base = changes.base();
+        List<byte[]> args = new ArrayList<>(10 + 3 * changes.set().size() + 2 * changes.removed().size());
         Instant now = now();
         args.add(millis(now));
         args.add(base.isNew() ? ONE : ZERO);
@@ -278,33 +398,52 @@ public final class RedisSessionStore implements SessionStore {
         args.add(changes.principal().map(RedisSessionStore::bytes).orElse(EMPTY));
         args.add(base.lockToken().map(RedisSessionStore::bytes).orElse(EMPTY));
         args.add(bytes(Integer.toString(changes.set().size())));
+        // Each attribute is stored in one of two forms (as it is, or deflated): the other one goes.
+        List<byte[]> other = new ArrayList<>(changes.set().size());
         changes.set().forEach((name, value) -> {
-            args.add(attributeField(name));
-            args.add(value);
+            byte[] deflated = Compression.deflate(value);
+            args.add(deflated != null ? deflatedField(name) : attributeField(name));
+            args.add(deflated != null ? deflated : value);
+            other.add(deflated != null ? attributeField(name) : deflatedField(name));
         });
-        changes.removed().forEach(name -> args.add(attributeField(name)));
-        byte[][] argv = args.toArray(new byte[0][]);
-        byte[][] keys = keys(sessionKey(base.id()));
-
-        RedisFuture<Long> saved = redis.evalAsync(SAVE, ScriptOutputType.INTEGER, keys, argv);
-        // A changed principal goes to its index in the same round trip (another key, maybe another node).
+        args.addAll(other);
+        changes.removed().forEach(name -> {
+            args.add(attributeField(name));
+            args.add(deflatedField(name));
+        });
         Optional<String> newPrincipal = changes.principal().filter(p -> !base.principal().equals(Optional.of(p)));
-        byte[][] indexKeys = newPrincipal.map(p -> keys(principalKey(p))).orElse(null);
-        byte[][] indexArgs = newPrincipal.isPresent()
-                ? new byte[][] {millis(now), millis(base.absoluteExpiry()), bytes(base.id().digest())} : null;
-        RedisFuture<Long> indexed = indexKeys != null
-                ? redis.evalAsync(INDEX_ADD, ScriptOutputType.INTEGER, indexKeys, indexArgs) : null;
-        long result = redis.awaitScript(saved, SAVE, ScriptOutputType.INTEGER, keys, argv);
-        if (indexed != null) {
-            long entries = redis.awaitScript(indexed, INDEX_ADD, ScriptOutputType.INTEGER, indexKeys, indexArgs);
-            if (result != 0L && entries > settings.maxSessionsPerPrincipal()) {
-                endSessionsBeyondLimit(newPrincipal.get(), base.id().digest());
-            }
+        return new SaveCall(keys(sessionKey(base.id())), args.toArray(new byte[0][]), newPrincipal.orElse(null),
+                newPrincipal.map(p -> keys(principalKey(p))).orElse(null),
+                newPrincipal.isPresent()
+                        ? new byte[][] {millis(now), millis(base.absoluteExpiry()), bytes(base.id().digest())} : null);
+    }
+
+    /**
+     * What follows a save script's answer (the new version; 0: gone; negative: written after the
+     * lock was lost): the principal's session limit, the near cache. Returns the version, or 0.
+     */
+    private long saved(SessionChanges changes, SaveCall call, long result, Long entries) {
+        SessionData base = changes.base();
+        if (entries != null && result != 0L && entries > settings.maxSessionsPerPrincipal()) {
+            endSessionsBeyondLimit(call.newPrincipal(), base.id().digest());
         }
-        if (result == 2L) {
+        if (result < 0) {
             warnLostLock();
         }
-        return result != 0L;
+        long version = Math.abs(result);
+        if (near != null) {
+            String digest = base.id().digest();
+            if (version != 0 && version == base.version() + 1) {
+                // No other save came between the base and this one: base + changes is what Redis holds.
+                SessionData after = base.apply(changes);
+                near.offer(digest, SessionData.stored(base.id(), after.createdAt(), after.lastAccessedAt(),
+                        after.idleTimeout(), after.absoluteExpiry(), after.principal().orElse(null),
+                        after.encodedAttributes(), version));
+            } else {
+                near.invalidate(digest);
+            }
+        }
+        return version;
     }
 
     /**
@@ -321,6 +460,7 @@ public final class RedisSessionStore implements SessionStore {
         List<RedisFuture<Long>> ended = new ArrayList<>();
         List<byte[][]> endedKeys = new ArrayList<>();
         for (String digest : surplus) {
+            forget(digest);
             byte[][] sessionKeys = keys(sessionKeyOfDigest(digest));
             endedKeys.add(sessionKeys);
             ended.add(redis.evalAsync(END_FOR_LIMIT, ScriptOutputType.INTEGER, sessionKeys, owner));
@@ -350,13 +490,16 @@ public final class RedisSessionStore implements SessionStore {
         byte[] key = sessionKey(id);
         // An id that is being changed, or was changed lately, forwards to its new id: invalidation
         // ends the session there too, whichever of the two requests came first.
+        String digest = id.digest();
         for (int hop = 0; hop < MAX_FORWARDS; hop++) {
+            forget(digest);
             byte[][] keys = keys(key);
             byte[] forward = redis.eval(DELETE, ScriptOutputType.VALUE, keys);
             if (forward == null || forward.length == 0) {
                 return;
             }
-            key = sessionKeyOfDigest(new String(forward, StandardCharsets.UTF_8));
+            digest = new String(forward, StandardCharsets.UTF_8);
+            key = sessionKeyOfDigest(digest);
         }
     }
 
@@ -369,6 +512,7 @@ public final class RedisSessionStore implements SessionStore {
     public boolean changeId(SessionId from, SessionId to) {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
+        forget(from.digest());
         byte[][] fromKeys = keys(sessionKey(from));
         byte[] toDigest = bytes(to.digest());
         List<Object> hash = redis.eval(FORWARD, ScriptOutputType.MULTI, fromKeys, toDigest);
@@ -434,6 +578,7 @@ public final class RedisSessionStore implements SessionStore {
         Map<String, SessionData> live = livePrincipalSessions(principal);
         List<RedisFuture<Long>> deletions = new ArrayList<>();
         for (String digest : live.keySet()) {
+            forget(digest);
             deletions.add(redis.async().del(sessionKeyOfDigest(digest)));
         }
         deletions.add(redis.async().del(principalKey(principal)));
@@ -490,7 +635,67 @@ public final class RedisSessionStore implements SessionStore {
     /** Closes the store's connection, unless it is one a {@link RedisStores} shares. */
     @Override
     public void close() {
+        trackingLock.lock();
+        try {
+            if (tracking != null) {
+                try {
+                    tracking.close();
+                } catch (Exception e) {
+                    log.debug("closing the near cache's tracking connection failed: {}", e.toString());
+                }
+                tracking = null;
+            }
+            nextTrackingAttempt = Long.MAX_VALUE;
+        } finally {
+            trackingLock.unlock();
+        }
         connection.closeIfOwned();
+    }
+
+    /** For tests: the near cache, or null. */
+    NearCache nearCache() {
+        return near;
+    }
+
+    /** Drops this node's copy of a session that is being deleted or moved. */
+    private void forget(String digest) {
+        if (near != null) {
+            near.invalidate(digest);
+        }
+    }
+
+    /**
+     * Starts, once and lazily (Redis may be down when the store is built), the invalidations that
+     * drop copies another node changed; after a failure, tries again at most every 5 s. Copies are
+     * served by version either way: this only makes them fresher sooner.
+     */
+    private void ensureTracking() {
+        // Whoever finds another thread connecting goes on without waiting for it.
+        if (tracking != null || System.nanoTime() - nextTrackingAttempt < 0 || !trackingLock.tryLock()) {
+            return;
+        }
+        try {
+            long now = System.nanoTime();
+            if (tracking != null || now - nextTrackingAttempt < 0) {
+                return;
+            }
+            nextTrackingAttempt = now + TimeUnit.SECONDS.toNanos(5);
+            String sessions = prefix + "s:{";
+            try {
+                tracking = redis.trackChanges(sessions, key -> {
+                    if (key.startsWith(sessions) && key.endsWith("}")) {
+                        near.invalidate(key.substring(sessions.length(), key.length() - 1));
+                    }
+                }, near::clear, invalidations);
+                if (tracking == null) {
+                    nextTrackingAttempt = Long.MAX_VALUE; // Cluster: copies age out (Builder#nearCache)
+                }
+            } catch (RuntimeException e) {
+                log.debug("near cache invalidations not started yet: {}", e.toString());
+            }
+        } finally {
+            trackingLock.unlock();
+        }
     }
 
     private Instant now() {
@@ -513,6 +718,11 @@ public final class RedisSessionStore implements SessionStore {
         return bytes("." + name);
     }
 
+    /** The field of an attribute stored deflated ({@link Compression}). */
+    private static byte[] deflatedField(String name) {
+        return bytes(DEFLATED + name);
+    }
+
     private static byte[][] keys(byte[] key) {
         return new byte[][] {key};
     }
@@ -529,6 +739,14 @@ public final class RedisSessionStore implements SessionStore {
         return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
     }
 
+    /** A field of {@code #m}: digits only, fewer than 16 (what Lua's doubles hold exactly, as the scripts require). */
+    private static long number(String part) {
+        if (part.isEmpty() || part.length() > 15 || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new NumberFormatException("metadata");
+        }
+        return Long.parseLong(part);
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
@@ -536,10 +754,46 @@ public final class RedisSessionStore implements SessionStore {
     /** Configures a {@link RedisSessionStore}; see {@link SessionSettings.Builder} for the shared options. */
     public static final class Builder extends SessionSettings.Builder<Builder> {
         private final StoreConnection connection;
+        private long nearCacheBytes;
+        private Duration nearCacheAge = Duration.ofSeconds(1);
+        private java.util.concurrent.Executor invalidations = Runnable::run;
 
         private Builder(String uri) {
             this.connection = StoreConnection.own(uri);
         }
+
+        /**
+         * Keeps copies of the sessions this node read or wrote, for {@link RedisSessionStore#load(SessionId,
+         * long)}: at most {@code maxBytes} of heap (estimated from the attribute bytes, with overheads;
+         * Caffeine evicts beyond it), each at most {@code maxAge} old (the longest a client that names no
+         * newer version may see another node's write late). Off by default. A copy is served only to a
+         * caller that names a version it reaches, so a client that carries the version its last save
+         * returned always reads its writes, on any node. On standalone and Sentinel, Redis also reports
+         * changes (client-side tracking), which drop copies sooner; on Cluster copies only age out. Needs
+         * {@code com.github.ben-manes.caffeine:caffeine} on the class path.
+         *
+         * @throws IllegalArgumentException when {@code maxBytes} is not positive or {@code maxAge} is not
+         *     positive
+         */
+        public Builder nearCache(long maxBytes, Duration maxAge) {
+            Objects.requireNonNull(maxAge, "maxAge");
+            if (maxBytes <= 0) {
+                throw new IllegalArgumentException("nearCache maxBytes must be positive, was " + maxBytes);
+            }
+            if (maxAge.isNegative() || maxAge.isZero()) {
+                throw new IllegalArgumentException("nearCache maxAge must be positive, was " + maxAge);
+            }
+            this.nearCacheBytes = maxBytes;
+            this.nearCacheAge = maxAge;
+            return this;
+        }
+
+        /** For tests: where change reports from Redis are handed to the near cache (default: at once). */
+        Builder invalidationDelivery(java.util.concurrent.Executor delivery) {
+            this.invalidations = Objects.requireNonNull(delivery, "delivery");
+            return this;
+        }
+
 
         Builder(RedisStores shared) {
             this.connection = StoreConnection.shared(shared);
@@ -578,6 +832,14 @@ public final class RedisSessionStore implements SessionStore {
         }
 
         public RedisSessionStore build() {
+            if (nearCacheBytes > 0) {
+                try {
+                    Class.forName("com.github.benmanes.caffeine.cache.Caffeine", false, Builder.class.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    throw new IllegalStateException("nearCache needs com.github.ben-manes.caffeine:caffeine on the class "
+                            + "path (an optional dependency of stateless-redis)", e);
+                }
+            }
             return new RedisSessionStore(this, settings());
         }
     }

@@ -11,7 +11,9 @@ import java.util.Set;
  * Makes a {@link RedisSessionStore} for {@code redis://}, {@code rediss://} and
  * {@code redis-sentinel://} and {@code redis-cluster://} URIs. Options beyond the shared ones (timeouts and the
  * codec's, see {@link SessionStores#applyCommon(dev.stateless.core.session.SessionSettings.Builder, Map, ClassLoader)}):
- * {@code command-timeout}, {@code key-prefix}.
+ * {@code command-timeout}, {@code key-prefix}, and for the {@linkplain RedisSessionStore.Builder#nearCache near
+ * cache} (off unless given) {@code near-cache-bytes} (a whole number of bytes) with {@code near-cache-max-age}
+ * (default 1 s).
  */
 public final class RedisSessionStoreProvider implements SessionStoreProvider {
 
@@ -35,6 +37,20 @@ public final class RedisSessionStoreProvider implements SessionStoreProvider {
         RedisSessionStore.Builder builder = RedisSessionStore.builder(uri);
         SessionStores.applyCommon(builder, left, loader);
         RedisSupport.connectionOptions(left, builder::commandTimeout, builder::keyPrefix);
+        String nearBytes = left.remove("near-cache-bytes");
+        String nearAge = left.remove("near-cache-max-age");
+        if (nearBytes != null) {
+            long bytes;
+            try {
+                bytes = Long.parseLong(nearBytes.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("near-cache-bytes must be a whole number of bytes, was '" + nearBytes + "'");
+            }
+            builder.nearCache(bytes, nearAge != null ? SessionStores.duration("near-cache-max-age", nearAge)
+                    : java.time.Duration.ofSeconds(1));
+        } else if (nearAge != null) {
+            throw new IllegalArgumentException("near-cache-max-age needs near-cache-bytes");
+        }
         SessionStores.requireEmpty(left);
         return builder.build();
     }

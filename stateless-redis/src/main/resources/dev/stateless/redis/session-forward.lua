@@ -10,7 +10,7 @@ if fields.err or #fields == 0 then
 end
 local created = false
 for n = 1, #fields, 2 do
-  if fields[n] == '#c' then created = true end
+  if fields[n] == '#m' or fields[n] == '#c' then created = true end
 end
 if not created then
   -- a forward left by an earlier change, or not one of our sessions

@@ -6,6 +6,8 @@
 -- Returns the hash as it was before this access (field, value, ...), an empty list when there is
 -- no live session, {'!'} when the key holds something that is not a session, or {'?'} (nothing
 -- read, nothing changed) when the lock was asked for and another holder's lease still runs.
+-- Metadata: '#m' = 'version:created:access:idle:expiry' (ms); sessions written before it keep
+-- '#c', '#a', '#i', '#x' (no version) until their next save.
 local key = KEYS[1]
 local fields = redis.pcall('HGETALL', key)
 if fields.err then
@@ -25,10 +27,11 @@ local function millis(value)
   return nil
 end
 
-local c, a, i, x, l, lx, fwd
+local m, v, c, a, i, x, l, lx, fwd
 for n = 1, #fields, 2 do
   local f = fields[n]
-  if f == '#c' then c = millis(fields[n + 1])
+  if f == '#m' then m = fields[n + 1]
+  elseif f == '#c' then c = millis(fields[n + 1])
   elseif f == '#a' then a = millis(fields[n + 1])
   elseif f == '#i' then i = millis(fields[n + 1])
   elseif f == '#x' then x = millis(fields[n + 1])
@@ -36,8 +39,12 @@ for n = 1, #fields, 2 do
   elseif f == '#lx' then lx = millis(fields[n + 1])
   elseif f == '#f' then fwd = true end
 end
-if not (c and a and i and x) then
-  if fwd and not c then
+if m then
+  local sv, sc, sa, si, sx = string.match(m, '^(%d+):(%d+):(%d+):(%d+):(%d+)$')
+  v, c, a, i, x = millis(sv), millis(sc), millis(sa), millis(si), millis(sx)
+end
+if not (c and a and i and x and (v or not m)) then
+  if fwd and not c and not m then
     -- The id was changed: what is left is a forward for invalidations, not a session.
     return {}
   end
@@ -55,7 +62,7 @@ if now >= expiry(a) then
   return {}
 end
 local token = ARGV[3]
-if token and token ~= '' then
+if token ~= '' then
   -- A lock whose lease ended (or that cannot be read) is free.
   if l and lx and now < lx then
     return {'?'}
@@ -63,7 +70,11 @@ if token and token ~= '' then
   redis.call('HSET', key, '#l', token, '#lx', string.format('%d', now + tonumber(ARGV[4])))
 end
 if now - a >= tonumber(ARGV[2]) then
-  redis.call('HSET', key, '#a', ARGV[1])
+  if m then
+    redis.call('HSET', key, '#m', string.format('%d:%d:%d:%d:%d', v, c, now, i, x))
+  else
+    redis.call('HSET', key, '#a', ARGV[1])
+  end
   redis.call('PEXPIRE', key, string.format('%d', expiry(now) - now))
 end
 return fields

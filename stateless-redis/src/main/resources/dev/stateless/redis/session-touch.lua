@@ -1,12 +1,13 @@
 -- Refreshes a session's idle expiry as a load would, without reading its attributes; never
--- creates a session and never brings one back. Ignores the session lock.
+-- creates a session and never brings one back; writes nothing when the metadata cannot be read.
+-- Ignores the session lock.
 -- KEYS[1] session hash
 -- ARGV[1] now (ms since epoch), ARGV[2] touch interval (ms)
 -- Returns 1 when the last access was written, 0 otherwise (no session, expired, not ours, or
 -- touched within the interval).
 local key = KEYS[1]
-local m = redis.pcall('HMGET', key, '#a', '#i', '#x')
-if m.err then
+local m = redis.pcall('HGET', key, '#m')
+if type(m) == 'table' then
   return 0
 end
 
@@ -19,8 +20,19 @@ local function millis(value)
   return nil
 end
 
-local a, i, x = millis(m[1]), millis(m[2]), millis(m[3])
-if not (a and i and x) then
+local v, a, i, x, c
+if m then
+  local sv, sc, sa, si, sx = string.match(m, '^(%d+):(%d+):(%d+):(%d+):(%d+)$')
+  v, c, a, i, x = millis(sv), millis(sc), millis(sa), millis(si), millis(sx)
+  if not v or not c then
+    return 0
+  end
+else
+  -- written before '#m' (see session-load.lua)
+  local o = redis.call('HMGET', key, '#c', '#a', '#i', '#x')
+  c, a, i, x = millis(o[1]), millis(o[2]), millis(o[3]), millis(o[4])
+end
+if not (c and a and i and x) then
   return 0
 end
 local now = tonumber(ARGV[1])
@@ -35,6 +47,10 @@ end
 if now - a < tonumber(ARGV[2]) then
   return 0
 end
-redis.call('HSET', key, '#a', ARGV[1])
+if m then
+  redis.call('HSET', key, '#m', string.format('%d:%d:%d:%d:%d', v, c, now, i, x))
+else
+  redis.call('HSET', key, '#a', ARGV[1])
+end
 redis.call('PEXPIRE', key, string.format('%d', expiry(now) - now))
 return 1

@@ -36,7 +36,7 @@ class ClusterSessionStoreTest extends SessionStoreContract {
     @Override
     protected void plantUnreadable(SessionId id) {
         String key = "stateless:s:{" + id.digest() + "}";
-        cluster.command(cluster.portOf(key), "HSET", key, "#a", "not a number");
+        cluster.command(cluster.portOf(key), "HSET", key, "#m", "not a number", "#a", "not a number");
     }
 
     @Override

@@ -135,7 +135,7 @@ class CorruptSessionDataTest {
     @ValueSource(strings = {"#a=abc", "#c=abc", "#x=abc", "#i=abc", "#a=", "#i=1e3", "#a=0x10", "#i=nan", "#x=inf",
             "#i=-5"})
     void metadataOfTheWrongTypeMeansNoSession(String field) {
-        SessionData session = savedWith(Map.of("ok", "fine"));
+        SessionData session = savedInOldLayout(Map.of("ok", "fine"));
         String[] pair = field.split("=", 2);
         redis.command("HSET", key(session.id()), pair[0], pair[1]);
 
@@ -166,7 +166,7 @@ class CorruptSessionDataTest {
 
     @Test
     void metadataOfTheWrongTypeIsNotRewrittenByTheLoadThatRefusesIt() {
-        SessionData session = savedWith(Map.of("ok", "fine"));
+        SessionData session = savedInOldLayout(Map.of("ok", "fine"));
         clock.advance(TOUCH.multipliedBy(2)); // the next load would refresh the last access
         redis.command("HSET", key(session.id()), "#c", "abc");
         Map<String, String> before = redis.commandMap("HGETALL", key(session.id()));
@@ -188,7 +188,7 @@ class CorruptSessionDataTest {
     @ValueSource(strings = {"#i=1800000.5", "#i=9223372036854775807;#x=9223372036854775807", "#i=1e17;#x=1e18",
             "#x=123456789012345678"})
     void metadataThatLuaCannotTurnIntoAnExpiryMeansNoSessionAndNoError(String fields) {
-        SessionData session = savedWith(Map.of("ok", "fine"));
+        SessionData session = savedInOldLayout(Map.of("ok", "fine"));
         clock.advance(TOUCH.multipliedBy(2)); // the next load refreshes the last access and the TTL
         for (String field : fields.split(";")) {
             String[] pair = field.split("=", 2);
@@ -257,7 +257,7 @@ class CorruptSessionDataTest {
     @ParameterizedTest
     @ValueSource(strings = {"#a=abc", "#i=", "#x=1e400", "#i=-5"})
     void aSaveOfASessionWhoseMetadataCannotBeReadIsACorruptDataExceptionAndWritesNothing(String field) {
-        SessionData session = savedWith(Map.of("ok", "fine"));
+        SessionData session = savedInOldLayout(Map.of("ok", "fine"));
         String[] pair = field.split("=", 2);
         redis.command("HSET", key(session.id()), pair[0], pair[1]);
         Map<String, String> before = redis.commandMap("HGETALL", key(session.id()));
@@ -273,12 +273,44 @@ class CorruptSessionDataTest {
     @Test
     void aSaveOfAHashWithoutMetadataIsACorruptDataExceptionAndWritesNothing() {
         SessionData session = savedWith(Map.of("ok", "fine"));
-        redis.command("HDEL", key(session.id()), "#c", "#a", "#i", "#x");
+        redis.command("HDEL", key(session.id()), "#m");
 
         assertThatThrownBy(() -> store.save(SessionChanges.to(session).set("x", store.codec().encode(1L)).build()))
                 .isInstanceOf(CorruptDataException.class);
 
         assertThat(redis.commandList("HKEYS", key(session.id()))).containsExactly(".ok");
+    }
+
+    /** {@code #m}: version:created:access:idle:expiry, each digits only (what the scripts can read exactly). */
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "", "1:2:3", "1:2:3:4:5:6", "1:2:x:4:5", "-1:2:3:4:5", "1:2:3:-4:5", "1:2:3:1e3:5",
+            "1:2:3:4:99999999999999999", " 1:2:3:4:5", "1:2:3:4:5\n", "1.5:2:3:4:5"})
+    void unreadableMetadataMeansNoSessionAndASaveOntoItIsACorruptDataExceptionThatWritesNothing(String meta) {
+        SessionData session = savedWith(Map.of("ok", "fine"));
+        redis.command("HSET", key(session.id()), "#m", meta.replace("\\n", "\n"));
+        clock.advance(TOUCH.multipliedBy(2));
+        Map<String, String> before = redis.commandMap("HGETALL", key(session.id()));
+
+        assertThat(load(session.id())).as("load with #m=%s", meta).isEmpty();
+        assertThat(store.load(session.id(), new SessionLock(Duration.ofSeconds(30), Duration.ZERO)))
+                .as("locked load with #m=%s", meta).isEmpty();
+        store.touch(session.id()).join();
+        assertThatThrownBy(() -> store.save(SessionChanges.to(session).set("ok", store.codec().encode("x")).build()))
+                .as("save with #m=%s", meta).isInstanceOf(CorruptDataException.class);
+
+        assertThat(redis.commandMap("HGETALL", key(session.id()))).as("the refused hash").isEqualTo(before);
+    }
+
+    @Test
+    void aDeflatedAttributeThatDoesNotInflateIsLoadedAsBytesThatTheCodecRefusesWhileTheOthersSurvive() {
+        SessionData session = savedWith(Map.of("ok", "fine"));
+        redis.command("HSET", key(session.id()), "~evil", "\u0000\u0000\u0010\u0000not deflate at all");
+
+        SessionData loaded = load(session.id()).orElseThrow();
+
+        assertThat(store.codec().decode(loaded.encodedAttribute("ok").orElseThrow())).isEqualTo("fine");
+        assertThatThrownBy(() -> store.codec().decode(loaded.encodedAttribute("evil").orElseThrow()))
+                .isInstanceOf(AttributeCodecException.class);
     }
 
     // ---- the principal index
@@ -338,6 +370,13 @@ class CorruptSessionDataTest {
         }
         assertThat(store.save(changes.build())).isTrue();
         return store.load(session.id()).orElseThrow();
+    }
+
+    /** A session as stores wrote them before {@code #m}, whose metadata fields the tests above corrupt. */
+    private SessionData savedInOldLayout(Map<String, Object> attributes) {
+        SessionData session = savedWith(attributes);
+        OldLayout.rewrite(redis, key(session.id()));
+        return session;
     }
 
     private Optional<SessionData> load(SessionId id) {

@@ -37,7 +37,8 @@ class SentinelSessionStoreTest extends SessionStoreContract {
 
     @Override
     protected void plantUnreadable(SessionId id) {
-        sentinel.command(sentinel.masterPort(), "HSET", "stateless:s:{" + id.digest() + "}", "#a", "not a number");
+        sentinel.command(sentinel.masterPort(), "HSET", "stateless:s:{" + id.digest() + "}", "#m", "not a number",
+                "#a", "not a number");
     }
 
     @Override

@@ -164,9 +164,31 @@ class HostileStoredDataTest {
     // ---- session metadata and type
 
     @ParameterizedTest
+    @ValueSource(strings = {"abc", "1:2:3", "1:x:3:4:5", "1:2:3:-5:5", "1:2:3:nan:5", ""})
+    void aSessionWithBadMetadataFieldIsNoSessionAndANewOneIsStarted(String meta) {
+        String id = newSession();
+        redis.command("HSET", sessionKey(id), "#m", meta);
+
+        assertAttribute(id, "ok", "no session");
+        assertANewSessionIsStartedInsteadOf(id);
+    }
+
+    /**
+     * Rewrites a session into the layout stores wrote before {@code #m} (version:created:access:idle:expiry):
+     * {@code #c}, {@code #a}, {@code #i}, {@code #x}; with {@code lastAccess} when given.
+     */
+    private void toLayoutBeforeMetadataField(String id, String lastAccess) {
+        String[] meta = redis.command("HGET", sessionKey(id), "#m").split(":");
+        redis.command("HDEL", sessionKey(id), "#m");
+        redis.command("HSET", sessionKey(id), "#c", meta[1], "#a", lastAccess != null ? lastAccess : meta[2], "#i",
+                meta[3], "#x", meta[4]);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"#a=abc", "#c=abc", "#x=abc", "#i=-5", "#i=nan"})
     void aSessionWithBadMetadataIsNoSessionAndANewOneIsStarted(String field) {
         String id = newSession();
+        toLayoutBeforeMetadataField(id, null);
         String[] pair = field.split("=", 2);
         redis.command("HSET", sessionKey(id), pair[0], pair[1]);
 
@@ -185,7 +207,7 @@ class HostileStoredDataTest {
     void aSessionWhoseMetadataBreaksTheLoadScriptIsNoSessionNotA500(String fields) {
         String id = newSession();
         String old = Long.toString(Instant.now().minus(Duration.ofMinutes(5)).toEpochMilli());
-        redis.command("HSET", sessionKey(id), "#a", old); // due for a touch
+        toLayoutBeforeMetadataField(id, old); // due for a touch
         for (String field : fields.split(";")) {
             String[] pair = field.split("=", 2);
             redis.command("HSET", sessionKey(id), pair[0], pair[1]);

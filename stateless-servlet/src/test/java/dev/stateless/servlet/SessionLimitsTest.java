@@ -82,7 +82,7 @@ class SessionLimitsTest {
         assertThat(count.statusCode()).isEqualTo(200);
         assertThat(count.body()).isEqualTo("10000");
         assertThat(redis.commandLong("HLEN", redis.commandList("KEYS", "stateless:s:*").get(0)))
-                .isEqualTo(10_000 + 4); // the attributes and #c #a #i #x
+                .isEqualTo(10_000 + 1); // the attributes and #m
     }
 
     @Test

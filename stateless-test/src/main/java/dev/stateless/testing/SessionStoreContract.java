@@ -1287,6 +1287,28 @@ public abstract class SessionStoreContract {
         assertThat(load(session.id()).attributeNames()).containsExactly("kept");
     }
 
+    // ---- asynchronous saves and versions
+
+    @Test
+    void saveAsyncWritesLikeSaveAndAnswersAVersionThatALoadAtItSees() {
+        SessionData session = store.newSession();
+        long first = store.saveAsync(SessionChanges.to(session).set("a", encode("1")).build()).join();
+        SessionData loaded = load(session.id());
+        long second = store.saveAsync(SessionChanges.to(loaded).set("a", encode("2")).principal("alice").build()).join();
+
+        assertThat(first).isPositive();
+        assertThat(second).isPositive();
+        SessionData seen = store.load(session.id(), second).orElseThrow();
+        assertThat(decode(seen, "a")).isEqualTo("2");
+        assertThat(seen.principal()).hasValue("alice");
+        assertThat(store.findByPrincipal("alice")).hasSize(1);
+
+        store.delete(session.id());
+        assertThat(store.saveAsync(SessionChanges.to(loaded).set("a", encode("3")).build()).join())
+                .as("a save of a session that is gone").isZero();
+        assertThat(store.load(session.id(), second)).isEmpty();
+    }
+
     // ---- helpers
 
     private SessionId saveNew(SessionStore in, String principal) {

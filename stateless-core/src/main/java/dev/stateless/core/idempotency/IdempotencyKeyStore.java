@@ -65,6 +65,20 @@ public interface IdempotencyKeyStore extends AutoCloseable {
     boolean complete(String key, long token, byte[] result);
 
     /**
+     * {@link #complete} without making the caller wait for the store where it can: a caller sends
+     * this with its other writes (the session's save) and waits once, so that they share one round
+     * trip. Same effect and failures as {@link #complete}, delivered through the future. The default
+     * completes synchronously.
+     */
+    default java.util.concurrent.CompletableFuture<Boolean> completeAsync(String key, long token, byte[] result) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(complete(key, token, result));
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Ends the lease with a recorded failure: the operation ran (or may have), but its result cannot
      * be stored. Later acquisitions get {@link Acquisition.Failed} until the retention ends; the
      * operation never runs again for this key.

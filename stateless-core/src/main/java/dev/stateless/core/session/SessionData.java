@@ -34,15 +34,16 @@ public final class SessionData {
     private final Map<String, byte[]> attributes;
     private final boolean isNew;
     private final String lockToken;
+    private final long version;
 
     private SessionData(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
             Instant absoluteExpiry, String principal, Map<String, byte[]> attributes, boolean isNew) {
-        this(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew, null);
+        this(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew, null, 0);
     }
 
     private SessionData(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
             Instant absoluteExpiry, String principal, Map<String, byte[]> attributes, boolean isNew,
-            String lockToken) {
+            String lockToken, long version) {
         this.id = Objects.requireNonNull(id, "id");
         this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
         this.lastAccessedAt = Objects.requireNonNull(lastAccessedAt, "lastAccessedAt");
@@ -52,6 +53,7 @@ public final class SessionData {
         this.attributes = attributes;
         this.isNew = isNew;
         this.lockToken = lockToken;
+        this.version = version;
         if (idleTimeout.isNegative()) {
             throw new IllegalArgumentException("idleTimeout must not be negative, was " + idleTimeout);
         }
@@ -70,6 +72,16 @@ public final class SessionData {
             Instant absoluteExpiry, String principal, Map<String, byte[]> attributes) {
         return new SessionData(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal,
                 Collections.unmodifiableMap(new LinkedHashMap<>(attributes)), false);
+    }
+
+    /**
+     * A session as read back from storage, at {@code version} (for store implementations that count
+     * their writes of a session; see {@link #version()}).
+     */
+    public static SessionData stored(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
+            Instant absoluteExpiry, String principal, Map<String, byte[]> attributes, long version) {
+        return new SessionData(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal,
+                Collections.unmodifiableMap(new LinkedHashMap<>(attributes)), false, null, version);
     }
 
     public SessionId id() {
@@ -139,11 +151,21 @@ public final class SessionData {
         return Optional.ofNullable(lockToken);
     }
 
+    /**
+     * How many times the session was saved when this copy was read: grows by at least one with every
+     * {@link SessionStore#saveAsync save} (never with a touch), so a copy whose version is at least
+     * the one a save returned holds that save's changes. 0 for a new session, and for stores that
+     * keep no versions.
+     */
+    public long version() {
+        return version;
+    }
+
     /** For store implementations: this copy, holding the lock with {@code token}. */
     public SessionData lockedWith(String token) {
         Objects.requireNonNull(token, "token");
         return new SessionData(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew,
-                token);
+                token, version);
     }
 
     /** The session as it is after {@code changes} were saved: no longer new, holding no lock (the save released it). */
@@ -165,7 +187,8 @@ public final class SessionData {
 
     /** The same session with its last access moved to {@code now}. */
     public SessionData touchedAt(Instant now) {
-        return new SessionData(id, createdAt, now, idleTimeout, absoluteExpiry, principal, attributes, isNew, lockToken);
+        return new SessionData(id, createdAt, now, idleTimeout, absoluteExpiry, principal, attributes, isNew, lockToken,
+                version);
     }
 
     @Override

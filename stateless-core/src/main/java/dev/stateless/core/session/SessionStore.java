@@ -52,6 +52,19 @@ public interface SessionStore extends AutoCloseable {
     Optional<SessionData> load(SessionId id);
 
     /**
+     * Like {@link #load(SessionId)} for a caller that has seen the session at {@code knownVersion}
+     * (returned by {@link #saveAsync}, or a loaded copy's {@link SessionData#version()}): a store
+     * with a near cache may answer from its local copy when that copy is at least that version,
+     * refreshing the idle expiry without making the caller wait; else it reads the backend. A
+     * {@code knownVersion} of 0 or less always reads the backend. The default reads the backend.
+     *
+     * @throws StoreUnavailableException when the backend has to be read and cannot be reached in time
+     */
+    default Optional<SessionData> load(SessionId id, long knownVersion) {
+        return load(id);
+    }
+
+    /**
      * Like {@link #load(SessionId)}, and takes the session's lock in the same step, for at most
      * {@link SessionLock#lease()}. While another holder has the lock (and its lease runs), retries
      * with a short backoff (2 ms doubling to 50 ms) until {@link SessionLock#maxWait()} has passed. A
@@ -101,6 +114,24 @@ public interface SessionStore extends AutoCloseable {
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
     boolean save(SessionChanges changes);
+
+    /**
+     * {@link #save} without making the caller wait for the backend where the store can: a caller
+     * sends this and its other writes (an idempotency record's completion) and then waits once, so
+     * that they share one round trip. Same effect, atomicity and failures as {@link #save}, delivered
+     * through the future. The default saves synchronously.
+     *
+     * @return completes with the session's {@linkplain SessionData#version() version} after the write
+     *     (1 or more), or 0 when the session is gone and nothing was written; stores that keep no
+     *     versions complete with {@code changes.base().version() + 1} for a write
+     */
+    default CompletableFuture<Long> saveAsync(SessionChanges changes) {
+        try {
+            return CompletableFuture.completedFuture(save(changes) ? changes.base().version() + 1 : 0L);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /**
      * Releases the lock that {@code locked} holds, when there is nothing to save; nothing happens

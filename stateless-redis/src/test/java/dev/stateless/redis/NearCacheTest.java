@@ -1,0 +1,270 @@
+package dev.stateless.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stateless.core.session.AttributeCodec;
+import dev.stateless.core.session.SessionChanges;
+import dev.stateless.core.session.SessionData;
+import dev.stateless.core.session.SessionId;
+import dev.stateless.testing.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The near cache of {@link RedisSessionStore}: read-your-writes across nodes by version, whatever
+ * Redis's change reports do; the memory bound; reports making copies fresher.
+ */
+class NearCacheTest {
+
+    private static RedisServer redis;
+    private final List<RedisSessionStore> stores = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @BeforeEach
+    void clean() {
+        redis.flushAll();
+    }
+
+    @AfterEach
+    void closeStores() {
+        stores.forEach(RedisSessionStore::close);
+    }
+
+    /** Holds Redis's change reports back until {@link #release}: invalidations as late as they can be. */
+    static final class HeldBack implements Executor {
+        private final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void execute(Runnable report) {
+            held.add(report);
+        }
+
+        int size() {
+            return held.size();
+        }
+
+        void release() {
+            for (Runnable report; (report = held.poll()) != null; ) {
+                report.run();
+            }
+        }
+    }
+
+    private RedisSessionStore node(long maxBytes, Executor reports) {
+        RedisSessionStore store = RedisSessionStore.builder(redis.uri())
+                .nearCache(maxBytes, Duration.ofMinutes(10)) // far longer than the test: only versions protect it
+                .touchInterval(Duration.ofMinutes(1)) // a copy served within it sends no touch
+                .invalidationDelivery(reports)
+                .build();
+        stores.add(store);
+        return store;
+    }
+
+    /**
+     * Two nodes, each with a near cache whose change reports from Redis are held back for the whole
+     * test. A client writes on one node and reads on the other at once, carrying the version its
+     * save returned, alternating nodes, thousands of times: it sees its write every time, although
+     * the reading node holds an older copy before almost every read. Reading again at the same
+     * version is served by the node's copy.
+     */
+    @Test
+    void aClientThatCarriesItsVersionReadsItsWritesOnAnyNodeWithInvalidationsHeldBack() {
+        HeldBack reportsA = new HeldBack();
+        HeldBack reportsB = new HeldBack();
+        RedisSessionStore a = node(16 << 20, reportsA);
+        RedisSessionStore b = node(16 << 20, reportsB);
+        RedisSessionStore[] nodes = {a, b};
+        AttributeCodec codec = a.codec();
+        SessionData created = a.newSession();
+        long version = a.saveAsync(SessionChanges.to(created).set("n", codec.encode(0L))
+                .set("big", codec.encode("x".repeat(4000))).build()).join();
+        // both nodes hold a copy from now on
+        a.load(created.id(), version).orElseThrow();
+        b.load(created.id(), version).orElseThrow();
+
+        int writes = 3000;
+        int stale = 0;
+        int olderCopyHeld = 0;
+        int servedFromCopy = 0;
+        for (int n = 1; n <= writes; n++) {
+            RedisSessionStore writer = nodes[n % 2];
+            RedisSessionStore reader = nodes[(n + 1) % 2];
+            SessionData base = writer.load(created.id(), version).orElseThrow();
+            version = writer.saveAsync(SessionChanges.to(base).set("n", codec.encode((long) n)).build()).join();
+
+            SessionData held = reader.nearCache().held().get(created.id().digest());
+            if (held != null && held.version() < version) {
+                olderCopyHeld++;
+            }
+            SessionData read = reader.load(created.id(), version).orElseThrow();
+            if (!Long.valueOf(n).equals(codec.decode(read.encodedAttribute("n").orElseThrow()))
+                    || read.version() < version) {
+                stale++;
+            }
+            long scriptsBefore = scriptCalls();
+            SessionData again = reader.load(created.id(), version).orElseThrow();
+            if (scriptCalls() == scriptsBefore) {
+                servedFromCopy++;
+            }
+            assertThat(codec.decode(again.encodedAttribute("n").orElseThrow())).isEqualTo((long) n);
+        }
+
+        assertThat(stale).as("stale reads").isZero();
+        assertThat(reportsA.size() + reportsB.size()).as("change reports held back").isPositive();
+        assertThat(olderCopyHeld).as("reads where the reading node held an older copy").isGreaterThan(writes * 9 / 10);
+        assertThat(servedFromCopy).as("second reads served from the node's copy").isEqualTo(writes);
+    }
+
+    /** A caller that names no version (0) always reads Redis: it may be a client that wrote elsewhere. */
+    @Test
+    void aLoadWithoutAVersionReadsRedis() {
+        RedisSessionStore a = node(1 << 20, Runnable::run);
+        SessionData created = a.newSession();
+        long version = a.saveAsync(SessionChanges.to(created).set("n", a.codec().encode(1L)).build()).join();
+        a.load(created.id()).orElseThrow(); // Redis now holds the load script
+        a.load(created.id(), version).orElseThrow();
+        long before = scriptCalls();
+
+        a.load(created.id(), 0).orElseThrow();
+        a.load(created.id()).orElseThrow();
+
+        assertThat(scriptCalls() - before).isEqualTo(2);
+    }
+
+    /**
+     * The cache never holds more than its bound, by a weight that counts every attribute byte and
+     * more: 1,000 sessions of about 3 KB loaded through a cache of 256 KB.
+     */
+    @Test
+    void theCacheHoldsNoMoreThanItsBoundOfAttributeBytes() {
+        long bound = 256 * 1024;
+        RedisSessionStore writer = RedisSessionStore.builder(redis.uri()).build();
+        stores.add(writer);
+        RedisSessionStore cached = node(bound, Runnable::run);
+        List<SessionId> ids = new ArrayList<>();
+        List<Long> versions = new ArrayList<>();
+        for (int n = 0; n < 1000; n++) {
+            SessionData session = writer.newSession();
+            versions.add(writer.saveAsync(SessionChanges.to(session).set("a", writer.codec().encode("a".repeat(1000) + n))
+                    .set("b", writer.codec().encode(List.of("b".repeat(1000), "c".repeat(1000)))).build()).join());
+            ids.add(session.id());
+        }
+
+        for (int n = 0; n < ids.size(); n++) {
+            cached.load(ids.get(n), versions.get(n)).orElseThrow();
+        }
+
+        NearCache near = cached.nearCache();
+        Map<String, SessionData> held = near.held();
+        long attributeBytes = held.values().stream()
+                .flatMap(s -> s.encodedAttributes().values().stream()).mapToLong(v -> v.length).sum();
+        assertThat(near.weightedSize()).isLessThanOrEqualTo(bound);
+        assertThat(attributeBytes).isLessThanOrEqualTo(near.weightedSize()).isPositive();
+        assertThat(held.size()).as("copies held").isBetween(1, (int) (bound / 3000));
+    }
+
+    /** Change reports (client-side tracking) drop a copy another node changed, without any version. */
+    @Test
+    void aChangeOnAnotherNodeDropsTheCopyWhenRedisReportsIt() throws InterruptedException {
+        RedisSessionStore a = node(1 << 20, Runnable::run);
+        RedisSessionStore b = node(1 << 20, Runnable::run);
+        SessionData created = a.newSession();
+        long version = a.saveAsync(SessionChanges.to(created).set("n", a.codec().encode(1L)).build()).join();
+        SessionData copy = b.load(created.id(), version).orElseThrow();
+        assertThat(b.nearCache().held()).containsKey(created.id().digest());
+
+        a.save(SessionChanges.to(copy).set("n", a.codec().encode(2L)).build());
+
+        for (int wait = 0; wait < 500 && b.nearCache().held().containsKey(created.id().digest()); wait++) {
+            Thread.sleep(20);
+        }
+        assertThat(b.nearCache().held()).doesNotContainKey(created.id().digest());
+    }
+
+    @Test
+    void deleteAndChangeIdDropTheCopy() {
+        RedisSessionStore a = node(1 << 20, new HeldBack());
+        SessionData created = a.newSession();
+        long version = a.saveAsync(SessionChanges.to(created).set("n", a.codec().encode(1L)).build()).join();
+        a.load(created.id(), version).orElseThrow();
+        SessionId moved = SessionId.generate();
+
+        assertThat(a.changeId(created.id(), moved)).isTrue();
+        assertThat(a.load(created.id(), version)).isEmpty();
+        a.load(moved, version).orElseThrow();
+        a.delete(moved);
+        assertThat(a.load(moved, version)).isEmpty();
+    }
+
+    /** The README's snippet, as typed there (with the test's Redis as {@code uri}). */
+    @Test
+    void theReadmeSnippetReadsItsWriteThroughTheCache() {
+        String uri = redis.uri();
+        RedisSessionStore sessions = RedisSessionStore.builder(uri)
+                .touchInterval(Duration.ofMinutes(1))
+                .nearCache(64 * 1024 * 1024, Duration.ofSeconds(2))
+                .build();
+        SessionData session = sessions.newSession();
+        long version = sessions.saveAsync(SessionChanges.to(session).set("cart", sessions.codec().encode("1 item"))
+                .build()).join();
+        // later, on any node, for the client that carries `version` (in its cookie or a header):
+        Optional<SessionData> seen = sessions.load(session.id(), version);
+        stores.add(sessions);
+
+        assertThat(seen).hasValueSatisfying(s -> assertThat(s.version()).isEqualTo(version));
+        assertThat(sessions.codec().decode(seen.orElseThrow().encodedAttribute("cart").orElseThrow())).isEqualTo("1 item");
+    }
+
+    @Test
+    void textOptionsTurnTheCacheOn() {
+        RedisSessionStore fromText = (RedisSessionStore) dev.stateless.core.session.SessionStores.create(redis.uri(),
+                Map.of("near-cache-bytes", "1000000", "near-cache-max-age", "PT2S"));
+        stores.add(fromText);
+        assertThat(fromText.nearCache()).isNotNull();
+        assertThatThrownBy(() -> dev.stateless.core.session.SessionStores.create(redis.uri(),
+                Map.of("near-cache-bytes", "lots"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("near-cache-bytes");
+        assertThatThrownBy(() -> dev.stateless.core.session.SessionStores.create(redis.uri(),
+                Map.of("near-cache-max-age", "PT2S"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("near-cache-bytes");
+    }
+
+    @Test
+    void theBoundsAreCheckedWhenBuilt() {
+        assertThatThrownBy(() -> RedisSessionStore.builder(redis.uri()).nearCache(0, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBytes");
+        assertThatThrownBy(() -> RedisSessionStore.builder(redis.uri()).nearCache(1000, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAge");
+    }
+
+    private static long scriptCalls() {
+        long calls = 0;
+        for (String line : redis.command("INFO", "commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                String c = line.substring(line.indexOf("calls=") + 6);
+                calls += Long.parseLong(c.substring(0, c.indexOf(',')));
+            }
+        }
+        return calls;
+    }
+}

@@ -34,6 +34,8 @@ public class BootShopApplication {
                         .requestMatchers("/api/**").hasRole("shopper")
                         // Boot's error page: else a failure reaches the client as a redirect to the login page
                         .requestMatchers("/error").permitAll()
+                        // load balancers probe it; details (the Redis endpoint, errors) only for a logged-in user
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .anyRequest().authenticated())
                 .formLogin(Customizer.withDefaults())
                 // bearer requests carry no cookie a forged form could ride on

@@ -21,7 +21,9 @@ import org.springframework.web.bind.annotation.RestController;
         "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
         "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
         "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
-        "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration"})
+        "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+        // the shop's Actuator is on this class path too: its security needs Spring Security's configuration
+        "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration"})
 public class ApiOnlyApplication {
 
     /** Orders placed by both instances (they run in one test JVM). */

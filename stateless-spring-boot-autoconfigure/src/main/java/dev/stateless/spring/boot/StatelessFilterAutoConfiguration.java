@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -93,7 +94,7 @@ public class StatelessFilterAutoConfiguration {
     @ConditionalOnBean(IdempotencyKeyStore.class)
     @ConditionalOnMissingBean(name = "statelessIdempotencyFilter")
     FilterRegistrationBean<IdempotencyFilter> statelessIdempotencyFilter(IdempotencyKeyStore store,
-            SessionIdResolver ids, StatelessProperties properties) {
+            SessionIdResolver ids, StatelessProperties properties, ConfigurableListableBeanFactory beans) {
         StatelessProperties.Idempotency idempotency = properties.getIdempotency();
         List<String> paths = idempotency.getPaths();
         IdempotencyFilter filter = StatelessProperties.checked("stateless.idempotency", () -> {
@@ -109,6 +110,9 @@ public class StatelessFilterAutoConfiguration {
             }
             if (idempotency.getMaxRecordsPerHour() > 0) {
                 builder.maxRecordsPerScopeAndHour(idempotency.getMaxRecordsPerHour());
+            }
+            if (properties.metricsOn(beans.getBeanClassLoader())) {
+                StatelessMeters.apply(beans, builder);
             }
             return builder.build();
         });

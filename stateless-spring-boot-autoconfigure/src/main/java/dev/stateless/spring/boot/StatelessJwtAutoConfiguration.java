@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -29,7 +30,8 @@ public class StatelessJwtAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @Conditional(KeysConfigured.class)
-    TokenVerifier statelessTokenVerifier(StatelessProperties properties, ObjectProvider<RevocationList> revocations) {
+    TokenVerifier statelessTokenVerifier(StatelessProperties properties, ObjectProvider<RevocationList> revocations,
+            ConfigurableListableBeanFactory beans) {
         StatelessProperties.Jwt jwt = properties.getJwt();
         RevocationList revoked = revocations.getIfUnique();
         log.info("stateless: bearer tokens verified with {}, issuers {}, audiences {}, revocation list {}",
@@ -49,6 +51,9 @@ public class StatelessJwtAutoConfiguration {
                     .rolesClaims(jwt.getRolesClaims().toArray(String[]::new));
             if (revoked != null) {
                 builder.revocationList(revoked);
+            }
+            if (properties.metricsOn(beans.getBeanClassLoader())) {
+                StatelessMeters.apply(beans, builder);
             }
             return builder.build();
         });

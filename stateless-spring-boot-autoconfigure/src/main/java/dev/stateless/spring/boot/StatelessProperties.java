@@ -27,6 +27,7 @@ public class StatelessProperties {
     private final Idempotency idempotency = new Idempotency();
     private final Jwt jwt = new Jwt();
     private final Revocation revocation = new Revocation();
+    private final Metrics metrics = new Metrics();
 
     public int getFilterOrder() {
         return filterOrder;
@@ -54,6 +55,18 @@ public class StatelessProperties {
 
     public Revocation getRevocation() {
         return revocation;
+    }
+
+    public Metrics getMetrics() {
+        return metrics;
+    }
+
+    /**
+     * Whether the stores, the verifier and the idempotency filter get the application's
+     * {@code MeterRegistry}: {@code stateless.metrics.enabled} and Micrometer on {@code loader}.
+     */
+    boolean metricsOn(ClassLoader loader) {
+        return metrics.isEnabled() && org.springframework.util.ClassUtils.isPresent(StatelessMeters.METER_REGISTRY, loader);
     }
 
     /**
@@ -498,6 +511,24 @@ public class StatelessProperties {
     public static class Revocation {
 
         /** Whether the verifier checks revoked tokens in Redis (then every token needs a jti). */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    /** Micrometer meters of the stores, the verifier and the idempotency filter. */
+    public static class Metrics {
+
+        /**
+         * Whether the application's MeterRegistry (Micrometer, e.g. from Spring Boot Actuator)
+         * records the stateless.* meters and Lettuce's command latencies.
+         */
         private boolean enabled = true;
 
         public boolean isEnabled() {

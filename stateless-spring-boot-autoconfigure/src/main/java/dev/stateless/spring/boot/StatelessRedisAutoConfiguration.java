@@ -5,6 +5,7 @@ import io.lettuce.core.resource.ClientResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -14,7 +15,9 @@ import org.springframework.context.annotation.Bean;
 /**
  * One {@link RedisStores} (one Lettuce client and connection) for every store, from
  * {@code stateless.redis.*}; the application's own {@link ClientResources} bean, if it has one, is
- * used and left to it. A {@code RedisStores} bean of the application's replaces this one.
+ * used and left to it. The application's Micrometer {@code MeterRegistry}, if it has one (and
+ * {@code stateless.metrics.enabled}), records Lettuce's latencies and is every store's registry. A
+ * {@code RedisStores} bean of the application's replaces this one.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(StatelessProperties.class)
@@ -25,7 +28,8 @@ public class StatelessRedisAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnProperty(prefix = "stateless.redis", name = "uri")
-    RedisStores statelessRedisStores(StatelessProperties properties, ObjectProvider<ClientResources> resources) {
+    RedisStores statelessRedisStores(StatelessProperties properties, ObjectProvider<ClientResources> resources,
+            ConfigurableListableBeanFactory beans) {
         StatelessProperties.Redis redis = properties.getRedis();
         RedisStores.Builder builder = StatelessProperties.checked("stateless.redis", () -> RedisStores.builder(redis.getUri())
                 .commandTimeout(redis.getCommandTimeout())
@@ -34,10 +38,11 @@ public class StatelessRedisAutoConfiguration {
         if (own != null) {
             builder.clientResources(own);
         }
+        boolean metrics = properties.metricsOn(beans.getBeanClassLoader()) && StatelessMeters.apply(beans, builder);
         // the URI may carry a password: log the scheme only
-        log.info("stateless: Redis stores on {}, command timeout {}, key prefix '{}'{}",
+        log.info("stateless: Redis stores on {}, command timeout {}, key prefix '{}'{}, metrics {}",
                 scheme(redis.getUri()), redis.getCommandTimeout(), redis.getKeyPrefix(),
-                own != null ? ", the application's Lettuce ClientResources" : "");
+                own != null ? ", the application's Lettuce ClientResources" : "", metrics ? "on" : "off");
         return builder.build();
     }
 

@@ -200,7 +200,7 @@ class StatelessAutoConfigurationTest {
             assertThat(metadata).contains("\"stateless.redis.uri\"", "\"stateless.session.idle-timeout\"",
                     "\"stateless.session.cookie.same-site\"", "\"stateless.idempotency.paths\"",
                     "\"stateless.jwt.jwks-uri\"", "\"stateless.jwt.audiences\"", "\"stateless.revocation.enabled\"",
-                    "Where Redis is");
+                    "\"stateless.metrics.enabled\"", "\"management.health.stateless.enabled\"", "Where Redis is");
         }
     }
 

@@ -6,7 +6,6 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.Ed25519Signer;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
@@ -354,7 +353,7 @@ public final class JwtIssuer {
                     return new ECDSASigner(ec);
                 }
                 if (key instanceof OctetKeyPair okp) {
-                    return new Ed25519Signer(okp);
+                    return Ed25519.signer(okp);
                 }
             } catch (JOSEException e) {
                 throw new IllegalArgumentException(option + ": the key cannot sign (" + e.getClass().getSimpleName() + ")");

@@ -6,7 +6,6 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -51,8 +50,8 @@ public final class JwtKeys {
     /** An Ed25519 key pair for EdDSA. */
     public static OctetKeyPair generateEd25519(String kid) {
         try {
-            return new OctetKeyPairGenerator(Curve.Ed25519).keyID(Objects.requireNonNull(kid, "kid")).generate();
-        } catch (JOSEException e) {
+            return Ed25519.generate(Objects.requireNonNull(kid, "kid"));
+        } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 key generation failed", e);
         }
     }

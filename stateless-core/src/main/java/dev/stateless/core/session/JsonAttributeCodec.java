@@ -143,6 +143,12 @@ public final class JsonAttributeCodec implements AttributeCodec {
                 .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
                 .visibility(PropertyAccessor.CREATOR, JsonAutoDetect.Visibility.ANY)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                // java.time values as ISO-8601 text, not Jackson's decimal seconds: Jackson 2.19 writes a
+                // negative Instant or Duration with nanoseconds as a different decimal than 2.21 and later
+                // read it (-5s+1ns is "-5.000000001" there, read back as -6s+999999999ns), so nodes on two
+                // Jackson versions would silently disagree on a stored value. ISO text reads alike on all.
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 // A field removed from a class must not make old sessions unreadable.
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .setDefaultTyping(new AllowListTyping(registry))

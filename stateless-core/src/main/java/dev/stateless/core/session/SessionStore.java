@@ -95,8 +95,8 @@ public interface SessionStore extends AutoCloseable {
      *
      * @return false, writing nothing, when an existing session is gone (expired, deleted, or its id
      *     was changed); true when written
-     * @throws CorruptDataException, writing nothing, when what is stored under the session's id is not
-     *     a session this store can read
+     * @throws CorruptDataException when what is stored under the session's id is not a session this
+     *     store can read (nothing is written)
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
     boolean save(SessionChanges changes);

@@ -22,6 +22,7 @@ public sealed interface Acquisition {
 
     /** Another caller holds a live lease; {@code retryAfter} is what is left of it. */
     record InProgress(Duration retryAfter) implements Acquisition {
+        /** Checks that {@code retryAfter} is given. */
         public InProgress {
             Objects.requireNonNull(retryAfter, "retryAfter");
         }
@@ -29,6 +30,7 @@ public sealed interface Acquisition {
 
     /** The operation completed; {@code result} is what its holder stored. The array must not be modified. */
     record Completed(byte[] result) implements Acquisition {
+        /** Checks that {@code result} is given. */
         public Completed {
             Objects.requireNonNull(result, "result");
         }
@@ -50,6 +52,7 @@ public sealed interface Acquisition {
      * hour; nothing was stored. {@code retryAfter} is what is left of the hour.
      */
     record LimitReached(Duration retryAfter) implements Acquisition {
+        /** Checks that {@code retryAfter} is given. */
         public LimitReached {
             Objects.requireNonNull(retryAfter, "retryAfter");
         }

@@ -163,6 +163,11 @@ public final class JsonAttributeCodec implements AttributeCodec {
         }
     }
 
+    /**
+     * Starts the configuration of a JSON codec; only the JDK's value types are allowed until more are.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -398,6 +403,8 @@ public final class JsonAttributeCodec implements AttributeCodec {
          * Allows values of these classes, identified in storage by their fully qualified name. Use
          * {@link #allow(String, Class)} when a class may be renamed or moved.
          *
+         * @param types the classes to allow
+         * @return this builder
          * @throws IllegalArgumentException naming the class and the reason when JSON cannot carry it
          *     faithfully; see {@link #allow(String, Class)}
          */
@@ -423,6 +430,9 @@ public final class JsonAttributeCodec implements AttributeCodec {
          * {@linkplain #addModule modules} before the classes they make storable: the checks are
          * then left to them, and to the round trip made at first encode.
          *
+         * @param typeId the short name stored instead of the class name
+         * @param type the class
+         * @return this builder
          * @throws IllegalArgumentException as said, or for an empty or reserved id
          */
         public Builder allow(String typeId, Class<?> type) {
@@ -473,6 +483,8 @@ public final class JsonAttributeCodec implements AttributeCodec {
          * {@link #allow(String, Class)} run on each class when it is first encoded or decoded, and
          * a class that fails them is refused with {@link AttributeCodecException} naming it.
          *
+         * @param patterns class names or {@code package.*} patterns
+         * @return this builder
          * @throws IllegalArgumentException for a malformed pattern, one covering JDK packages
          *     wholesale ({@code java.**}) or a whole top-level domain ({@code com.**}), or a known gadget
          */
@@ -489,6 +501,9 @@ public final class JsonAttributeCodec implements AttributeCodec {
         /**
          * The class loader that resolves the names given to {@link #allowTypes} (default: the
          * thread's context class loader at {@link #build()}); in a servlet container, the webapp's.
+         *
+         * @param loader the class loader
+         * @return this builder
          */
         public Builder classLoader(ClassLoader loader) {
             this.loader = Objects.requireNonNull(loader, "classLoader");
@@ -501,6 +516,9 @@ public final class JsonAttributeCodec implements AttributeCodec {
          * changes how a type is written, never which types stored bytes may name. A module cannot
          * replace the codec's allow-list typing, and types its annotations name by class
          * ({@code @JsonTypeInfo(use = CLASS)}) are checked against the same allow-list.
+         *
+         * @param module the Jackson module
+         * @return this builder
          */
         public Builder addModule(Module module) {
             modules.add(Objects.requireNonNull(module, "module"));
@@ -511,13 +529,22 @@ public final class JsonAttributeCodec implements AttributeCodec {
          * Applies the Jackson annotations of {@code mixin} to {@code target} (a {@code @JsonCreator}
          * for a class without a no-argument constructor, {@code @JsonIgnore}...). The target must
          * still be allowed.
+         *
+         * @param target the class to annotate
+         * @param mixin the class whose annotations apply to it
+         * @return this builder
          */
         public Builder mixIn(Class<?> target, Class<?> mixin) {
             mixIns.put(Objects.requireNonNull(target, "target"), Objects.requireNonNull(mixin, "mixin"));
             return this;
         }
 
-        /** Deepest nesting of JSON arrays and objects a stored value may have (default 64). */
+        /**
+         * Deepest nesting of JSON arrays and objects a stored value may have (default 64).
+         *
+         * @param depth at least 1
+         * @return this builder
+         */
         public Builder maxNestingDepth(int depth) {
             if (depth < 1) {
                 throw new IllegalArgumentException("maxNestingDepth must be at least 1, was " + depth);
@@ -526,7 +553,12 @@ public final class JsonAttributeCodec implements AttributeCodec {
             return this;
         }
 
-        /** Longest string a stored value may hold, in characters (default 4 Mi). */
+        /**
+         * Longest string a stored value may hold, in characters (default 4 Mi).
+         *
+         * @param length at least 1
+         * @return this builder
+         */
         public Builder maxStringLength(int length) {
             if (length < 1) {
                 throw new IllegalArgumentException("maxStringLength must be at least 1, was " + length);
@@ -538,6 +570,7 @@ public final class JsonAttributeCodec implements AttributeCodec {
         /**
          * Builds the codec.
          *
+         * @return a thread-safe codec
          * @throws IllegalArgumentException when an allowed class has a field of an application
          *     type that is not allowed, or (with modules) cannot be carried; the message names both
          */

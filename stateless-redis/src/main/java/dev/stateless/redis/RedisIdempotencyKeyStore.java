@@ -54,6 +54,13 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         this.retentionMillis = bytes(Long.toString(settings.retention().toMillis()));
     }
 
+    /**
+     * Starts the configuration of a store on the Redis at {@code uri}.
+     *
+     * @param uri {@code redis://}, {@code rediss://}, {@code redis-sentinel://...#master} or {@code
+     *     redis-cluster://seed,seed}
+     * @return a builder
+     */
     public static Builder builder(String uri) {
         return new Builder(uri);
     }
@@ -173,18 +180,33 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
             this.uri = RedisSupport.parse(uri);
         }
 
-        /** How long one Redis command may take before it fails as unavailable (default 2 s). */
+        /**
+         * How long one Redis command may take before it fails as unavailable (default 2 s).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = RedisSupport.commandTimeout(timeout);
             return this;
         }
 
-        /** Prefix of every key this store writes (default {@code "stateless:"}). */
+        /**
+         * Prefix of every key this store writes (default {@code "stateless:"}).
+         *
+         * @param prefix prepended to every key; no braces
+         * @return this builder
+         */
         public Builder keyPrefix(String prefix) {
             this.keyPrefix = RedisSupport.keyPrefix(prefix);
             return this;
         }
 
+        /**
+         * Makes the {@code RedisIdempotencyKeyStore} as configured; bad values fail here, naming the option.
+         *
+         * @return the RedisIdempotencyKeyStore, thread-safe
+         */
         public RedisIdempotencyKeyStore build() {
             return new RedisIdempotencyKeyStore(this, settings());
         }

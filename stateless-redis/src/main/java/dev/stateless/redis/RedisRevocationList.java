@@ -38,6 +38,13 @@ public final class RedisRevocationList implements RevocationList {
         this.clock = builder.clock;
     }
 
+    /**
+     * Starts the configuration of a revocation list on the Redis at {@code uri}.
+     *
+     * @param uri {@code redis://}, {@code rediss://}, {@code redis-sentinel://...#master} or {@code
+     *     redis-cluster://seed,seed}
+     * @return a builder
+     */
     public static Builder builder(String uri) {
         return new Builder(uri);
     }
@@ -87,24 +94,44 @@ public final class RedisRevocationList implements RevocationList {
             this.uri = RedisSupport.parse(uri);
         }
 
-        /** How long one Redis command may take before it fails as unavailable (default 2 s). */
+        /**
+         * How long one Redis command may take before it fails as unavailable (default 2 s).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = RedisSupport.commandTimeout(timeout);
             return this;
         }
 
-        /** Prefix of every key this list writes (default {@code "stateless:"}). */
+        /**
+         * Prefix of every key this list writes (default {@code "stateless:"}).
+         *
+         * @param prefix prepended to every key; no braces
+         * @return this builder
+         */
         public Builder keyPrefix(String prefix) {
             this.keyPrefix = RedisSupport.keyPrefix(prefix);
             return this;
         }
 
-        /** The clock that turns a token's expiry into the key's time to live. */
+        /**
+         * The clock that turns a token's expiry into the key's time to live.
+         *
+         * @param clock the clock; tests pass one they move by hand
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
+        /**
+         * Makes the {@code RedisRevocationList} as configured; bad values fail here, naming the option.
+         *
+         * @return the RedisRevocationList, thread-safe
+         */
         public RedisRevocationList build() {
             return new RedisRevocationList(this);
         }

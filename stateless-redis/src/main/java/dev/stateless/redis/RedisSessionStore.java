@@ -107,6 +107,10 @@ public final class RedisSessionStore implements SessionStore {
      * Starts a store on the Redis server at {@code uri}: {@code redis://host:port[/db]},
      * {@code rediss://...} for TLS, {@code redis-sentinel://host:port[,host:port]/db#master}, or
      * {@code redis-cluster://host:port,host:port} (seed nodes of a Cluster).
+     *
+     * @param uri {@code redis://}, {@code rediss://}, {@code redis-sentinel://...#master} or {@code
+     *     redis-cluster://seed,seed}
+     * @return a builder with the shared defaults and a command timeout of 2 seconds
      */
     public static Builder builder(String uri) {
         return new Builder(uri);
@@ -496,18 +500,33 @@ public final class RedisSessionStore implements SessionStore {
             this.uri = RedisSupport.parse(uri);
         }
 
-        /** How long one Redis command may take before it fails as unavailable (default 2 s). */
+        /**
+         * How long one Redis command may take before it fails as unavailable (default 2 s).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = RedisSupport.commandTimeout(timeout);
             return this;
         }
 
-        /** Prefix of every key this store writes (default {@code "stateless:"}). */
+        /**
+         * Prefix of every key this store writes (default {@code "stateless:"}).
+         *
+         * @param prefix prepended to every key; no braces
+         * @return this builder
+         */
         public Builder keyPrefix(String prefix) {
             this.keyPrefix = RedisSupport.keyPrefix(prefix);
             return this;
         }
 
+        /**
+         * Makes the {@code RedisSessionStore} as configured; bad values fail here, naming the option.
+         *
+         * @return the RedisSessionStore, thread-safe
+         */
         public RedisSessionStore build() {
             return new RedisSessionStore(this, settings());
         }

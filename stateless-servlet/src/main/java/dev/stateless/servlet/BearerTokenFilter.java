@@ -102,6 +102,13 @@ public final class BearerTokenFilter implements Filter {
         this.requiredRoles = Collections.unmodifiableMap(new LinkedHashMap<>(b.requiredRoles));
     }
 
+    /**
+     * Starts the configuration of a filter that verifies tokens with {@code verifier}, which the caller keeps
+     * and closes.
+     *
+     * @param verifier verifies every token
+     * @return a builder
+     */
     public static Builder builder(TokenVerifier verifier) {
         return new Builder(verifier);
     }
@@ -348,7 +355,12 @@ public final class BearerTokenFilter implements Filter {
             this.verifier = Objects.requireNonNull(verifier, "verifier");
         }
 
-        /** The realm named in {@code WWW-Authenticate} (default {@code api}). */
+        /**
+         * The realm named in {@code WWW-Authenticate} (default {@code api}).
+         *
+         * @param realm printable ASCII without quotes or backslashes
+         * @return this builder
+         */
         public Builder realm(String realm) {
             this.realm = checkRealm(realm);
             return this;
@@ -365,6 +377,9 @@ public final class BearerTokenFilter implements Filter {
         /**
          * Paths where a request without a token passes, anonymously (exact, or {@code /prefix/*}).
          * A token that is sent is still verified there.
+         *
+         * @param paths exact paths or {@code /prefix/*} patterns
+         * @return this builder
          */
         public Builder anonymous(String... paths) {
             for (String p : paths) {
@@ -373,7 +388,13 @@ public final class BearerTokenFilter implements Filter {
             return this;
         }
 
-        /** Paths that need one of these roles (or scopes); first matching rule wins. */
+        /**
+         * Paths that need one of these roles (or scopes); first matching rule wins.
+         *
+         * @param path an exact path or a {@code /prefix/*} pattern
+         * @param anyOf the roles, one of which is needed
+         * @return this builder
+         */
         public Builder requireRole(String path, String... anyOf) {
             if (anyOf.length == 0) {
                 throw new IllegalArgumentException("requireRole: name at least one role for " + path);
@@ -389,6 +410,11 @@ public final class BearerTokenFilter implements Filter {
             return path;
         }
 
+        /**
+         * Makes the {@code BearerTokenFilter} as configured; bad values fail here, naming the option.
+         *
+         * @return the BearerTokenFilter, thread-safe
+         */
         public BearerTokenFilter build() {
             return new BearerTokenFilter(this);
         }

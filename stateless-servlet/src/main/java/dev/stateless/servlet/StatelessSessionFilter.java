@@ -105,6 +105,12 @@ public final class StatelessSessionFilter implements Filter {
         this.lockSkipPaths = builder.lockSkipPaths;
     }
 
+    /**
+     * Starts the configuration of a filter on {@code store}, which the caller keeps and closes.
+     *
+     * @param store where the sessions live
+     * @return a builder
+     */
     public static Builder builder(SessionStore store) {
         return new Builder(store);
     }
@@ -453,6 +459,9 @@ public final class StatelessSessionFilter implements Filter {
          * cookies, when the application's session tracking modes include URL (default true, as
          * containers do). Turn it off when no client needs it: an id in a URL leaks through
          * {@code Referer} headers, logs and shared links.
+         *
+         * @param enabled whether it is on
+         * @return this builder
          */
         public Builder urlRewriting(boolean enabled) {
             this.urlRewriting = enabled;
@@ -462,6 +471,9 @@ public final class StatelessSessionFilter implements Filter {
         /**
          * How the id travels (default: the cookie {@code SESSION}, with the attributes of the
          * application's own session cookie configuration).
+         *
+         * @param resolver the strategy
+         * @return this builder
          */
         public Builder idResolver(SessionIdResolver resolver) {
             this.ids = Objects.requireNonNull(resolver, "idResolver");
@@ -471,6 +483,9 @@ public final class StatelessSessionFilter implements Filter {
         /**
          * Who owns a session, recorded for "log out everywhere" (default: the request's
          * {@code getUserPrincipal()} name at save time).
+         *
+         * @param resolver the strategy
+         * @return this builder
          */
         public Builder principalResolver(Function<HttpServletRequest, Optional<String>> resolver) {
             this.principals = Objects.requireNonNull(resolver, "principalResolver");
@@ -487,6 +502,9 @@ public final class StatelessSessionFilter implements Filter {
          * writes still land, last writer wins). Without a lock, concurrent requests of one session
          * keep each other's changes to different attributes, and for one attribute the last writer
          * wins.
+         *
+         * @param lock the lease and the wait
+         * @return this builder
          */
         public Builder lock(SessionLock lock) {
             this.lock = Objects.requireNonNull(lock, "lock");
@@ -496,6 +514,9 @@ public final class StatelessSessionFilter implements Filter {
         /**
          * Paths whose requests take no lock even when {@link #lock locking} is on: read-only pages
          * and static resources, which then never wait (exact paths, or {@code /prefix/*}).
+         *
+         * @param paths exact paths or {@code /prefix/*} patterns
+         * @return this builder
          */
         public Builder lockSkipPaths(String... paths) {
             this.lockSkipPaths = paths("lockSkipPaths", paths);
@@ -524,12 +545,20 @@ public final class StatelessSessionFilter implements Filter {
          * change happens when the session is loaded, or, for a login during the request, before the
          * session is saved; the client gets the new id with the answer. Turn it off only if the
          * application changes the id at login itself ({@code changeSessionId()}).
+         *
+         * @param enabled whether it is on
+         * @return this builder
          */
         public Builder rotateIdOnLogin(boolean enabled) {
             this.rotateIdOnLogin = enabled;
             return this;
         }
 
+        /**
+         * Makes the {@code StatelessSessionFilter} as configured; bad values fail here, naming the option.
+         *
+         * @return the StatelessSessionFilter, thread-safe
+         */
         public StatelessSessionFilter build() {
             return new StatelessSessionFilter(this);
         }

@@ -256,7 +256,11 @@ public final class Idempotency implements AutoCloseable {
     public sealed interface Attempt {
         /** The caller holds the key and runs the operation; it owns {@code lease} and must end it. */
         record Run(Lease lease) implements Attempt {
-            /** Checks that {@code lease} is given. */
+            /**
+             * Checks that {@code lease} is given.
+             *
+             * @param lease the lease the caller owns
+             */
             public Run {
                 Objects.requireNonNull(lease, "lease");
             }
@@ -264,7 +268,11 @@ public final class Idempotency implements AutoCloseable {
 
         /** The operation ran before; {@code result} is what its run stored. The array must not be modified. */
         record Replay(byte[] result) implements Attempt {
-            /** Checks that {@code result} is given. */
+            /**
+             * Checks that {@code result} is given.
+             *
+             * @param result the first run's stored result
+             */
             public Replay {
                 Objects.requireNonNull(result, "result");
             }

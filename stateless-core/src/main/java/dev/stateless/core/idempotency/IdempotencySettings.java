@@ -13,7 +13,13 @@ import java.util.Objects;
  */
 public record IdempotencySettings(Duration lease, Duration retention, Clock clock) {
 
-    /** Checks that each value is given and that the lease and the retention are positive. */
+    /**
+     * Checks that each value is given and that the lease and the retention are positive.
+     *
+     * @param clock the store's clock
+     * @param lease how long a lease lasts
+     * @param retention how long a record is kept
+     */
     public IdempotencySettings {
         requirePositive("lease", lease);
         requirePositive("retention", retention);

@@ -28,7 +28,12 @@ import java.util.function.Supplier;
  */
 public record SessionLock(Duration lease, Duration maxWait) {
 
-    /** Checks that the lease is positive and the wait is not negative. */
+    /**
+     * Checks that the lease is positive and the wait is not negative.
+     *
+     * @param lease how long the lock is held at most
+     * @param maxWait how long a load waits for the lock
+     */
     public SessionLock {
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(maxWait, "maxWait");

@@ -26,7 +26,16 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
     /** No limit on the sessions of a principal (the default). */
     public static final int UNLIMITED = Integer.MAX_VALUE;
 
-    /** Checks that each value is given and the timeouts and the limit are in range. */
+    /**
+     * Checks that each value is given and the timeouts and the limit are in range.
+     *
+     * @param absoluteTimeout the longest life of a session
+     * @param clock the store's clock
+     * @param codec the attribute codec
+     * @param idleTimeout the idle timeout of new sessions
+     * @param maxSessionsPerPrincipal the live sessions one principal may have
+     * @param touchInterval how often at most the last access is written
+     */
     public SessionSettings {
         Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(clock, "clock");

@@ -25,7 +25,17 @@ import java.util.Set;
 public record VerifiedToken(String principal, String subject, Optional<String> issuer, Optional<String> tokenId,
         Optional<Instant> expiresAt, Set<String> roles, Map<String, Object> claims) {
 
-    /** Checks that each value is given and copies the claims and roles. */
+    /**
+     * Checks that each value is given and copies the claims and roles.
+     *
+     * @param claims every claim
+     * @param expiresAt {@code exp}
+     * @param issuer {@code iss}
+     * @param principal who the token speaks for
+     * @param roles the roles and scopes
+     * @param subject {@code sub}
+     * @param tokenId {@code jti}
+     */
     public VerifiedToken {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(subject, "subject");

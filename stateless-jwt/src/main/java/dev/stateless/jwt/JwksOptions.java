@@ -155,7 +155,7 @@ public final class JwksOptions {
         }
 
         /**
-         * @return the JwksOptions, thread-safe
+         * @return the options, immutable
          * @throws IllegalArgumentException naming the option at fault ({@code jwksUri}, {@code jwksTimeout},
          * ...)
          */

@@ -362,10 +362,14 @@ public final class JwtIssuer {
         }
 
         /**
-         * @return the JwtIssuer, thread-safe
+         * Makes the issuer as configured.
+         *
+         * @return the issuer, thread-safe
          * @throws IllegalArgumentException naming the first option at fault
+         * @throws IllegalStateException when the Nimbus JOSE+JWT on the classpath is older than 9.37
          */
         public JwtIssuer build() {
+            NimbusRuntime.check();
             if (keyOptions.isEmpty()) {
                 throw new IllegalArgumentException("no signing key: set hmacSecret, rsaKey, ecKey or ed25519Key");
             }

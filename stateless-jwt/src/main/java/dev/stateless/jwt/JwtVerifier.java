@@ -506,10 +506,14 @@ public final class JwtVerifier implements TokenVerifier {
         }
 
         /**
-         * @return the JwtVerifier, thread-safe
+         * Makes the verifier as configured.
+         *
+         * @return the verifier, thread-safe
          * @throws IllegalArgumentException naming the first option at fault
+         * @throws IllegalStateException when the Nimbus JOSE+JWT on the classpath is older than 9.37
          */
         public JwtVerifier build() {
+            NimbusRuntime.check();
             Map<String, TrustedKeys> keySets = keySets();
             Set<JWSAlgorithm> allowed = allowedAlgorithms(List.copyOf(keySets.values()));
             requireNames("audiences", audiences);

@@ -168,7 +168,7 @@ public final class TrustedKeys {
         }
 
         /**
-         * @return the TrustedKeys, thread-safe
+         * @return the keys, immutable
          * @throws IllegalArgumentException naming the option at fault
          */
         public TrustedKeys build() {

@@ -205,7 +205,9 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         /**
          * Makes the {@code RedisIdempotencyKeyStore} as configured; bad values fail here, naming the option.
          *
-         * @return the RedisIdempotencyKeyStore, thread-safe
+         * @return the store, thread-safe; the caller closes it
+         * @throws IllegalStateException when the Lettuce and Netty on the classpath cannot work together
+         *     (Lettuce 7 on Netty 4.1, or a Lettuce older than 6.6); the message names the versions to use
          */
         public RedisIdempotencyKeyStore build() {
             return new RedisIdempotencyKeyStore(this, settings());

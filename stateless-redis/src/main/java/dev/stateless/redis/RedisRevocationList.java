@@ -130,7 +130,9 @@ public final class RedisRevocationList implements RevocationList {
         /**
          * Makes the {@code RedisRevocationList} as configured; bad values fail here, naming the option.
          *
-         * @return the RedisRevocationList, thread-safe
+         * @return the list, thread-safe; the caller closes it
+         * @throws IllegalStateException when the Lettuce and Netty on the classpath cannot work together
+         *     (Lettuce 7 on Netty 4.1, or a Lettuce older than 6.6); the message names the versions to use
          */
         public RedisRevocationList build() {
             return new RedisRevocationList(this);

@@ -525,7 +525,9 @@ public final class RedisSessionStore implements SessionStore {
         /**
          * Makes the {@code RedisSessionStore} as configured; bad values fail here, naming the option.
          *
-         * @return the RedisSessionStore, thread-safe
+         * @return the store, thread-safe; the caller closes it
+         * @throws IllegalStateException when the Lettuce and Netty on the classpath cannot work together
+         *     (Lettuce 7 on Netty 4.1, or a Lettuce older than 6.6); the message names the versions to use
          */
         public RedisSessionStore build() {
             return new RedisSessionStore(this, settings());

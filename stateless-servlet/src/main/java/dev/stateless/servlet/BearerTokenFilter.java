@@ -413,7 +413,7 @@ public final class BearerTokenFilter implements Filter {
         /**
          * Makes the {@code BearerTokenFilter} as configured; bad values fail here, naming the option.
          *
-         * @return the BearerTokenFilter, thread-safe
+         * @return the filter, to register with the container
          */
         public BearerTokenFilter build() {
             return new BearerTokenFilter(this);

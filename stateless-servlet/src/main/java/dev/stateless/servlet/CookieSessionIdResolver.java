@@ -418,7 +418,7 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
         /**
          * Makes the {@code CookieSessionIdResolver} as configured; bad values fail here, naming the option.
          *
-         * @return the CookieSessionIdResolver, thread-safe
+         * @return the resolver, immutable
          */
         public CookieSessionIdResolver build() {
             if (name.isEmpty() || !name.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {

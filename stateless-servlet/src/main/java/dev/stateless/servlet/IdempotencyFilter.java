@@ -913,7 +913,7 @@ public final class IdempotencyFilter implements Filter {
         /**
          * Makes the {@code IdempotencyFilter} as configured; bad values fail here, naming the option.
          *
-         * @return the IdempotencyFilter, thread-safe
+         * @return the filter, to register with the container
          */
         public IdempotencyFilter build() {
             return new IdempotencyFilter(this);

@@ -557,7 +557,7 @@ public final class StatelessSessionFilter implements Filter {
         /**
          * Makes the {@code StatelessSessionFilter} as configured; bad values fail here, naming the option.
          *
-         * @return the StatelessSessionFilter, thread-safe
+         * @return the filter, to register with the container
          */
         public StatelessSessionFilter build() {
             return new StatelessSessionFilter(this);

@@ -118,6 +118,7 @@ public final class JsonAttributeCodec implements AttributeCodec {
     private final ObjectReader reader;
 
     private JsonAttributeCodec(Builder builder) {
+        JacksonRuntime.check();
         TypeAllowList patterns = builder.patterns.build(builder.loader != null ? builder.loader : TypeAllowList.defaultLoader());
         this.registry = new TypeRegistry(builder.ids, patterns);
         this.maxStringLength = builder.maxStringLength;
@@ -573,6 +574,7 @@ public final class JsonAttributeCodec implements AttributeCodec {
          * @return a thread-safe codec
          * @throws IllegalArgumentException when an allowed class has a field of an application
          *     type that is not allowed, or (with modules) cannot be carried; the message names both
+         * @throws IllegalStateException when the Jackson on the classpath is older than 2.19
          */
         public JsonAttributeCodec build() {
             return new JsonAttributeCodec(this);

@@ -1,6 +1,7 @@
 package dev.stateless.jwt;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.stateless.core.LibraryVersion;
 import java.util.Optional;
 
 /**
@@ -32,22 +33,7 @@ final class NimbusRuntime {
      * without its manifest) is not held against it.
      */
     static Optional<String> problem(String version) {
-        if (version == null) {
-            return Optional.empty();
-        }
-        String[] parts = version.split("[.]");
-        int major;
-        int minor;
-        try {
-            major = Integer.parseInt(parts[0]);
-            minor = parts.length > 1 ? Integer.parseInt(parts[1].replaceAll("\\D.*", "")) : 0;
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-        if (major < MIN_MAJOR || major == MIN_MAJOR && minor < MIN_MINOR) {
-            return Optional.of("stateless-jwt needs Nimbus JOSE+JWT " + MIN_MAJOR + "." + MIN_MINOR
-                    + " or newer (com.nimbusds:nimbus-jose-jwt), but " + version + " is on the classpath");
-        }
-        return Optional.empty();
+        return LibraryVersion.tooOld("stateless-jwt", "Nimbus JOSE+JWT", "com.nimbusds:nimbus-jose-jwt", version,
+                MIN_MAJOR, MIN_MINOR);
     }
 }

@@ -1,5 +1,6 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.LibraryVersion;
 import io.lettuce.core.RedisClient;
 import java.util.Optional;
 
@@ -33,22 +34,12 @@ final class LettuceRuntime {
      * An unknown Lettuce version (a repackaged jar without its manifest) is not held against it.
      */
     static Optional<String> problem(String lettuceVersion, String nettyVersion, boolean nettyHasIoEventLoops) {
-        if (lettuceVersion == null) {
-            return Optional.empty();
+        Optional<String> tooOld = LibraryVersion.tooOld("stateless-redis", "Lettuce", "io.lettuce:lettuce-core",
+                lettuceVersion, MIN_MAJOR, MIN_MINOR);
+        if (tooOld.isPresent()) {
+            return tooOld;
         }
-        String[] parts = lettuceVersion.split("[.]");
-        int major;
-        int minor;
-        try {
-            major = Integer.parseInt(parts[0]);
-            minor = parts.length > 1 ? Integer.parseInt(parts[1].replaceAll("\\D.*", "")) : 0;
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-        if (major < MIN_MAJOR || major == MIN_MAJOR && minor < MIN_MINOR) {
-            return Optional.of("stateless-redis needs Lettuce " + MIN_MAJOR + "." + MIN_MINOR
-                    + " or newer (io.lettuce:lettuce-core), but Lettuce " + lettuceVersion + " is on the classpath");
-        }
+        int major = LibraryVersion.parse(lettuceVersion).map(LibraryVersion::major).orElse(0);
         if (major >= 7 && !nettyHasIoEventLoops) {
             return Optional.of("Lettuce " + lettuceVersion + " needs Netty 4.2, but Netty " + nettyVersion
                     + " is on the classpath (Spring Boot 3.x manages Netty 4.1): use Lettuce 6.6 to 6.8"

@@ -30,7 +30,7 @@ class LettuceRuntimeTest {
     @Test
     void aLettuceOlderThanTheRangeNamesTheVersionNeeded() {
         assertThat(LettuceRuntime.problem("6.5", "4.1.118.Final", false))
-                .hasValue("stateless-redis needs Lettuce 6.6 or newer (io.lettuce:lettuce-core), but Lettuce 6.5"
+                .hasValue("stateless-redis needs Lettuce 6.6 or newer (io.lettuce:lettuce-core), but 6.5"
                         + " is on the classpath");
         assertThat(LettuceRuntime.problem("5.3", "4.1.118.Final", false)).isPresent();
     }

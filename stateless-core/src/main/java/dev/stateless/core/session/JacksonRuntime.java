@@ -1,6 +1,7 @@
 package dev.stateless.core.session;
 
 import com.fasterxml.jackson.core.Version;
+import dev.stateless.core.LibraryVersion;
 import java.util.Optional;
 
 /**
@@ -27,12 +28,7 @@ final class JacksonRuntime {
 
     /** What is wrong with jackson-databind {@code version}, if anything; an unknown version passes. */
     static Optional<String> problem(Version version) {
-        int major = version.getMajorVersion();
-        if (version.isUnknownVersion() || major > MIN_MAJOR || major == MIN_MAJOR && version.getMinorVersion() >= MIN_MINOR) {
-            return Optional.empty();
-        }
-        return Optional.of("the JSON attribute codec needs Jackson " + MIN_MAJOR + "." + MIN_MINOR
-                + " or newer (com.fasterxml.jackson:jackson-bom), but jackson-databind " + version
-                + " is on the classpath");
+        return LibraryVersion.tooOld("the JSON attribute codec", "Jackson", "com.fasterxml.jackson:jackson-bom",
+                version.isUnknownVersion() ? null : version.toString(), MIN_MAJOR, MIN_MINOR);
     }
 }

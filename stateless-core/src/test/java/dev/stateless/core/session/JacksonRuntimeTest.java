@@ -19,6 +19,6 @@ class JacksonRuntimeTest {
     void anOlderJacksonNamesTheVersionNeeded() {
         assertThat(JacksonRuntime.problem(new Version(2, 18, 2, null, "com.fasterxml.jackson.core", "jackson-databind")))
                 .hasValue("the JSON attribute codec needs Jackson 2.19 or newer (com.fasterxml.jackson:jackson-bom),"
-                        + " but jackson-databind 2.18.2 is on the classpath");
+                        + " but 2.18.2 is on the classpath");
     }
 }

@@ -1,6 +1,6 @@
 package dev.stateless.benchmarks;
 
-import java.io.IOException;
+import dev.stateless.testing.RespConnection;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class CommandCensus implements AutoCloseable {
 
     private final RedisNode redis;
-    private final Resp monitor;
+    private final RespConnection monitor;
     private final Map<String, LongAdder> topLevel = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> inScripts = new ConcurrentHashMap<>();
     private final String marker = "census-end-" + UUID.randomUUID();
@@ -28,15 +28,11 @@ final class CommandCensus implements AutoCloseable {
 
     private CommandCensus(RedisNode redis) {
         this.redis = redis;
-        this.monitor = new Resp(redis.port());
+        this.monitor = redis.connect();
         monitor.send("MONITOR");
-        try {
-            Object ok = monitor.readReply();
-            if (!"OK".equals(ok)) {
-                throw new IllegalStateException("MONITOR answered " + ok);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("MONITOR failed", e);
+        Object ok = monitor.read();
+        if (!"OK".equals(ok)) {
+            throw new IllegalStateException("MONITOR answered " + ok);
         }
         this.reader = new Thread(this::read, "command-census");
         reader.setDaemon(true);
@@ -51,12 +47,12 @@ final class CommandCensus implements AutoCloseable {
     private void read() {
         try {
             while (true) {
-                Object line = monitor.readReply();
+                Object line = monitor.read();
                 if (line instanceof String text) {
                     count(text);
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // closed by finish()
         }
     }

@@ -5,6 +5,8 @@ import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.redis.RedisSessionStore;
+import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.RespConnection;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -126,7 +128,7 @@ final class GrowthBenchmark {
             }
             size.bases = bases.toArray(new SessionData[0]);
         }
-        try (Resp db0 = new Resp(redis.port())) {
+        try (RespConnection db0 = redis.connect()) {
             templateBytes = (Long) db0.call("MEMORY", "USAGE", "stateless:s:{template}", "SAMPLES", "0");
         }
         List<Cell> cells = new ArrayList<>();
@@ -181,7 +183,7 @@ final class GrowthBenchmark {
         size.sample = new SessionId[sampled];
         int sampleEvery = Math.max(1, size.sessions / sampled);
         long start = System.nanoTime();
-        try (Resp connection = new Resp(redis.port())) {
+        try (RespConnection connection = redis.connect()) {
             connection.call("SELECT", size.database);
             String sha = (String) connection.call("SCRIPT", "LOAD", FILL);
             long before = redis.usedMemory();
@@ -215,8 +217,8 @@ final class GrowthBenchmark {
                     batch.clear();
                     if (pending.size() == PIPELINE || n == size.sessions - 1) {
                         for (Object reply : connection.pipeline(pending)) {
-                            if (reply instanceof Resp.RespError e) {
-                                throw e;
+                            if (reply instanceof RedisServer.ErrorReply e) {
+                                throw new IllegalStateException("filling the growth database: " + e.message());
                             }
                         }
                         pending.clear();

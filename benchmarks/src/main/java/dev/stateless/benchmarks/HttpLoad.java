@@ -6,7 +6,6 @@ import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -121,9 +120,8 @@ final class HttpLoad implements AutoCloseable {
         static final Job STOP = new Job(-1, null, 0, 0, 0, null);
     }
 
-    private static final class Worker extends Thread {
+    private static final class Worker extends JobThread<Job> {
         final int index;
-        final SynchronousQueue<Job> jobs = new SynchronousQueue<>();
         final Map<Integer, HttpConnection> connections = new HashMap<>();
         final Histogram latency = new Histogram(HIGHEST_NANOS, 3);
         long requests;
@@ -137,37 +135,20 @@ final class HttpLoad implements AutoCloseable {
         Worker(int index) {
             super("http-client-" + index);
             this.index = index;
-            setDaemon(true);
-        }
-
-        void submit(Job job) {
-            try {
-                jobs.put(job);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
         }
 
         @Override
-        public void run() {
-            while (true) {
-                Job job;
-                try {
-                    job = jobs.take();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (job == Job.STOP) {
-                    connections.values().forEach(HttpConnection::close);
-                    return;
-                }
-                try {
-                    runJob(job);
-                } finally {
-                    job.done.countDown();
-                }
+        boolean work(Job job) {
+            if (job == Job.STOP) {
+                connections.values().forEach(HttpConnection::close);
+                return false;
             }
+            try {
+                runJob(job);
+            } finally {
+                job.done.countDown();
+            }
+            return true;
         }
 
         private void runJob(Job job) {

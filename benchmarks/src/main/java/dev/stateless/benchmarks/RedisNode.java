@@ -1,9 +1,10 @@
 package dev.stateless.benchmarks;
 
+import dev.stateless.testing.FreePorts;
+import dev.stateless.testing.RespConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,18 +21,18 @@ final class RedisNode implements AutoCloseable {
 
     private final redis.embedded.RedisServer server;
     private final int port;
-    private final Resp admin;
+    private final RespConnection admin;
 
     private RedisNode(redis.embedded.RedisServer server, int port) {
         this.server = server;
         this.port = port;
-        this.admin = new Resp(port);
+        this.admin = connect();
     }
 
     static RedisNode start() {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            int port = freePort();
+            int port = FreePorts.loopback();
             try {
                 redis.embedded.RedisServer server = redis.embedded.RedisServer.newRedisServer()
                         .port(port)
@@ -61,8 +62,17 @@ final class RedisNode implements AutoCloseable {
         return uri() + "/" + database;
     }
 
+    /**
+     * A connection of the harness's own: plain RESP, so that what it asks (INFO, MEMORY USAGE,
+     * filling the growth database, MONITOR) never goes through a client under test. Reads wait up to
+     * ten minutes (a MONITOR stream, a long fill). The caller closes it.
+     */
+    RespConnection connect() {
+        return RespConnection.open(FreePorts.LOOPBACK, port, Duration.ofMinutes(10));
+    }
+
     /** The harness's own connection (not thread-safe: one caller at a time). */
-    Resp admin() {
+    RespConnection admin() {
         return admin;
     }
 
@@ -145,14 +155,6 @@ final class RedisNode implements AutoCloseable {
             server.stop();
         } catch (IOException e) {
             // the process dies with the JVM anyway
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.redis.RedisSessionStore;
+import dev.stateless.testing.RespConnection;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -137,7 +138,7 @@ final class SessionCosts {
      * layouts (written to scratch keys, measured, deleted); as markdown.
      */
     static String layouts(RedisNode redis, SessionBenchmark.Footprint springC) {
-        Resp admin = redis.admin();
+        RespConnection admin = redis.admin();
         String key = redis.keys().stream().filter(k -> k.startsWith("stateless:s:")).findFirst().orElse(null);
         if (key == null || springC == null) {
             return "";

@@ -40,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.SynchronousQueue;
 import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -419,8 +418,7 @@ final class TokenBenchmark {
         private record Job(Op op, Stop stop, CountDownLatch done) {
         }
 
-        private static final class Worker extends Thread {
-            final SynchronousQueue<Job> jobs = new SynchronousQueue<>();
+        private static final class Worker extends JobThread<Job> {
             long count;
             long end;
             long cpuNanos;
@@ -429,48 +427,31 @@ final class TokenBenchmark {
 
             Worker(int index) {
                 super("token-bench-" + index);
-                setDaemon(true);
-            }
-
-            void submit(Job job) {
-                try {
-                    jobs.put(job);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
             }
 
             @Override
-            public void run() {
-                while (true) {
-                    Job job;
-                    try {
-                        job = jobs.take();
-                    } catch (InterruptedException e) {
-                        return;
+            boolean work(Job job) {
+                count = 0;
+                failure = null;
+                long n = 0;
+                long s = 0;
+                long cpu = THREADS.getCurrentThreadCpuTime();
+                try {
+                    Op op = job.op();
+                    Stop stop = job.stop();
+                    while (!stop.stopped) {
+                        s += op.run();
+                        n++;
                     }
-                    count = 0;
-                    failure = null;
-                    long n = 0;
-                    long s = 0;
-                    long cpu = THREADS.getCurrentThreadCpuTime();
-                    try {
-                        Op op = job.op();
-                        Stop stop = job.stop();
-                        while (!stop.stopped) {
-                            s += op.run();
-                            n++;
-                        }
-                    } catch (Throwable e) {
-                        failure = e;
-                    }
-                    end = System.nanoTime();
-                    cpuNanos = THREADS.getCurrentThreadCpuTime() - cpu;
-                    count = n;
-                    sink += s;
-                    job.done().countDown();
+                } catch (Throwable e) {
+                    failure = e;
                 }
+                end = System.nanoTime();
+                cpuNanos = THREADS.getCurrentThreadCpuTime() - cpu;
+                count = n;
+                sink += s;
+                job.done().countDown();
+                return true;
             }
         }
     }

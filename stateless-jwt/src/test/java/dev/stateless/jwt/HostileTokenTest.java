@@ -24,13 +24,12 @@ import com.nimbusds.jose.jwk.RSAKey;
 import dev.stateless.core.token.InMemoryRevocationList;
 import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.core.token.TokenVerificationException.Reason;
-import dev.stateless.testing.MutableClock;
-import dev.stateless.testing.Tokens;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.Signature;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -47,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.threeten.extra.MutableClock;
 
 /**
  * Tokens an attacker or a broken client sends. Every one is refused, with the reason a server would
@@ -58,7 +58,7 @@ class HostileTokenTest {
     static final ECKey EC = JwtKeys.generateEc("ec-1");
     static final RSAKey ATTACKER_RSA = JwtKeys.generateRsa("rsa-1");
     static final ECKey ATTACKER_EC = JwtKeys.generateEc("attacker");
-    static final MutableClock CLOCK = MutableClock.at(NOW);
+    static final MutableClock CLOCK = MutableClock.of(NOW, ZoneOffset.UTC);
     static final String CLAIMS = json(validClaims());
     static final String RSA_HEADER = "{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}";
     static final String EC_HEADER = "{\"alg\":\"ES256\",\"kid\":\"ec-1\"}";
@@ -78,7 +78,7 @@ class HostileTokenTest {
         selfSignedCertificate = certificate.x5c();
         selfSignedKey = certificate.key();
         InMemoryRevocationList revoked = new InMemoryRevocationList(CLOCK);
-        revoked.revoke(Tokens.token(ISSUER, "revoked-jti", NOW.plus(Duration.ofHours(1))), Duration.ZERO);
+        revoked.revoke(TestTokens.verified(ISSUER, "revoked-jti", NOW.plus(Duration.ofHours(1))), Duration.ZERO);
         verifier = JwtVerifier.builder()
                 .jwkSet(new JWKSet(List.of(RSA.toPublicJWK(), EC.toPublicJWK())).toString())
                 .issuers(ISSUER)
@@ -368,15 +368,15 @@ class HostileTokenTest {
 
     @Test
     void aTokenLoggedOutNearItsEndStaysRefusedThroughTheClockSkew() {
-        MutableClock clock = MutableClock.at(NOW);
+        MutableClock clock = MutableClock.of(NOW, ZoneOffset.UTC);
         JwtVerifier skewed = JwtVerifier.builder().jwk(RSA.toPublicJWK().toJSONString()).issuers(ISSUER)
                 .clockSkew(Duration.ofSeconds(60)).revocationList(new InMemoryRevocationList(clock)).clock(clock).build();
         String token = rsa(validClaimsWith("exp", epoch(NOW.plusSeconds(10))));
         skewed.revoke(skewed.verify(token)); // logout, 10 s before exp
 
-        clock.advance(Duration.ofSeconds(30)); // past exp, within the skew: the signature and claims still pass
+        clock.add(Duration.ofSeconds(30)); // past exp, within the skew: the signature and claims still pass
         assertRefusedBy(skewed, token, Reason.REVOKED);
-        clock.advance(Duration.ofSeconds(41));
+        clock.add(Duration.ofSeconds(41));
         assertRefusedBy(skewed, token, Reason.EXPIRED);
     }
 

@@ -16,10 +16,10 @@ import com.nimbusds.jose.jwk.RSAKey;
 import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.core.token.TokenVerificationException.Reason;
 import dev.stateless.core.token.VerifiedToken;
-import dev.stateless.testing.MutableClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.threeten.extra.MutableClock;
 
 /** A verifier that takes its keys from a JWKS endpoint, here a real HTTP server on 127.0.0.1. */
 class JwksTest {
@@ -41,7 +42,7 @@ class JwksTest {
     static final OctetKeyPair D1 = JwtKeys.generateEd25519("d1");
     static final RSAKey ATTACKER = JwtKeys.generateRsa("k1");
 
-    final MutableClock clock = MutableClock.at(NOW);
+    final MutableClock clock = MutableClock.of(NOW, ZoneOffset.UTC);
     final JwksServer server = new JwksServer();
     final ExecutorService pool = Executors.newFixedThreadPool(16);
 
@@ -113,7 +114,7 @@ class JwksTest {
         server.serve(jwks(K1, K2));
 
         assertRefused(verifier, token(K2), Reason.BAD_SIGNATURE); // the last fetch was just now
-        clock.advance(Duration.ofSeconds(30));
+        clock.add(Duration.ofSeconds(30));
 
         assertThat(verifier.verify(token(K2)).subject()).isEqualTo("alice");
         assertThat(verifier.verify(token(K1)).subject()).isEqualTo("alice");
@@ -136,7 +137,7 @@ class JwksTest {
         JwtVerifier verifier = verifier().build();
         verifier.verify(token(K1));
         server.serve(jwks(K2)).hold();
-        clock.advance(Duration.ofMinutes(5));
+        clock.add(Duration.ofMinutes(5));
 
         // the refresh is under way and held by the server; the caller is answered from the cache
         assertThat(verifier.verify(token(K1)).subject()).isEqualTo("alice");
@@ -157,7 +158,7 @@ class JwksTest {
         server.stop();
 
         for (int hour = 1; hour <= 24; hour++) {
-            clock.advance(Duration.ofHours(1));
+            clock.add(Duration.ofHours(1));
             assertThat(verifier.verify(token(K1)).subject()).isEqualTo("alice");
         }
         assertRefused(verifier, token(K2), Reason.BAD_SIGNATURE);
@@ -168,7 +169,7 @@ class JwksTest {
         server.serve(jwks(K1));
         JwtVerifier verifier = verifier().build();
         verifier.verify(token(K1));
-        clock.advance(Duration.ofSeconds(30));
+        clock.add(Duration.ofSeconds(30));
         server.serve("<html>maintenance</html>");
 
         assertRefused(verifier, token(K2), Reason.BAD_SIGNATURE); // triggers the failing refresh
@@ -184,9 +185,9 @@ class JwksTest {
         verifier.verify(token(K1));
         server.stop();
 
-        clock.advance(Duration.ofMinutes(60));
+        clock.add(Duration.ofMinutes(60));
         assertThat(verifier.verify(token(K1)).subject()).isEqualTo("alice");
-        clock.advance(Duration.ofMinutes(1));
+        clock.add(Duration.ofMinutes(1));
 
         assertRefused(verifier, token(K1), Reason.KEY_UNAVAILABLE);
     }
@@ -218,7 +219,7 @@ class JwksTest {
 
         assertRefused(verifier, token(K1), Reason.KEY_UNAVAILABLE);
         assertThat(server.requests()).isEqualTo(1);
-        clock.advance(Duration.ofSeconds(1));
+        clock.add(Duration.ofSeconds(1));
 
         assertThat(verifier.verify(token(K1)).subject()).isEqualTo("alice");
         assertThat(server.requests()).isEqualTo(2);
@@ -239,7 +240,7 @@ class JwksTest {
         }
         assertThat(server.requests()).isEqualTo(1);
 
-        clock.advance(Duration.ofSeconds(30));
+        clock.add(Duration.ofSeconds(30));
         for (String token : flood) {
             assertRefused(verifier, token, Reason.BAD_SIGNATURE);
         }
@@ -253,7 +254,7 @@ class JwksTest {
         JwtVerifier verifier = verifier().build();
         verifier.verify(token(K1));
         server.stop();
-        clock.advance(Duration.ofMinutes(1));
+        clock.add(Duration.ofMinutes(1));
 
         for (int i = 0; i < 50; i++) {
             assertRefused(verifier, tokenWithKid(ATTACKER, "made-up-" + i), Reason.BAD_SIGNATURE);
@@ -265,7 +266,7 @@ class JwksTest {
         server.serve(jwks(K1));
         JwtVerifier verifier = verifier().build();
         verifier.verify(token(K1));
-        clock.advance(Duration.ofSeconds(30));
+        clock.add(Duration.ofSeconds(30));
         server.serve(jwks(K1, K2)).hold();
         String token = token(K2);
 

@@ -13,7 +13,6 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import dev.stateless.testing.MutableClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,6 +28,7 @@ import org.assertj.core.api.AbstractThrowableAssert;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.threeten.extra.MutableClock;
 
 /** Bad configuration fails at build (or at the setter), with a message that names the option. */
 class JwtVerifierBuilderTest {
@@ -37,7 +38,7 @@ class JwtVerifierBuilderTest {
     static final OctetKeyPair ED = JwtKeys.generateEd25519("ed-1");
     static final byte[] SECRET = JwtKeys.generateHmacSecret();
 
-    final MutableClock clock = MutableClock.at(NOW);
+    final MutableClock clock = MutableClock.of(NOW, ZoneOffset.UTC);
 
     static AbstractThrowableAssert<?, ? extends Throwable> assertRefusedConfiguration(ThrowingCallable build, String option) {
         return assertThatThrownBy(build).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(option);

@@ -21,15 +21,15 @@ import dev.stateless.core.token.InMemoryRevocationList;
 import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.core.token.TokenVerificationException.Reason;
 import dev.stateless.core.token.VerifiedToken;
-import dev.stateless.testing.MutableClock;
-import dev.stateless.testing.Tokens;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.threeten.extra.MutableClock;
 
 class JwtVerifierTest {
 
@@ -38,7 +38,7 @@ class JwtVerifierTest {
     static final byte[] SECRET = JwtKeys.generateHmacSecret();
     static final JWK HMAC = new OctetSequenceKey.Builder(SECRET).build();
 
-    final MutableClock clock = MutableClock.at(NOW);
+    final MutableClock clock = MutableClock.of(NOW, ZoneOffset.UTC);
 
     JwtVerifier.Builder rsaVerifier() {
         return JwtVerifier.builder().jwk(RSA.toPublicJWK().toJSONString()).clock(clock);
@@ -150,7 +150,7 @@ class JwtVerifierTest {
             String token = rsaToken(validClaims());
             assertThat(verifier.verify(token).subject()).isEqualTo("alice");
 
-            clock.advance(Duration.ofMinutes(11));
+            clock.add(Duration.ofMinutes(11));
 
             assertRefused(() -> verifier.verify(token), Reason.EXPIRED);
         }
@@ -400,7 +400,7 @@ class JwtVerifierTest {
 
         @Test
         void aRevokedTokenIsRefused() {
-            revoked.revoke(Tokens.token(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
+            revoked.revoke(TestTokens.verified(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
 
             assertRefused(() -> rsaVerifier().revocationList(revoked).build().verify(rsaToken(validClaims())),
                     Reason.REVOKED);
@@ -408,7 +408,7 @@ class JwtVerifierTest {
 
         @Test
         void anotherTokenOfTheSameSubjectStillPasses() {
-            revoked.revoke(Tokens.token(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
+            revoked.revoke(TestTokens.verified(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
 
             VerifiedToken token = rsaVerifier().revocationList(revoked).build()
                     .verify(rsaToken(validClaimsWith("jti", "token-2")));
@@ -438,7 +438,7 @@ class JwtVerifierTest {
 
         @Test
         void aBadTokenIsRefusedForWhatIsWrongWithItBeforeTheListIsAsked() {
-            revoked.revoke(Tokens.token(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
+            revoked.revoke(TestTokens.verified(ISSUER, "token-1", NOW.plus(Duration.ofMinutes(10))), Duration.ZERO);
             String expired = rsaToken(validClaimsWith("exp", epoch(NOW.minusSeconds(3600))));
 
             assertRefused(() -> rsaVerifier().revocationList(revoked).build().verify(expired), Reason.EXPIRED);
@@ -540,7 +540,7 @@ class JwtVerifierTest {
         Instant past = Instant.parse("2001-01-01T00:00:00Z");
         Map<String, Object> claims = validClaimsWith("iat", epoch(past));
         claims.put("exp", epoch(past.plusSeconds(600)));
-        JwtVerifier verifier = rsaVerifier().clock(MutableClock.at(past)).build();
+        JwtVerifier verifier = rsaVerifier().clock(MutableClock.of(past, ZoneOffset.UTC)).build();
 
         assertThat(verifier.verify(rsaToken(claims)).subject()).isEqualTo("alice");
     }

@@ -14,12 +14,15 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
+import dev.stateless.core.token.VerifiedToken;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Builds tokens byte by byte, so tests can sign exactly the header and payload JSON they want,
@@ -30,6 +33,12 @@ final class TestTokens {
     static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
     static final String ISSUER = "https://issuer.example";
     static final String AUDIENCE = "api";
+
+    /** A verified token of subject {@code alice}, as a revocation list names it (issuer, id, expiry). */
+    static VerifiedToken verified(String issuer, String jti, Instant expiresAt) {
+        return new VerifiedToken("alice", Optional.of(issuer), Optional.of(jti), Optional.of(expiresAt), Set.of(),
+                Map.of());
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

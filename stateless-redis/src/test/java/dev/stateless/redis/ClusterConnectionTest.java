@@ -19,15 +19,16 @@ import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.testing.RedisCluster;
+import dev.stateless.testing.RedisClusterExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The stores' connections to a real three-master Redis Cluster (no replicas): a fresh store, a
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * {@link StoreUnavailableException} (a 503 at the filters), never another error, and the stores
  * recover by themselves.
  */
+@ExtendWith(RedisClusterExtension.class)
 class ClusterConnectionTest {
 
     private static final Duration IDLE = Duration.ofMinutes(30);
@@ -45,13 +47,8 @@ class ClusterConnectionTest {
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
+    static void startCluster(RedisCluster started) {
+        cluster = started;
     }
 
     @BeforeEach

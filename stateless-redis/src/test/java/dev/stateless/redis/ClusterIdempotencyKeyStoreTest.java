@@ -1,29 +1,26 @@
 package dev.stateless.redis;
 
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
-import dev.stateless.core.idempotency.IdempotencyKeyStoreContract;
+import dev.stateless.testing.IdempotencyKeyStoreContract;
 import dev.stateless.testing.RedisCluster;
+import dev.stateless.testing.RedisClusterExtension;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The idempotency contract on a real three-master Redis Cluster (time passes by sleeping: leases
  * run on the clock of the node that holds the record).
  */
+@ExtendWith(RedisClusterExtension.class)
 class ClusterIdempotencyKeyStoreTest extends IdempotencyKeyStoreContract {
 
     private static RedisCluster cluster;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
+    static void startCluster(RedisCluster started) {
+        cluster = started;
     }
 
     @BeforeEach

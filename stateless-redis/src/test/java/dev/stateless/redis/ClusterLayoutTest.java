@@ -22,6 +22,7 @@ import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionSummary;
 import dev.stateless.testing.RedisCluster;
+import dev.stateless.testing.RedisClusterExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,11 +33,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * How the stores lay their records out over a real three-master Redis Cluster: every record is one
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.Test;
  * operation works when the keys it touches (a session, its new id, its principal's index) sit on
  * different masters: none fails with {@code CROSSSLOT}.
  */
+@ExtendWith(RedisClusterExtension.class)
 class ClusterLayoutTest {
 
     private static final Duration IDLE = Duration.ofMinutes(30);
@@ -55,13 +57,8 @@ class ClusterLayoutTest {
     private SessionStore sessions;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
+    static void startCluster(RedisCluster started) {
+        cluster = started;
     }
 
     @BeforeEach

@@ -8,34 +8,33 @@ import static dev.stateless.redis.ClusterStores.tokenIdOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.core.token.RevocationList;
+import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisCluster;
+import dev.stateless.testing.RedisClusterExtension;
+import dev.stateless.testing.RevocationListContract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The Redis revocation list on a real three-master Redis Cluster. */
-class ClusterRevocationListTest {
+@ExtendWith(RedisClusterExtension.class)
+class ClusterRevocationListTest extends RevocationListContract {
 
     private static RedisCluster cluster;
     private RedisRevocationList revoked;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
+    static void startCluster(RedisCluster started) {
+        cluster = started;
     }
 
     @BeforeEach
-    void open() {
+    void openRevokedList() {
         cluster.flushAll();
         revoked = connected(cluster, RedisRevocationList.builder(cluster.uri()).commandTimeout(Duration.ofSeconds(2)).build());
     }
@@ -43,6 +42,17 @@ class ClusterRevocationListTest {
     @AfterEach
     void close() {
         revoked.close();
+    }
+
+    @Override
+    protected RevocationList createList(MutableClock clock) {
+        return connected(cluster, RedisRevocationList.builder(cluster.uri()).clock(clock)
+                .commandTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    @Override
+    protected void passTime(Duration duration) {
+        sleepAndAdvance(duration); // keys expire on the server's time
     }
 
     @Test

@@ -1,28 +1,25 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionStore;
-import dev.stateless.core.session.SessionStoreContract;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisCluster;
-import dev.stateless.core.session.SessionId;
+import dev.stateless.testing.RedisClusterExtension;
+import dev.stateless.testing.SessionStoreContract;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The session contract on a real three-master Redis Cluster, through {@code redis-cluster://}. */
+@ExtendWith(RedisClusterExtension.class)
 class ClusterSessionStoreTest extends SessionStoreContract {
 
     private static RedisCluster cluster;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
+    static void startCluster(RedisCluster started) {
+        cluster = started;
     }
 
     @BeforeEach

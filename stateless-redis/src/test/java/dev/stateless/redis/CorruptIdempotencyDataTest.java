@@ -7,11 +7,11 @@ import dev.stateless.core.CorruptDataException;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link StoreUnavailableException}, since Redis did answer), and never leaves a half-written
  * record behind.
  */
+@WithRedis
 class CorruptIdempotencyDataTest {
 
     private static final String FINGERPRINT = "fp-1";
@@ -35,13 +36,8 @@ class CorruptIdempotencyDataTest {
     private RedisIdempotencyKeyStore store;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach

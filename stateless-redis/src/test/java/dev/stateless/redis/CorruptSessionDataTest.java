@@ -14,6 +14,7 @@ import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionLock;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,6 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link AttributeCodecException}), never instantiate a class off the allow-list, and not rewrite
  * what it refuses.
  */
+@WithRedis
 class CorruptSessionDataTest {
 
     private static final Duration IDLE = Duration.ofMinutes(30);
@@ -64,13 +65,8 @@ class CorruptSessionDataTest {
     private RedisSessionStore store;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach

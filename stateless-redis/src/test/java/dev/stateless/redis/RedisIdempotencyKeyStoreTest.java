@@ -8,8 +8,9 @@ import dev.stateless.core.StatelessException;
 import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
-import dev.stateless.core.idempotency.IdempotencyKeyStoreContract;
+import dev.stateless.testing.IdempotencyKeyStoreContract;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * clock), plus what only Redis has: key layout, expiry, one script call per step, forgotten
  * scripts, outages and foreign data under a record's key.
  */
+@WithRedis
 class RedisIdempotencyKeyStoreTest extends IdempotencyKeyStoreContract {
 
     private static final Pattern RECORD_KEY = Pattern.compile("stateless:i:\\{[A-Za-z0-9_-]{43}\\}");
@@ -40,21 +41,13 @@ class RedisIdempotencyKeyStoreTest extends IdempotencyKeyStoreContract {
     private static RedisServer redis;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach
     void emptyRedis() {
-        if (!redis.isRunning()) {
-            redis.restart();
-        }
-        redis.flushAll();
+        redis.reset();
     }
 
     @Override

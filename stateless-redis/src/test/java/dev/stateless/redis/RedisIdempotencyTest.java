@@ -9,13 +9,13 @@ import dev.stateless.core.idempotency.IdempotencyException;
 import dev.stateless.core.session.AttributeCodecException;
 import dev.stateless.core.session.JsonAttributeCodec;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * {@link Idempotency} over a real Redis, as the README shows it: a message consumer that charges a
  * customer once per message id, whatever fails after the charge (issue 11, item 1).
  */
+@WithRedis
 class RedisIdempotencyTest {
 
     record Receipt(String orderId, long amountCents) {
@@ -37,13 +38,8 @@ class RedisIdempotencyTest {
     private final String messageId = "msg-" + UUID.randomUUID();
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach

@@ -11,10 +11,10 @@ import dev.stateless.core.idempotency.IdempotencyKeyStores;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.RevocationLists;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,18 +23,14 @@ import org.junit.jupiter.api.Test;
  * Idempotency key stores and revocation lists made from a Redis URI and text options, through the
  * providers this module lists for {@link java.util.ServiceLoader}, on a real Redis.
  */
+@WithRedis
 class RedisProviderUriTest {
 
     private static RedisServer redis;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.stop();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach

@@ -9,6 +9,8 @@ import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.VerifiedToken;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.RevocationListContract;
+import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,39 +18,42 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RedisRevocationListTest {
+@WithRedis
+/** The revocation list contract on a real Redis, plus what only Redis has: layout, round trips, outages. */
+class RedisRevocationListTest extends RevocationListContract {
 
     private static RedisServer redis;
     private RedisRevocationList revoked;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.stop();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach
-    void open() {
-        if (!redis.isRunning()) {
-            redis.restart();
-        }
-        redis.flushAll();
+    void openRevokedList() {
+        redis.reset();
         revoked = RedisRevocationList.builder(redis.uri()).commandTimeout(Duration.ofSeconds(1)).build();
     }
 
     @AfterEach
     void close() {
         revoked.close();
+    }
+
+    @Override
+    protected RevocationList createList(MutableClock clock) {
+        return RedisRevocationList.builder(redis.uri()).clock(clock).commandTimeout(Duration.ofSeconds(1)).build();
+    }
+
+    @Override
+    protected void passTime(Duration duration) {
+        sleepAndAdvance(duration); // keys expire on the server's time
     }
 
     static VerifiedToken token(String issuer, String jti, Instant exp) {

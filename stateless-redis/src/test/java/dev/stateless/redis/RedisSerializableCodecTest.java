@@ -10,16 +10,17 @@ import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.session.SessionStores;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A legacy app's Serializable beans, configured from text as web.xml would, through a real Redis. */
+@WithRedis
 class RedisSerializableCodecTest {
 
     /** Private state, a Random, no no-argument constructor. */
@@ -47,13 +48,8 @@ class RedisSerializableCodecTest {
     private static RedisServer redis;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.stop();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     private static SessionStore store() {

@@ -9,9 +9,10 @@ import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionLock;
 import dev.stateless.core.session.SessionStore;
-import dev.stateless.core.session.SessionStoreContract;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.SessionStoreContract;
+import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,32 +23,24 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The session contract on a real Redis, plus what only Redis has: layout, TTLs, round trips, outages. */
+@WithRedis
 class RedisSessionStoreTest extends SessionStoreContract {
 
     private static RedisServer redis;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.stop();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach
     void emptyRedis() {
-        if (!redis.isRunning()) {
-            redis.restart();
-        }
-        redis.flushAll();
+        redis.reset();
     }
 
     @Override

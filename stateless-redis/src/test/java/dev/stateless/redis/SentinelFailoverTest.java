@@ -12,6 +12,7 @@ import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.testing.RedisSentinel;
+import dev.stateless.testing.RedisSentinelExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A real Sentinel failover under the stores: one master, one replica, one sentinel (quorum 1,
@@ -38,12 +40,16 @@ class SentinelFailoverTest {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration FAILOVER_BUDGET = Duration.ofSeconds(25);
 
+    /** A set-up of each test's own (an instance field): a failover leaves the old master dead. */
+    @RegisterExtension
+    final RedisSentinelExtension sentinelPerTest = new RedisSentinelExtension();
+
     private RedisSentinel sentinel;
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     @BeforeEach
-    void start() {
-        sentinel = RedisSentinel.start();
+    void start(RedisSentinel started) {
+        sentinel = started;
     }
 
     @AfterEach
@@ -51,7 +57,6 @@ class SentinelFailoverTest {
         for (AutoCloseable store : opened) {
             store.close();
         }
-        sentinel.close();
     }
 
     @Test

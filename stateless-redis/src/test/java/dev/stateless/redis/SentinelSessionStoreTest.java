@@ -1,31 +1,28 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionStore;
-import dev.stateless.core.session.SessionStoreContract;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisSentinel;
-import dev.stateless.core.session.SessionId;
+import dev.stateless.testing.RedisSentinelExtension;
+import dev.stateless.testing.SessionStoreContract;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The session contract through a real Sentinel ({@code redis-sentinel://host:port#mymaster}): the
  * store asks the sentinel where the master is and works on it.
  */
+@ExtendWith(RedisSentinelExtension.class)
 class SentinelSessionStoreTest extends SessionStoreContract {
 
     private static RedisSentinel sentinel;
 
     @BeforeAll
-    static void startSentinel() {
-        sentinel = RedisSentinel.start();
-    }
-
-    @AfterAll
-    static void stopSentinel() {
-        sentinel.close();
+    static void startSentinel(RedisSentinel started) {
+        sentinel = started;
     }
 
     @BeforeEach

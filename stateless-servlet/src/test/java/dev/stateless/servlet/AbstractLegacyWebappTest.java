@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import dev.stateless.servlet.Browser.Reply;
 import dev.stateless.servlet.Browser.SetCookie;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every scenario again on the survivor.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@WithRedis
 abstract class AbstractLegacyWebappTest {
 
     private RedisServer redis;
@@ -59,8 +61,8 @@ abstract class AbstractLegacyWebappTest {
     }
 
     @BeforeAll
-    void startRedisAndNodes() throws Exception {
-        redis = RedisServer.start();
+    void startRedisAndNodes(RedisServer started) throws Exception {
+        redis = started;
         http = Browser.newHttpClient();
         baseline = container().start(LegacyWebapp.withoutFilter());
         nodeA = container().start(LegacyWebapp.withFilter(redis.uri()));
@@ -73,9 +75,6 @@ abstract class AbstractLegacyWebappTest {
             if (node != null) {
                 node.close();
             }
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

@@ -10,6 +10,7 @@ import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.servlet.Browser.Reply;
 import dev.stateless.servlet.Browser.SetCookie;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.Filter;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -49,6 +50,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * transport, web.xml-style configuration) start their own. Redis is emptied before each test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@WithRedis
 abstract class AbstractSessionContainerTest {
 
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{43}");
@@ -71,8 +73,8 @@ abstract class AbstractSessionContainerTest {
     protected abstract ContainerNode startNode(Filter filter, Map<String, String> initParameters) throws Exception;
 
     @BeforeAll
-    void startRedisAndTwoNodes() throws Exception {
-        redis = RedisServer.start();
+    void startRedisAndTwoNodes(RedisServer started) throws Exception {
+        redis = started;
         http = Browser.newHttpClient();
         nodeA = startNode(cookieFilter(), Map.of());
         nodeB = startNode(cookieFilter(), Map.of());
@@ -86,9 +88,6 @@ abstract class AbstractSessionContainerTest {
             }
         }
         stores.forEach(RedisSessionStore::close);
-        if (redis != null) {
-            redis.close();
-        }
     }
 
     @BeforeEach

@@ -54,7 +54,6 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -648,14 +647,9 @@ class BearerTokenFilterTest {
     }
 
     /** One Jetty 12 server on 127.0.0.1 with the filter under test in front of {@link EchoServlet}. */
-    private record Node(Server server, int port) implements AutoCloseable {
+    private record Node(EmbeddedJetty jetty, int port) implements AutoCloseable {
 
         static Node start(TokenVerifier verifier) {
-            Server server = new Server();
-            ServerConnector connector = new ServerConnector(server);
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            server.addConnector(connector);
             ServletContextHandler context = new ServletContextHandler();
             context.setContextPath("/");
             context.addFilter(new FilterHolder(BearerTokenFilter.builder(verifier)
@@ -664,13 +658,12 @@ class BearerTokenFilterTest {
                     .requireRole("/admin/*", "admin")
                     .build()), "/*", EnumSet.of(DispatcherType.REQUEST));
             context.addServlet(new ServletHolder(new EchoServlet()), "/*");
-            server.setHandler(context);
             try {
-                server.start();
+                EmbeddedJetty jetty = EmbeddedJetty.start(context);
+                return new Node(jetty, jetty.port());
             } catch (Exception e) {
                 throw new IllegalStateException("Jetty did not start", e);
             }
-            return new Node(server, connector.getLocalPort());
         }
 
         URI uri(String pathAndQuery) {
@@ -679,11 +672,7 @@ class BearerTokenFilterTest {
 
         @Override
         public void close() {
-            try {
-                server.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            jetty.close();
         }
     }
 

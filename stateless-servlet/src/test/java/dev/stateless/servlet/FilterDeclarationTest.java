@@ -1,9 +1,7 @@
 package dev.stateless.servlet;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stateless.testing.Tokens;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.idempotency.InMemoryIdempotencyKeyStore;
 import dev.stateless.core.token.TokenVerifier;
@@ -12,6 +10,8 @@ import dev.stateless.jwt.JwtKeys;
 import dev.stateless.jwt.JwtVerifier;
 import dev.stateless.redis.RedisRevocationList;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.Tokens;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -38,7 +38,6 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +51,7 @@ import org.junit.jupiter.api.Test;
  * from a real {@link JwtIssuer}. {@link AppServlet} answers what the application sees and counts
  * how often an order really ran.
  */
+@WithRedis
 class FilterDeclarationTest {
 
     private static final String ISSUER = "https://issuer.test";
@@ -66,8 +66,8 @@ class FilterDeclarationTest {
     private static Jetty node;
 
     @BeforeAll
-    static void startRedisAndNode() throws Exception {
-        redis = RedisServer.start();
+    static void startRedisAndNode(RedisServer started) throws Exception {
+        redis = started;
         secretFile = Files.createTempFile("stateless-hmac-", ".b64",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(secretFile, Base64.getEncoder().encodeToString(SECRET) + "\n");
@@ -78,9 +78,6 @@ class FilterDeclarationTest {
     static void stop() throws IOException {
         if (node != null) {
             node.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
         Files.deleteIfExists(secretFile);
     }
@@ -386,21 +383,16 @@ class FilterDeclarationTest {
 
     /** One Jetty 12 node with the two filters declared by class name, and {@link AppServlet}. */
     static final class Jetty implements AutoCloseable {
-        private final Server server;
+        private final EmbeddedJetty jetty;
         private final URI base;
 
-        private Jetty(Server server, URI base) {
-            this.server = server;
-            this.base = base;
+        private Jetty(EmbeddedJetty jetty) {
+            this.jetty = jetty;
+            this.base = jetty.base();
         }
 
         static Jetty start(Map<String, String> bearer, Map<String, String> idempotency, Map<String, Object> attributes)
                 throws Exception {
-            Server server = new Server();
-            ServerConnector connector = new ServerConnector(server);
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            server.addConnector(connector);
             ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.NO_SESSIONS);
             attributes.forEach(context::setAttribute);
             context.addFilter(declared("auth", BearerTokenFilter.class.getName(), bearer), "/*",
@@ -410,14 +402,8 @@ class FilterDeclarationTest {
             ServletHolder servlet = new ServletHolder("app", app);
             servlet.setAsyncSupported(true);
             context.addServlet(servlet, "/*");
-            server.setHandler(context);
-            try {
-                server.start();
-            } catch (Exception e) {
-                server.stop();
-                throw e;
-            }
-            return new Jetty(server, URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/"));
+            EmbeddedJetty jetty = EmbeddedJetty.start(context);
+            return new Jetty(jetty);
         }
 
         /** As {@code <filter><filter-class>...</filter-class><init-param>...</init-param><async-supported>true</async-supported></filter>}. */
@@ -462,11 +448,7 @@ class FilterDeclarationTest {
 
         @Override
         public void close() {
-            try {
-                server.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException("Jetty did not stop", e);
-            }
+            jetty.close();
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.stateless.servlet;
 
 import dev.stateless.testing.RedisServer;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import java.io.ByteArrayOutputStream;
@@ -14,7 +13,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,13 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * What the {@code Hostile*} tests share: a Jetty 12 node started from a filter chain and a servlet,
@@ -40,49 +34,43 @@ final class HostileHttp {
     private HostileHttp() {
     }
 
+    /** Closes each of these that is not null, going on past any that fails (for {@code @AfterAll}). */
+    static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                if (resource != null) {
+                    resource.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
     // ---- Jetty
 
     /** One embedded Jetty node on a free loopback port; the filters run in the given order at {@code /*}. */
-    record Node(Server server, int port) implements AutoCloseable {
+    record Node(EmbeddedJetty jetty, int port) implements AutoCloseable {
 
         static Node start(int requestHeaderSize, HttpServlet servlet, Filter... filters) {
             return start(requestHeaderSize, new ServletHolder("app", servlet), filters);
         }
 
         static Node start(int requestHeaderSize, ServletHolder servlet, Filter... filters) {
-            Server server = new Server();
             HttpConfiguration config = new HttpConfiguration();
             config.setRequestHeaderSize(requestHeaderSize);
             config.setSendServerVersion(false);
-            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            server.addConnector(connector);
-            ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.NO_SESSIONS);
-            context.addServlet(servlet, "/*");
-            int n = 0;
-            for (Filter filter : filters) {
-                FilterHolder holder = new FilterHolder(filter);
-                holder.setName("filter-" + n++);
-                holder.setAsyncSupported(true);
-                context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
-            }
-            server.setHandler(context);
             try {
-                server.start();
+                EmbeddedJetty jetty = EmbeddedJetty.start(config, EmbeddedJetty.context(servlet, true, List.of(filters)));
+                return new Node(jetty, jetty.port());
             } catch (Exception e) {
                 throw new IllegalStateException("Jetty did not start", e);
             }
-            return new Node(server, connector.getLocalPort());
         }
 
         @Override
         public void close() {
-            try {
-                server.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException("Jetty did not stop", e);
-            }
+            jetty.close();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.stateless.servlet.HostileHttp.Node;
 import dev.stateless.servlet.HostileHttp.Request;
 import dev.stateless.servlet.HostileHttp.Response;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -42,6 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * never a 5xx; the handler does not run, and Redis sees no command at all.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@WithRedis
 class HostileIdempotencyInputTest {
 
     private static final String KEY = "Idempotency-Key";
@@ -54,8 +56,8 @@ class HostileIdempotencyInputTest {
     private Node multipartNode;
 
     @BeforeAll
-    void start() {
-        redis = RedisServer.start();
+    void start(RedisServer started) {
+        redis = started;
         store = RedisIdempotencyKeyStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(2)).build();
         store.acquire("warm-up", "warm-up"); // connect now, so no handshake shows up in a census
         node = Node.start(8 * 1024, orders, IdempotencyFilter.builder(store).maxBodySize(MAX_BODY).anonymousKeys(AnonymousKeys.SCOPE_BY_CLIENT_ADDRESS).build());
@@ -67,15 +69,7 @@ class HostileIdempotencyInputTest {
 
     @AfterAll
     void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {node, multipartNode, store, redis}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        HostileHttp.closeAll(node, multipartNode, store);
     }
 
     @BeforeEach

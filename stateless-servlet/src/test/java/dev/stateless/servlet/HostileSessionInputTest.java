@@ -11,6 +11,7 @@ import dev.stateless.servlet.HostileHttp.Node;
 import dev.stateless.servlet.HostileHttp.Request;
 import dev.stateless.servlet.HostileHttp.Response;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -47,6 +48,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Values the container itself refuses (a NUL byte) may get its 400 instead, but never a 5xx.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@WithRedis
 class HostileSessionInputTest {
 
     private static final String HEADER = "X-Session-Id";
@@ -58,8 +60,8 @@ class HostileSessionInputTest {
     private Node headerNode;
 
     @BeforeAll
-    void start() {
-        redis = RedisServer.start();
+    void start(RedisServer started) {
+        redis = started;
         store = RedisSessionStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(2)).build();
         store.load(SessionId.generate()); // connect now: a lazy connection would show up in the first census
         cookieNode = Node.start(64 * 1024, new App(), StatelessSessionFilter.builder(store).build());
@@ -69,15 +71,7 @@ class HostileSessionInputTest {
 
     @AfterAll
     void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {cookieNode, headerNode, store, redis}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        HostileHttp.closeAll(cookieNode, headerNode, store);
     }
 
     @BeforeEach

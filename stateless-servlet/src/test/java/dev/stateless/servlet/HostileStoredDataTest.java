@@ -9,6 +9,7 @@ import dev.stateless.servlet.HostileHttp.Node;
 import dev.stateless.servlet.HostileHttp.Request;
 import dev.stateless.servlet.HostileHttp.Response;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -52,6 +53,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@WithRedis
 class HostileStoredDataTest {
 
     static final AtomicInteger GADGET_INITIALIZED = new AtomicInteger();
@@ -81,8 +83,8 @@ class HostileStoredDataTest {
     private Node node;
 
     @BeforeAll
-    void start() {
-        redis = RedisServer.start();
+    void start(RedisServer started) {
+        redis = started;
         sessions = RedisSessionStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(2)).build();
         keys = RedisIdempotencyKeyStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(2)).build();
         node = Node.start(16 * 1024, app, StatelessSessionFilter.builder(sessions).build(),
@@ -93,15 +95,7 @@ class HostileStoredDataTest {
 
     @AfterAll
     void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {raw, node, sessions, keys, redis}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        HostileHttp.closeAll(raw, node, sessions, keys);
         if (lettuce != null) {
             lettuce.shutdown();
         }

@@ -1,11 +1,9 @@
 package dev.stateless.servlet;
 
-
 import static dev.stateless.servlet.HostileHttp.commandStats;
 import static dev.stateless.servlet.HostileHttp.commandsBetween;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stateless.testing.Tokens;
 import dev.stateless.jwt.JwtIssuer;
 import dev.stateless.jwt.JwtKeys;
 import dev.stateless.jwt.JwtVerifier;
@@ -14,6 +12,8 @@ import dev.stateless.servlet.HostileHttp.Node;
 import dev.stateless.servlet.HostileHttp.Request;
 import dev.stateless.servlet.HostileHttp.Response;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.Tokens;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,6 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * passed every other check.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@WithRedis
 class HostileTokenInputTest {
 
     private static final String ISSUER = "https://issuer.test";
@@ -62,8 +63,8 @@ class HostileTokenInputTest {
     private Node node;
 
     @BeforeAll
-    void start() {
-        redis = RedisServer.start();
+    void start(RedisServer started) {
+        redis = started;
         revocations = RedisRevocationList.builder(redis.uri()).commandTimeout(Duration.ofSeconds(2)).build();
         revocations.isRevoked(Tokens.withId("warm-up", null)); // connect now, so no handshake shows up in a census
         issuer = JwtIssuer.builder().hmacSecret(SECRET).issuer(ISSUER).audience(AUDIENCE).build();
@@ -78,15 +79,7 @@ class HostileTokenInputTest {
 
     @AfterAll
     void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {node, revocations, redis}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        HostileHttp.closeAll(node, revocations);
     }
 
     @BeforeEach

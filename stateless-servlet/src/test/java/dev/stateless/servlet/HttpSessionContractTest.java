@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stateless.servlet.Browser.Reply;
 import dev.stateless.servlet.Browser.SetCookie;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>One node per container and mode, started on first use and kept for the class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@WithRedis
 class HttpSessionContractTest {
 
     private static final long CLOCK_SLACK_MILLIS = 1_000;
@@ -67,17 +69,14 @@ class HttpSessionContractTest {
     private final BaselineGate gate = new BaselineGate();
 
     @BeforeAll
-    void startRedis() {
-        redis = RedisServer.start();
+    void startRedis(RedisServer started) {
+        redis = started;
         http = Browser.newHttpClient();
     }
 
     @AfterAll
     void stopEverything() {
         nodes.values().forEach(ContainerNode::close);
-        if (redis != null) {
-            redis.close();
-        }
     }
 
     static Stream<Deployment> deployments() {

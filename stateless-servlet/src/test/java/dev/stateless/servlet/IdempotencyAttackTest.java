@@ -3,29 +3,26 @@ package dev.stateless.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.core.StatelessException;
-import dev.stateless.core.idempotency.ForwardingStore;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.session.SessionStore;
 import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.servlet.IdempotencyFilterTest.Reply;
+import dev.stateless.testing.ForwardingStore;
 import dev.stateless.testing.RedisServer;
-import jakarta.servlet.DispatcherType;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,17 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.apache.catalina.Context;
-import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,6 +45,7 @@ import org.junit.jupiter.api.Test;
  * 7 (Content-Type outside the fingerprint), 14 (form re-parsing without the container's limits)
  * and 15 (unbounded records per client); the form limit on Tomcat too.
  */
+@WithRedis
 class IdempotencyAttackTest {
 
     private static RedisServer redis;
@@ -66,15 +56,14 @@ class IdempotencyAttackTest {
     private static final AppServlet app = new AppServlet();
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
+    static void startRedis(RedisServer started) {
+        redis = started;
         sessions = RedisSessionStore.builder(redis.uri()).build();
     }
 
     @AfterAll
     static void stopRedis() {
         sessions.close();
-        redis.close();
     }
 
     @BeforeEach
@@ -310,59 +299,30 @@ class IdempotencyAttackTest {
     }
 
     private URI startJetty(List<Filter> filters, boolean bigHeaders) throws Exception {
-        Server server = new Server();
         HttpConfiguration config = new HttpConfiguration();
         if (bigHeaders) {
             config.setResponseHeaderSize(256 * 1024);
             config.setOutputBufferSize(256 * 1024);
         }
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.NO_SESSIONS);
-        int i = 0;
-        for (Filter filter : filters) {
-            FilterHolder holder = new FilterHolder(filter);
-            holder.setName("filter-" + i++);
-            context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
-        }
-        context.addServlet(new ServletHolder(app), "/*");
-        server.setHandler(context);
-        server.start();
-        opened.add(server::stop);
-        return URI.create("http://127.0.0.1:" + connector.getLocalPort());
+        EmbeddedJetty jetty = EmbeddedJetty.start(config, EmbeddedJetty.context(new ServletHolder(app), false, filters));
+        opened.add(jetty);
+        return URI.create("http://127.0.0.1:" + jetty.port());
     }
 
     private URI startTomcat(Filter idempotency, int maxParameterCount) throws Exception {
-        Path baseDir = Files.createTempDirectory("stateless-tomcat-");
-        Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(baseDir.toString());
-        tomcat.setHostname("127.0.0.1");
-        tomcat.setPort(0);
-        Connector connector = tomcat.getConnector();
-        connector.setProperty("address", "127.0.0.1");
-        connector.setMaxParameterCount(maxParameterCount);
-        Context context = tomcat.addContext("", Files.createDirectories(baseDir.resolve("docroot")).toString());
-        Tomcat.addServlet(context, "app", app);
-        context.addServletMappingDecoded("/*", "app");
-        int i = 0;
-        for (Filter filter : List.of(new IdempotencyFilterTest.UserFilter(), idempotency)) {
-            FilterDef def = new FilterDef();
-            def.setFilterName("filter-" + i);
-            def.setFilter(filter);
-            def.setFilterClass(filter.getClass().getName());
-            context.addFilterDef(def);
-            FilterMap mapping = new FilterMap();
-            mapping.setFilterName("filter-" + i++);
-            mapping.addURLPattern("/*");
-            context.addFilterMap(mapping);
-        }
-        tomcat.start();
-        opened.add(() -> {
-            tomcat.stop();
-            tomcat.destroy();
+        EmbeddedTomcat tomcat = EmbeddedTomcat.start("stateless-tomcat-", (server, baseDir) -> {
+            server.getConnector().setMaxParameterCount(maxParameterCount);
+            Context context = EmbeddedTomcat.rootContext(server, baseDir);
+            Tomcat.addServlet(context, "app", app);
+            context.addServletMappingDecoded("/*", "app");
+            int i = 0;
+            for (Filter filter : List.of(new IdempotencyFilterTest.UserFilter(), idempotency)) {
+                EmbeddedTomcat.addFilter(context, "filter-" + i++, filter.getClass(), filter, Map.of(), false);
+            }
+            return context;
         });
-        return URI.create("http://127.0.0.1:" + connector.getLocalPort());
+        opened.add(tomcat::close);
+        return URI.create("http://127.0.0.1:" + tomcat.tomcat().getConnector().getLocalPort());
     }
 
     /** Starts a guest's session holding its address; returns the {@code Cookie} header to send. */

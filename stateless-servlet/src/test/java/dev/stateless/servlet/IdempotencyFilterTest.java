@@ -6,6 +6,7 @@ import dev.stateless.core.StoreUnavailableException;
 import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -54,9 +55,7 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,6 +68,7 @@ import org.junit.jupiter.api.Test;
  * endpoint ({@link OrdersServlet}) that counts how often it really ran. Tests that need another
  * configuration start their own node. Redis is emptied before each test.
  */
+@WithRedis
 class IdempotencyFilterTest {
 
     private static final String KEY = "Idempotency-Key";
@@ -88,8 +88,8 @@ class IdempotencyFilterTest {
     private final List<Node> extraNodes = new ArrayList<>();
 
     @BeforeAll
-    static void startRedisAndTwoNodes() throws Exception {
-        redis = RedisServer.start();
+    static void startRedisAndTwoNodes(RedisServer started) throws Exception {
+        redis = started;
         http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -108,9 +108,6 @@ class IdempotencyFilterTest {
         }
         if (nodeB != null) {
             nodeB.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 
@@ -991,7 +988,7 @@ class IdempotencyFilterTest {
     // ---- the nodes
 
     /** One Jetty node: user filter, then the idempotency filter, then {@link OrdersServlet}, all at {@code /*}. */
-    record Node(Server server, URI base, RedisIdempotencyKeyStore store) implements AutoCloseable {
+    record Node(EmbeddedJetty jetty, URI base, RedisIdempotencyKeyStore store) implements AutoCloseable {
 
         static Node start(Duration lease, UnaryOperator<IdempotencyFilter.Builder> config) throws Exception {
             RedisIdempotencyKeyStore store = RedisIdempotencyKeyStore.builder(redis.uri())
@@ -1001,13 +998,8 @@ class IdempotencyFilterTest {
                     .build();
             IdempotencyFilter filter = config.apply(IdempotencyFilter.builder(store)).build();
 
-            Server server = new Server();
             HttpConfiguration httpConfig = new HttpConfiguration();
             httpConfig.setSendServerVersion(false);
-            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            server.addConnector(connector);
             ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.NO_SESSIONS);
             ServletHolder servlet = new ServletHolder("orders", orders);
             servlet.setAsyncSupported(true);
@@ -1022,9 +1014,8 @@ class IdempotencyFilterTest {
             idempotency.setName("idempotency");
             idempotency.setAsyncSupported(true);
             context.addFilter(idempotency, "/*", EnumSet.of(DispatcherType.REQUEST));
-            server.setHandler(context);
-            server.start();
-            return new Node(server, URI.create("http://127.0.0.1:" + connector.getLocalPort()), store);
+            EmbeddedJetty jetty = EmbeddedJetty.start(httpConfig, context);
+            return new Node(jetty, URI.create("http://127.0.0.1:" + jetty.port()), store);
         }
 
         URI uri(String pathAndQuery) {
@@ -1034,9 +1025,7 @@ class IdempotencyFilterTest {
         @Override
         public void close() {
             try {
-                server.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException("Jetty did not stop", e);
+                jetty.close();
             } finally {
                 store.close();
             }

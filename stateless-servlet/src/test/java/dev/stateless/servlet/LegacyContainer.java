@@ -4,10 +4,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
-import org.apache.catalina.LifecycleException;
-import org.apache.catalina.connector.Connector;
 import org.apache.catalina.session.StandardManager;
-import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 import org.eclipse.jetty.ee10.annotations.AnnotationConfiguration;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
@@ -15,8 +12,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.security.HashLoginService;
 import org.eclipse.jetty.security.UserStore;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.util.security.Credential;
 
 /**
@@ -31,43 +27,31 @@ enum LegacyContainer {
     TOMCAT {
         @Override
         ContainerNode start(Path webapp) throws Exception {
-            Path baseDir = Files.createTempDirectory("legacy-tomcat-");
-            Tomcat tomcat = new Tomcat();
-            tomcat.setBaseDir(baseDir.toString());
-            tomcat.setHostname("127.0.0.1");
-            tomcat.setPort(0);
-            Connector connector = tomcat.getConnector();
-            connector.setProperty("address", "127.0.0.1");
-            tomcat.addUser(LegacyWebapp.USER, LegacyWebapp.PASSWORD);
-            tomcat.addRole(LegacyWebapp.USER, LegacyWebapp.ROLE);
-            tomcat.getHost().setAutoDeploy(false);
-            Context context = tomcat.addWebapp(LegacyWebapp.CONTEXT_PATH, webapp.toString());
-            // Annotation and TLD scanning of WEB-INF only, as for a deployed WAR; the test class path
-            // (every jar of the build) is the container's, not the app's.
-            StandardJarScanner scanner = new StandardJarScanner();
-            scanner.setScanClassPath(false);
-            context.setJarScanner(scanner);
-            StandardManager manager = new StandardManager();
-            manager.setPathname(null); // no SESSIONS.ser: a stopped node forgets its own sessions
-            context.setManager(manager);
-            tomcat.start();
-            if (!context.getState().isAvailable()) {
-                tomcat.stop();
-                tomcat.destroy();
-                LegacyWebapp.delete(baseDir);
+            EmbeddedTomcat tomcat;
+            try {
+                tomcat = EmbeddedTomcat.start("legacy-tomcat-", (server, baseDir) -> {
+                    server.addUser(LegacyWebapp.USER, LegacyWebapp.PASSWORD);
+                    server.addRole(LegacyWebapp.USER, LegacyWebapp.ROLE);
+                    server.getHost().setAutoDeploy(false);
+                    Context context = server.addWebapp(LegacyWebapp.CONTEXT_PATH, webapp.toString());
+                    // Annotation and TLD scanning of WEB-INF only, as for a deployed WAR; the test class
+                    // path (every jar of the build) is the container's, not the app's.
+                    StandardJarScanner scanner = new StandardJarScanner();
+                    scanner.setScanClassPath(false);
+                    context.setJarScanner(scanner);
+                    StandardManager manager = new StandardManager();
+                    manager.setPathname(null); // no SESSIONS.ser: a stopped node forgets its own sessions
+                    context.setManager(manager);
+                    return context;
+                });
+            } catch (Exception | Error e) {
                 LegacyWebapp.delete(webapp);
-                throw new IllegalStateException("the webapp did not start on Tomcat (state " + context.getState()
-                        + "); see the log above");
+                throw e;
             }
-            URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + LegacyWebapp.CONTEXT_PATH + "/");
-            return node(base, () -> {
+            return node(tomcat.base(), () -> {
                 try {
-                    tomcat.stop();
-                    tomcat.destroy();
-                } catch (LifecycleException e) {
-                    throw new IllegalStateException("Tomcat did not stop", e);
+                    tomcat.close();
                 } finally {
-                    LegacyWebapp.delete(baseDir);
                     LegacyWebapp.delete(webapp);
                 }
             });
@@ -77,19 +61,6 @@ enum LegacyContainer {
     JETTY {
         @Override
         ContainerNode start(Path webapp) throws Exception {
-            Server server = new Server();
-            ServerConnector connector = new ServerConnector(server);
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            server.addConnector(connector);
-
-            UserStore users = new UserStore();
-            users.addUser(LegacyWebapp.USER, Credential.getCredential(LegacyWebapp.PASSWORD),
-                    new String[] {LegacyWebapp.ROLE});
-            HashLoginService realm = new HashLoginService("legacy");
-            realm.setUserStore(users);
-            server.addBean(realm);
-
             WebAppContext context = new WebAppContext();
             context.setContextPath(LegacyWebapp.CONTEXT_PATH);
             context.setWar(webapp.toString());
@@ -105,14 +76,18 @@ enum LegacyContainer {
             Path tempDir = Files.createTempDirectory("legacy-jetty-");
             context.setTempDirectory(tempDir.toFile());
             context.setThrowUnavailableOnStartupException(true);
-            server.setHandler(context);
-            server.start();
-            URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + LegacyWebapp.CONTEXT_PATH + "/");
+
+            UserStore users = new UserStore();
+            users.addUser(LegacyWebapp.USER, Credential.getCredential(LegacyWebapp.PASSWORD),
+                    new String[] {LegacyWebapp.ROLE});
+            HashLoginService realm = new HashLoginService("legacy");
+            realm.setUserStore(users);
+
+            EmbeddedJetty jetty = EmbeddedJetty.start(new HttpConfiguration(), context, realm);
+            URI base = URI.create("http://127.0.0.1:" + jetty.port() + LegacyWebapp.CONTEXT_PATH + "/");
             return node(base, () -> {
                 try {
-                    server.stop();
-                } catch (Exception e) {
-                    throw new IllegalStateException("Jetty did not stop", e);
+                    jetty.close();
                 } finally {
                     LegacyWebapp.delete(tempDir);
                     LegacyWebapp.delete(webapp);
@@ -125,20 +100,15 @@ enum LegacyContainer {
     abstract ContainerNode start(Path webapp) throws Exception;
 
     private static ContainerNode node(URI base, Runnable stop) {
-        return new ContainerNode() {
-            private boolean closed;
-
+        return new StoppableNode() {
             @Override
             public URI base() {
                 return base;
             }
 
             @Override
-            public synchronized void close() {
-                if (!closed) {
-                    closed = true;
-                    stop.run();
-                }
+            protected void stop() {
+                stop.run();
             }
 
             @Override

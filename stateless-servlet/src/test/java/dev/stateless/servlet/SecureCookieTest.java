@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stateless.servlet.Browser.SetCookie;
 import dev.stateless.servlet.CookieSessionIdResolver.Secure;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,19 +28,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code X-Forwarded-Proto} / {@code Forwarded} headers count only with {@code cookie-secure} set to
  * {@code forwarded-proto}.
  */
+@WithRedis
 class SecureCookieTest {
 
     private static RedisServer redis;
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @ParameterizedTest

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -22,8 +23,6 @@ import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,43 +34,35 @@ import org.junit.jupiter.api.Test;
  * than the store's {@code maxSessionsPerPrincipal} allows. The user is named by an {@code X-User}
  * header (the filter's principal resolver), so no login machinery stands between test and filter.
  */
+@WithRedis
 class SessionLimitsTest {
 
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static RedisServer redis;
     private static RedisSessionStore store;
-    private static Server server;
+    private static EmbeddedJetty server;
     private static URI base;
 
     @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
+    static void start(RedisServer started) throws Exception {
+        redis = started;
         store = RedisSessionStore.builder(redis.uri()).maxSessionsPerPrincipal(2).build();
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.NO_SESSIONS);
         context.addFilter(new FilterHolder(StatelessSessionFilter.builder(store)
                 .principalResolver(request -> Optional.ofNullable(request.getHeader("X-User")))
                 .build()), "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new App()), "/*");
-        server.setHandler(context);
-        server.start();
-        base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+        server = EmbeddedJetty.start(context);
+        base = server.base();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (server != null) {
-            server.stop();
+            server.close();
         }
         if (store != null) {
             store.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

@@ -8,6 +8,7 @@ import dev.stateless.jwt.JwtKeys;
 import dev.stateless.jwt.JwtVerifier;
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -22,20 +23,19 @@ import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A session recorded for one user is never handed to another authenticated user. */
+@WithRedis
 class SessionOwnershipTest {
 
     private static RedisServer redis;
     private static SessionStore store;
-    private static Server server;
+    private static EmbeddedJetty server;
     /** The session filter first, the bearer filter after it: the order its Javadoc once advised. */
-    private static Server sessionsFirst;
+    private static EmbeddedJetty sessionsFirst;
     private static final byte[] SECRET = JwtKeys.generateHmacSecret();
     private static final JwtIssuer tokens = JwtIssuer.builder().hmacSecret(SECRET).issuer("https://issuer.test")
             .audience("api://notes").build();
@@ -61,45 +61,34 @@ class SessionOwnershipTest {
     }
 
     @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
+    static void start(RedisServer started) throws Exception {
+        redis = started;
         store = RedisSessionStore.builder(redis.uri()).build();
         ServletContextHandler context = new ServletContextHandler();
         EnumSet<DispatcherType> requests = EnumSet.of(DispatcherType.REQUEST);
         context.addFilter(new FilterHolder(new IdempotencyFilterTest.UserFilter()), "/*", requests);
         context.addFilter(new FilterHolder(StatelessSessionFilter.builder(store).build()), "/*", requests);
         context.addServlet(new ServletHolder(new NoteServlet()), "/*");
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        server.setHandler(context);
-        server.start();
+        server = EmbeddedJetty.start(context);
 
         ServletContextHandler reversed = new ServletContextHandler();
         reversed.addFilter(new FilterHolder(StatelessSessionFilter.builder(store).build()), "/*", requests);
         reversed.addFilter(new FilterHolder(BearerTokenFilter.builder(JwtVerifier.builder().hmacSecret(SECRET)
                 .issuers("https://issuer.test").audiences("api://notes").build()).build()), "/*", requests);
         reversed.addServlet(new ServletHolder(new NoteServlet()), "/*");
-        sessionsFirst = new Server();
-        ServerConnector reversedConnector = new ServerConnector(sessionsFirst);
-        reversedConnector.setHost("127.0.0.1");
-        sessionsFirst.addConnector(reversedConnector);
-        sessionsFirst.setHandler(reversed);
-        sessionsFirst.start();
+        sessionsFirst = EmbeddedJetty.start(reversed);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        server.stop();
-        sessionsFirst.stop();
+        server.close();
+        sessionsFirst.close();
         store.close();
-        redis.stop();
     }
 
     private static HttpResponse<String> send(String method, String query, String user, String cookie) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/notes" + query))
+                + server.port() + "/notes" + query))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (user != null) {
             request.header("X-User", user);
@@ -113,7 +102,7 @@ class SessionOwnershipTest {
     private static HttpResponse<String> sendWithToken(String method, String query, String subject, String cookie)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + ((ServerConnector) sessionsFirst.getConnectors()[0]).getLocalPort() + "/notes" + query))
+                + sessionsFirst.port() + "/notes" + query))
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .header("Authorization", "Bearer " + tokens.issue(subject));
         if (cookie != null) {

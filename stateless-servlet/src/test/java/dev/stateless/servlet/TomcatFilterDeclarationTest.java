@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stateless.jwt.JwtIssuer;
 import dev.stateless.jwt.JwtKeys;
 import dev.stateless.testing.RedisServer;
-import java.io.IOException;
+import dev.stateless.testing.WithRedis;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,16 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.catalina.Context;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.Wrapper;
-import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
+import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * The two filters declared by class name with init parameters on embedded Tomcat 11, which makes
  * them itself (as from {@code web.xml}); over real HTTP with a real Redis.
  */
+@WithRedis
 class TomcatFilterDeclarationTest {
 
     private static final String ISSUER = "https://issuer.test";
@@ -39,67 +35,39 @@ class TomcatFilterDeclarationTest {
     private static final FilterDeclarationTest.AppServlet app = new FilterDeclarationTest.AppServlet();
 
     private static RedisServer redis;
-    private static Path baseDir;
-    private static Tomcat tomcat;
+    private static EmbeddedTomcat tomcat;
     private static URI base;
 
     @BeforeAll
-    static void start() throws Exception {
-        redis = RedisServer.start();
-        baseDir = Files.createTempDirectory("stateless-tomcat-");
-        Path secretFile = Files.createFile(baseDir.resolve("hmac.b64"),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(secretFile, Base64.getUrlEncoder().withoutPadding().encodeToString(SECRET));
-
-        tomcat = new Tomcat();
-        tomcat.setBaseDir(baseDir.toString());
-        tomcat.setHostname("127.0.0.1");
-        tomcat.setPort(0);
-        Connector connector = tomcat.getConnector();
-        connector.setProperty("address", "127.0.0.1");
-        Context context = tomcat.addContext("", Files.createDirectories(baseDir.resolve("docroot")).toString());
-        Wrapper servlet = Tomcat.addServlet(context, "app", app);
-        servlet.setAsyncSupported(true);
-        context.addServletMappingDecoded("/*", "app");
-        declare(context, "auth", BearerTokenFilter.class.getName(), Map.of(
-                "hmac-secret-file", secretFile.toString(),
-                "issuers", ISSUER,
-                "realm", "shop"));
-        declare(context, "idempotency", IdempotencyFilter.class.getName(), Map.of(
-                "store-uri", redis.uri(),
-                "methods", "POST PUT",
-                "header-name", "X-Request-Key"));
-        tomcat.start();
-        base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
-    }
-
-    /** As a {@code <filter>} in {@code web.xml}: a class name, init parameters, async supported; Tomcat makes the instance. */
-    private static void declare(Context context, String name, String className, Map<String, String> params) {
-        FilterDef filter = new FilterDef();
-        filter.setFilterName(name);
-        filter.setFilterClass(className);
-        filter.setAsyncSupported("true");
-        params.forEach(filter::addInitParameter);
-        context.addFilterDef(filter);
-        FilterMap mapping = new FilterMap();
-        mapping.setFilterName(name);
-        mapping.addURLPattern("/*");
-        context.addFilterMap(mapping);
+    static void start(RedisServer started) throws Exception {
+        redis = started;
+        // As {@code <filter>}s in {@code web.xml}: class names, init parameters, async supported; Tomcat
+        // makes the instances.
+        tomcat = EmbeddedTomcat.start("stateless-tomcat-", (server, baseDir) -> {
+            Path secretFile = Files.createFile(baseDir.resolve("hmac.b64"),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(secretFile, Base64.getUrlEncoder().withoutPadding().encodeToString(SECRET));
+            Context context = EmbeddedTomcat.rootContext(server, baseDir);
+            Wrapper servlet = Tomcat.addServlet(context, "app", app);
+            servlet.setAsyncSupported(true);
+            context.addServletMappingDecoded("/*", "app");
+            EmbeddedTomcat.addFilter(context, "auth", BearerTokenFilter.class, null, Map.of(
+                    "hmac-secret-file", secretFile.toString(),
+                    "issuers", ISSUER,
+                    "realm", "shop"), true);
+            EmbeddedTomcat.addFilter(context, "idempotency", IdempotencyFilter.class, null, Map.of(
+                    "store-uri", redis.uri(),
+                    "methods", "POST PUT",
+                    "header-name", "X-Request-Key"), true);
+            return context;
+        });
+        base = tomcat.base();
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void stop() {
         if (tomcat != null) {
-            tomcat.stop();
-            tomcat.destroy();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        try (Stream<Path> files = Files.walk(baseDir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
+            tomcat.close();
         }
     }
 

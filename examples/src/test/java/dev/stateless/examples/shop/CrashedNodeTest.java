@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stateless.examples.shop.Browser.Reply;
+import dev.stateless.testing.FreePorts;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * load balancer would. The scenario runs once, before the tests; each test checks one promise on
  * what it recorded and on what is in Redis afterwards.
  */
+@WithRedis
 class CrashedNodeTest {
 
     private static final String SECRET = "crashed-node-test-secret-0123456789abcdef"; // 41 characters
@@ -71,12 +73,12 @@ class CrashedNodeTest {
     };
 
     @BeforeAll
-    static void killANodeInTheMiddleOfTraffic() throws Exception {
+    static void killANodeInTheMiddleOfTraffic(RedisServer started) throws Exception {
         assertThat(SECRET.getBytes(StandardCharsets.UTF_8).length).isGreaterThanOrEqualTo(32);
-        redis = RedisServer.start();
+        redis = started;
         Set<Integer> ports = new HashSet<>();
         while (ports.size() < 3) {
-            ports.add(freePort());
+            ports.add(FreePorts.loopback());
         }
         for (int port : ports) {
             processes.add(startProcess(port));
@@ -98,9 +100,6 @@ class CrashedNodeTest {
     static void stopEverything() {
         processes.forEach(ShopProcess::stop);
         processes.clear();
-        if (redis != null) {
-            redis.close();
-        }
     }
 
     @Test
@@ -223,7 +222,7 @@ class CrashedNodeTest {
      * what a SIGKILL at exactly that step leaves.
      */
     private static Window dieInsideAnOrder(String keysItKeeps) throws Exception {
-        ShopProcess node = startProcess(freePort());
+        ShopProcess node = startProcess(FreePorts.loopback());
         processes.add(node);
         node.awaitHealthy(STARTUP);
         Browser client = new Browser();
@@ -689,11 +688,6 @@ class CrashedNodeTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** One more shop JVM on this test's Redis, with its order delay and idempotency lease. */
     private static ShopProcess startProcess(int port) throws IOException {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.stateless.examples.shop.Browser.Reply;
 import dev.stateless.jwt.JwtIssuer;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * The shop's HTTP contract, over real HTTP against three real nodes that share one real Redis and
  * one token secret, and nothing else: every scenario crosses nodes.
  */
+@WithRedis
 class ShopContractTest {
 
     private static final Duration ORDER_DELAY = Duration.ofMillis(300);
@@ -33,8 +35,8 @@ class ShopContractTest {
     private static String node3;
 
     @BeforeAll
-    static void startShop() throws Exception {
-        redis = RedisServer.start();
+    static void startShop(RedisServer started) throws Exception {
+        redis = started;
         for (int i = 1; i <= 3; i++) {
             nodes.add(new ShopNode("node-" + i, 0, redis.uri(), SECRET, ORDER_DELAY));
         }
@@ -49,9 +51,6 @@ class ShopContractTest {
             node.close();
         }
         nodes.clear();
-        if (redis != null) {
-            redis.close();
-        }
     }
 
     @BeforeEach

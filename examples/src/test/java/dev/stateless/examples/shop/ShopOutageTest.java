@@ -3,6 +3,7 @@ package dev.stateless.examples.shop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.examples.shop.Browser.Reply;
+import dev.stateless.testing.RedisExtension;
 import dev.stateless.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a client sees when Redis fails or holds something unreadable: problems
@@ -20,12 +22,16 @@ class ShopOutageTest {
 
     private static final byte[] SECRET = "outage-test-secret-of-at-least-32-bytes".getBytes(StandardCharsets.UTF_8);
 
+    /** A server of each test's own (an instance field): the tests stop it. */
+    @RegisterExtension
+    final RedisExtension redisPerTest = new RedisExtension();
+
     private RedisServer redis;
     private ShopNode node;
 
     @BeforeEach
-    void start() throws Exception {
-        redis = RedisServer.start();
+    void start(RedisServer started) throws Exception {
+        redis = started;
         node = new ShopNode("node-1", 0, redis.uri(), SECRET, Duration.ofMillis(500));
     }
 
@@ -33,9 +39,6 @@ class ShopOutageTest {
     void stop() throws Exception {
         if (node != null) {
             node.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

@@ -3,9 +3,9 @@ package dev.stateless.examples.shop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.examples.shop.Browser.Reply;
+import dev.stateless.testing.FreePorts;
 import dev.stateless.testing.RedisServer;
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.stateless.testing.WithRedis;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * The shop as operators run it: two separate JVMs started through {@code ShopMain}, sharing only a
  * Redis and {@code SHOP_JWT_SECRET}. Launched from the test class path, so it needs no packaged jar.
  */
+@WithRedis
 class ShopProcessesTest {
 
     private static final String SECRET = "processes-test-secret-0123456789abcdefgh"; // 40 characters
@@ -48,13 +49,13 @@ class ShopProcessesTest {
     };
 
     @BeforeAll
-    static void startTwoProcesses() throws Exception {
+    static void startTwoProcesses(RedisServer started) throws Exception {
         assertThat(SECRET).hasSize(40);
-        redis = RedisServer.start();
-        int portA = freePort();
-        int portB = freePort();
+        redis = started;
+        int portA = FreePorts.loopback();
+        int portB = FreePorts.loopback();
         while (portB == portA) {
-            portB = freePort();
+            portB = FreePorts.loopback();
         }
         a = ShopProcess.start("A", SECRET, redis.uri(), portA);
         b = ShopProcess.start("B", SECRET, redis.uri(), portB);
@@ -74,9 +75,6 @@ class ShopProcessesTest {
             if (process != null) {
                 process.stop();
             }
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 
@@ -164,7 +162,7 @@ class ShopProcessesTest {
 
     @Test
     void anUnreachableRedisEndsTheProcessWithOneClearLine() throws Exception {
-        Finished finished = runToEnd(Map.of("SHOP_JWT_SECRET", SECRET), "--redis", "redis://127.0.0.1:" + freePort(),
+        Finished finished = runToEnd(Map.of("SHOP_JWT_SECRET", SECRET), "--redis", "redis://127.0.0.1:" + FreePorts.loopback(),
                 "--port", "0");
 
         assertThat(finished.exitCode()).as(finished.output()).isNotZero();
@@ -198,12 +196,6 @@ class ShopProcessesTest {
             return new Finished(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(log);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

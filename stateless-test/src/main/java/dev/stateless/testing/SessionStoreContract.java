@@ -1,9 +1,17 @@
-package dev.stateless.core.session;
+package dev.stateless.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stateless.core.CorruptDataException;
+import dev.stateless.core.session.JsonAttributeCodec;
+import dev.stateless.core.session.SessionChanges;
+import dev.stateless.core.session.SessionData;
+import dev.stateless.core.session.SessionId;
+import dev.stateless.core.session.SessionLock;
+import dev.stateless.core.session.SessionLockedException;
+import dev.stateless.core.session.SessionStore;
+import dev.stateless.core.session.SessionSummary;
 import dev.stateless.testing.Cart;
 import dev.stateless.testing.MutableClock;
 import java.time.Duration;
@@ -12,8 +20,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;

@@ -1,9 +1,11 @@
-package dev.stateless.core.idempotency;
+package dev.stateless.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stateless.core.CorruptDataException;
+import dev.stateless.core.idempotency.Acquisition;
+import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

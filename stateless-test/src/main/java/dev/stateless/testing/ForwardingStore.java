@@ -1,5 +1,7 @@
-package dev.stateless.core.idempotency;
+package dev.stateless.testing;
 
+import dev.stateless.core.idempotency.Acquisition;
+import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import java.time.Duration;
 
 /** A store that passes every call on; tests override one method to make it fail. */

@@ -1,37 +1,23 @@
 package dev.stateless.testing;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -46,10 +32,14 @@ import org.junit.jupiter.api.Assumptions;
  * shipped in the {@code com.github.codemonstur:embedded-redis} jar on the test class path
  * (extracted once per JVM).
  *
+ * <p>In a JUnit 5 test, let {@link RedisExtension} (or {@link WithRedis @WithRedis}) start and stop
+ * it; by hand:
+ *
  * <pre>{@code
- * static RedisServer redis;
- * @BeforeAll static void startRedis() { redis = RedisServer.start(); }
- * @AfterAll static void stopRedis() { redis.close(); }
+ * try (RedisServer redis = RedisServer.start()) {
+ *     SessionStore store = RedisSessionStore.builder(redis.uri()).build();
+ *     ...
+ * }
  * }</pre>
  *
  * <p>Thread-safe. A JVM shutdown hook kills every server process still running, so an aborted test
@@ -60,20 +50,12 @@ public final class RedisServer implements AutoCloseable {
     /** Environment variable that points the tests at an external server instead of starting one. */
     public static final String URI_ENV = "STATELESS_TEST_REDIS_URI";
 
-    private static final String LOOPBACK = "127.0.0.1";
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    private static final String LOOPBACK = FreePorts.LOOPBACK;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-    private static final int SOCKET_TIMEOUT_MILLIS = 5_000;
-    private static final int PROBE_TIMEOUT_MILLIS = 250;
-    private static final int LOG_TAIL_LINES = 40;
+    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(5);
 
-    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
     private static final Object BINARY_LOCK = new Object();
     private static Path extractedBinary; // guarded by BINARY_LOCK
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(RedisServer::killAll, "redis-server-reaper"));
-    }
 
     private final String uri;
     private final String host;
@@ -83,11 +65,10 @@ public final class RedisServer implements AutoCloseable {
     private final int database; // external server only
     private final Path binary; // null for an external server
     private final Path workDir; // null for an external server
-    private final Path log; // null for an external server
-    private Process process; // guarded by this
+    private RedisProcess process; // guarded by this; null while stopped
 
     private RedisServer(String uri, String host, int port, String user, String password, int database,
-            Path binary, Path workDir, Path log) {
+            Path binary, Path workDir) {
         this.uri = uri;
         this.host = host;
         this.port = port;
@@ -96,7 +77,6 @@ public final class RedisServer implements AutoCloseable {
         this.database = database;
         this.binary = binary;
         this.workDir = workDir;
-        this.log = log;
     }
 
     /**
@@ -114,7 +94,7 @@ public final class RedisServer implements AutoCloseable {
         Path binary = binary();
         IllegalStateException portTaken = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            RedisServer server = owned(binary, freePort());
+            RedisServer server = owned(binary, FreePorts.loopback());
             try {
                 server.launch();
                 return server;
@@ -137,16 +117,9 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private static RedisServer owned(Path binary, int port) {
-        try {
-            Path workDir = Files.createTempDirectory("stateless-redis-" + port + "-");
-            Path log = workDir.resolve("redis-server.log");
-            workDir.toFile().deleteOnExit();
-            log.toFile().deleteOnExit();
-            return new RedisServer("redis://" + LOOPBACK + ":" + port, LOOPBACK, port, null, null, 0, binary,
-                    workDir, log);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a working directory for redis-server", e);
-        }
+        Path workDir = RedisProcess.tempDir("stateless-redis-" + port + "-");
+        workDir.resolve("redis-server.log").toFile().deleteOnExit();
+        return new RedisServer("redis://" + LOOPBACK + ":" + port, LOOPBACK, port, null, null, 0, binary, workDir);
     }
 
     private static RedisServer external(String uriText) {
@@ -168,7 +141,7 @@ public final class RedisServer implements AutoCloseable {
         String path = parsed.getPath();
         int database = path == null || path.isEmpty() || path.equals("/") ? 0 : Integer.parseInt(path.substring(1));
         return new RedisServer(uriText, parsed.getHost(), parsed.getPort() < 0 ? 6379 : parsed.getPort(), user,
-                password, database, null, null, null);
+                password, database, null, null);
     }
 
     /** {@code redis://127.0.0.1:PORT} (or the external URI as given). */
@@ -191,7 +164,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** Whether the server process is alive (always true for an external server). */
     public synchronized boolean isRunning() {
-        return isExternal() || process != null && process.isAlive();
+        return isExternal() || process != null && process.isRunning();
     }
 
     /**
@@ -200,12 +173,12 @@ public final class RedisServer implements AutoCloseable {
      */
     public synchronized void stop() {
         requireOwned("stop");
-        Process p = process;
+        RedisProcess p = process;
         if (p == null) {
             return;
         }
         process = null;
-        kill(p);
+        p.stop(); // SIGTERM: redis-server shuts down at once with nothing to save
         awaitPortClosed();
     }
 
@@ -218,6 +191,17 @@ public final class RedisServer implements AutoCloseable {
         requireOwned("restart");
         stop();
         launch();
+    }
+
+    /**
+     * Starts the server again if a test stopped it, then deletes every key: the state each test of a
+     * class that stages outages expects at its start.
+     */
+    public synchronized void reset() {
+        if (!isRunning()) {
+            restart();
+        }
+        flushAll();
     }
 
     /** Deletes every key in every database. */
@@ -239,7 +223,7 @@ public final class RedisServer implements AutoCloseable {
      */
     public String command(String... args) {
         Object reply = reply(args);
-        return reply == null ? null : render(reply);
+        return reply == null ? null : RespConnection.render(reply);
     }
 
     /**
@@ -247,27 +231,32 @@ public final class RedisServer implements AutoCloseable {
      * {@link ErrorReply}, {@code List<Object>} of these (with nulls), or {@code null}.
      */
     public Object reply(String... args) {
-        return reply(SOCKET_TIMEOUT_MILLIS, args);
+        try (RespConnection connection = connect()) {
+            return connection.reply((Object[]) args);
+        }
     }
 
-    private Object reply(int timeoutMillis, String... args) {
-        Objects.requireNonNull(args, "args");
-        if (args.length == 0) {
-            throw new IllegalArgumentException("a command needs at least its name");
-        }
-        try (Socket socket = connect(timeoutMillis)) {
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream());
-            InputStream in = new BufferedInputStream(socket.getInputStream());
+    /**
+     * A connection of its own to this server (authenticated and on the URI's database for an external
+     * one), for what one command per connection cannot do: {@code MONITOR}, {@code MULTI}, pipelining.
+     * The caller closes it.
+     *
+     * @throws UncheckedIOException when the server cannot be reached
+     */
+    public RespConnection connect() {
+        RespConnection connection = RespConnection.open(host, port, SOCKET_TIMEOUT);
+        try {
             if (password != null) {
-                expectOk(exchange(out, in, user != null ? new String[] {"AUTH", user, password}
-                        : new String[] {"AUTH", password}), "AUTH");
+                expectOk(user != null ? connection.reply("AUTH", user, password) : connection.reply("AUTH", password),
+                        "AUTH");
             }
             if (database != 0) {
-                expectOk(exchange(out, in, "SELECT", Integer.toString(database)), "SELECT");
+                expectOk(connection.reply("SELECT", Integer.toString(database)), "SELECT");
             }
-            return exchange(out, in, args);
-        } catch (IOException e) {
-            throw new UncheckedIOException("redis at " + host + ":" + port + " did not answer " + args[0], e);
+            return connection;
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
         }
     }
 
@@ -278,18 +267,7 @@ public final class RedisServer implements AutoCloseable {
      * @throws IllegalStateException when the reply is an error or not an array
      */
     public List<String> commandList(String... args) {
-        Object reply = reply(args);
-        if (reply == null) {
-            return List.of();
-        }
-        if (!(reply instanceof List<?> elements)) {
-            throw new IllegalStateException(String.join(" ", args) + " answered " + render(reply) + ", not an array");
-        }
-        List<String> rendered = new ArrayList<>(elements.size());
-        for (Object element : elements) {
-            rendered.add(element == null ? null : render(element));
-        }
-        return Collections.unmodifiableList(rendered);
+        return RespConnection.renderList(reply(args), String.join(" ", args));
     }
 
     /**
@@ -315,12 +293,7 @@ public final class RedisServer implements AutoCloseable {
      * @throws IllegalStateException when the reply is anything else
      */
     public long commandLong(String... args) {
-        Object reply = reply(args);
-        if (reply instanceof Long value) {
-            return value;
-        }
-        throw new IllegalStateException(String.join(" ", args) + " answered " + (reply == null ? "(nil)" : render(reply))
-                + ", not an integer");
+        return RespConnection.asLong(reply(args), String.join(" ", args));
     }
 
     /**
@@ -372,114 +345,14 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private synchronized void launch() {
-        List<String> commandLine = List.of(binary.toString(),
+        process = RedisProcess.launch("redis-server", workDir, port, List.of(
                 "--port", Integer.toString(port),
-                "--bind", LOOPBACK,
+                "--bind", FreePorts.LOOPBACK,
                 "--save", "",
                 "--appendonly", "no",
                 "--protected-mode", "no",
                 "--daemonize", "no",
-                "--dir", workDir.toString());
-        ProcessBuilder builder = new ProcessBuilder(commandLine)
-                .directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Process p = spawn(builder);
-        RUNNING.add(p);
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        try {
-            while (true) {
-                if (!p.isAlive()) {
-                    RUNNING.remove(p);
-                    throw failure("redis-server exited with code " + p.exitValue() + " during start");
-                }
-                if (answersAsProcess(p.pid())) {
-                    process = p;
-                    return;
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    kill(p);
-                    throw failure("redis-server did not answer PING within " + START_TIMEOUT.toSeconds() + " s");
-                }
-                TimeUnit.MILLISECONDS.sleep(20);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            kill(p);
-            throw new IllegalStateException("interrupted while starting redis-server", e);
-        }
-    }
-
-    /** Starts a process, retrying briefly while a freshly extracted binary is still "busy". */
-    static Process spawn(ProcessBuilder builder) {
-        IOException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            try {
-                return builder.start();
-            } catch (IOException e) {
-                // A binary extracted moments ago can be briefly "busy" if another thread forked
-                // while its file was open for writing.
-                last = e;
-                if (e.getMessage() == null || !e.getMessage().contains("error=26")) {
-                    break;
-                }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(50);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        throw new UncheckedIOException("cannot run " + builder.command().get(0), last);
-    }
-
-    /**
-     * Whether the port answers PING and belongs to our process (and not to some other server that
-     * happens to hold the port while ours fails to bind it).
-     */
-    private boolean answersAsProcess(long pid) {
-        try {
-            // short timeouts: whatever else holds the port may accept connections and never answer
-            if (!"PONG".equals(reply(PROBE_TIMEOUT_MILLIS, "PING"))) {
-                return false;
-            }
-            Object info = reply(PROBE_TIMEOUT_MILLIS, "INFO", "server");
-            return info instanceof String text && text.contains("process_id:" + pid + "\r\n");
-        } catch (RuntimeException e) {
-            // not listening yet, or something that does not speak RESP
-            return false;
-        }
-    }
-
-    private IllegalStateException failure(String what) {
-        return new IllegalStateException(what + " (port " + port + ", " + binary + "); last lines of " + log + ":\n"
-                + logTail());
-    }
-
-    private String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()).stream()
-                    .collect(Collectors.joining("\n"));
-        } catch (IOException | RuntimeException e) {
-            return "(log unreadable: " + e + ")";
-        }
-    }
-
-    private static void kill(Process p) {
-        try {
-            p.destroy(); // SIGTERM: redis-server shuts down at once with nothing to save
-            if (!p.waitFor(STOP_TIMEOUT.toMillis() / 2, TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(STOP_TIMEOUT.toMillis() / 2, TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        } finally {
-            RUNNING.remove(p);
-        }
+                "--dir", workDir.toString()));
     }
 
     private void awaitPortClosed() {
@@ -500,20 +373,6 @@ public final class RedisServer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("port " + port + " still accepts connections after redis-server was stopped");
-    }
-
-    private static void killAll() {
-        for (Process p : RUNNING) {
-            p.destroyForcibly();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
     }
 
     // ---- which binary
@@ -592,103 +451,9 @@ public final class RedisServer implements AutoCloseable {
 
     // ---- RESP
 
-    private Socket connect(int timeoutMillis) throws IOException {
-        Socket socket = new Socket();
-        try {
-            socket.connect(new InetSocketAddress(host, port), timeoutMillis);
-            socket.setSoTimeout(timeoutMillis);
-            socket.setTcpNoDelay(true);
-            return socket;
-        } catch (IOException e) {
-            socket.close();
-            throw e;
-        }
-    }
-
-    private static Object exchange(OutputStream out, InputStream in, String... args) throws IOException {
-        ByteArrayOutputStream request = new ByteArrayOutputStream();
-        request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        for (String arg : args) {
-            byte[] bytes = Objects.requireNonNull(arg, "command arguments must not be null").getBytes(StandardCharsets.UTF_8);
-            request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            request.writeBytes(bytes);
-            request.writeBytes(new byte[] {'\r', '\n'});
-        }
-        out.write(request.toByteArray());
-        out.flush();
-        return read(in);
-    }
-
     private static void expectOk(Object reply, String command) {
         if (!"OK".equals(reply)) {
-            throw new IllegalStateException(command + " answered " + (reply == null ? "(nil)" : render(reply)));
+            throw new IllegalStateException(command + " answered " + RespConnection.render(reply));
         }
-    }
-
-    static Object read(InputStream in) throws IOException {
-        int type = in.read();
-        if (type < 0) {
-            throw new EOFException("connection closed before a reply");
-        }
-        String line = readLine(in);
-        switch (type) {
-            case '+':
-                return line;
-            case '-':
-                return new ErrorReply(line);
-            case ':':
-                return Long.parseLong(line);
-            case '$': {
-                int length = Integer.parseInt(line);
-                if (length < 0) {
-                    return null;
-                }
-                byte[] bytes = in.readNBytes(length);
-                if (bytes.length != length || in.read() != '\r' || in.read() != '\n') {
-                    throw new EOFException("truncated bulk string");
-                }
-                return new String(bytes, StandardCharsets.UTF_8);
-            }
-            case '*': {
-                int count = Integer.parseInt(line);
-                if (count < 0) {
-                    return null;
-                }
-                List<Object> elements = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) {
-                    elements.add(read(in));
-                }
-                return Collections.unmodifiableList(elements);
-            }
-            default:
-                throw new IOException("unexpected RESP type '" + (char) type + "' followed by " + line);
-        }
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException("connection closed inside a reply");
-            }
-            if (b == '\r') {
-                if (in.read() != '\n') {
-                    throw new IOException("malformed RESP line ending");
-                }
-                return line.toString(StandardCharsets.UTF_8);
-            }
-            line.write(b);
-        }
-    }
-
-    static String render(Object reply) {
-        if (reply == null) {
-            return "(nil)";
-        }
-        if (reply instanceof List<?> elements) {
-            return elements.stream().map(RedisServer::render).collect(Collectors.joining(", ", "[", "]"));
-        }
-        return reply.toString();
     }
 }

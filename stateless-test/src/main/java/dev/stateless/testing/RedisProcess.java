@@ -1,16 +1,7 @@
 package dev.stateless.testing;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,35 +11,32 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * One {@code redis-server} process of a multi-process fixture ({@link RedisCluster}, {@link
- * RedisSentinel}): a cluster node, a master, a replica or a sentinel. The same binary as {@link
- * RedisServer} (the {@code redis-server} on the {@code PATH}, else the one in the embedded-redis
- * jar), the same RESP rendering. Thread-safe; a JVM shutdown hook kills every process still running.
+ * One {@code redis-server} process of a fixture: a {@link RedisServer}, or a cluster node, a master,
+ * a replica or a sentinel of {@link RedisCluster} and {@link RedisSentinel}. The binary is {@link
+ * RedisServer#binary()} (the {@code redis-server} on the {@code PATH}, else the one in the
+ * embedded-redis jar), the RESP rendering {@link RespConnection}'s. Thread-safe; a JVM shutdown hook
+ * kills every process still running, so an aborted test run leaves none behind.
  */
-final class RedisClusterNode {
+final class RedisProcess {
 
-    static final String LOOPBACK = "127.0.0.1";
+    static final String LOOPBACK = FreePorts.LOOPBACK;
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
-    private static final int SOCKET_TIMEOUT_MILLIS = 5_000;
-    private static final int PROBE_TIMEOUT_MILLIS = 250;
+    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(5);
+    /** Short: whatever else holds the port may accept connections and never answer. */
+    private static final Duration PROBE_TIMEOUT = Duration.ofMillis(250);
     private static final int LOG_TAIL_LINES = 40;
-    /** A cluster node also listens on its port + 10000 (the cluster bus), so ports stay below 55536. */
-    private static final int LOWEST_PORT = 20_000;
-    private static final int HIGHEST_PORT = 30_000;
 
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(RedisClusterNode::killAll, "redis-cluster-reaper"));
+        Runtime.getRuntime().addShutdownHook(new Thread(RedisProcess::killAll, "redis-server-reaper"));
     }
 
     private final String name;
@@ -56,7 +44,7 @@ final class RedisClusterNode {
     private final Path log;
     private volatile Process process;
 
-    private RedisClusterNode(String name, int port, Path log) {
+    private RedisProcess(String name, int port, Path log) {
         this.name = name;
         this.port = port;
         this.log = log;
@@ -69,12 +57,12 @@ final class RedisClusterNode {
      * @throws IllegalStateException when it exits or does not answer; the message holds the tail of
      *     its log (look for "Address already in use" to retry on another port)
      */
-    static RedisClusterNode launch(String name, Path workDir, int port, List<String> args) {
+    static RedisProcess launch(String name, Path workDir, int port, List<String> args) {
         List<String> commandLine = new ArrayList<>();
         commandLine.add(binary().toString());
         commandLine.addAll(args);
         Path log = workDir.resolve(name + ".log");
-        RedisClusterNode node = new RedisClusterNode(name, port, log);
+        RedisProcess node = new RedisProcess(name, port, log);
         ProcessBuilder builder = new ProcessBuilder(commandLine)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
@@ -139,37 +127,20 @@ final class RedisClusterNode {
     // ---- commands
 
     Object reply(String... args) {
-        return reply(SOCKET_TIMEOUT_MILLIS, args);
+        return reply(SOCKET_TIMEOUT, args);
     }
 
     String command(String... args) {
         Object reply = reply(args);
-        return reply == null ? null : RedisServer.render(reply);
+        return reply == null ? null : RespConnection.render(reply);
     }
 
     long commandLong(String... args) {
-        Object reply = reply(args);
-        if (reply instanceof Long value) {
-            return value;
-        }
-        throw new IllegalStateException(name + ": " + String.join(" ", args) + " answered "
-                + RedisServer.render(reply) + ", not an integer");
+        return RespConnection.asLong(reply(args), name + ": " + String.join(" ", args));
     }
 
     List<String> commandList(String... args) {
-        Object reply = reply(args);
-        if (reply == null) {
-            return List.of();
-        }
-        if (!(reply instanceof List<?> elements)) {
-            throw new IllegalStateException(name + ": " + String.join(" ", args) + " answered "
-                    + RedisServer.render(reply) + ", not an array");
-        }
-        List<String> rendered = new ArrayList<>(elements.size());
-        for (Object element : elements) {
-            rendered.add(element == null ? null : RedisServer.render(element));
-        }
-        return Collections.unmodifiableList(rendered);
+        return RespConnection.renderList(reply(args), name + ": " + String.join(" ", args));
     }
 
     void expectOk(String... args) {
@@ -177,7 +148,7 @@ final class RedisClusterNode {
         if (!"OK".equals(reply)) {
             throw new IllegalStateException(name + ": " + String.join(" ", args.length > 4
                     ? List.of(args).subList(0, 4) : List.of(args)) + (args.length > 4 ? " ..." : "")
-                    + " answered " + RedisServer.render(reply));
+                    + " answered " + RespConnection.render(reply));
         }
     }
 
@@ -197,40 +168,18 @@ final class RedisClusterNode {
         return fields;
     }
 
-    private Object reply(int timeoutMillis, String... args) {
-        Objects.requireNonNull(args, "args");
-        if (args.length == 0) {
-            throw new IllegalArgumentException("a command needs at least its name");
-        }
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(LOOPBACK, port), timeoutMillis);
-            socket.setSoTimeout(timeoutMillis);
-            socket.setTcpNoDelay(true);
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream());
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            for (String arg : args) {
-                byte[] bytes = Objects.requireNonNull(arg, "command arguments must not be null")
-                        .getBytes(StandardCharsets.UTF_8);
-                request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                request.writeBytes(bytes);
-                request.writeBytes(new byte[] {'\r', '\n'});
-            }
-            out.write(request.toByteArray());
-            out.flush();
-            return RedisServer.read(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(name + " at " + LOOPBACK + ":" + port + " did not answer " + args[0], e);
+    private Object reply(Duration timeout, String... args) {
+        try (RespConnection connection = RespConnection.open(LOOPBACK, port, timeout)) {
+            return connection.reply((Object[]) args);
         }
     }
 
     private boolean answersAsProcess(long pid) {
         try {
-            if (!"PONG".equals(reply(PROBE_TIMEOUT_MILLIS, "PING"))) {
+            if (!"PONG".equals(reply(PROBE_TIMEOUT, "PING"))) {
                 return false;
             }
-            Object info = reply(PROBE_TIMEOUT_MILLIS, "INFO", "server");
+            Object info = reply(PROBE_TIMEOUT, "INFO", "server");
             return info instanceof String text && text.contains("process_id:" + pid + "\r\n");
         } catch (RuntimeException e) {
             return false; // not listening yet, or not ours
@@ -259,8 +208,28 @@ final class RedisClusterNode {
 
     // ---- processes and ports
 
+    /** Starts a process, retrying briefly while a freshly extracted binary is still "busy". */
     private static Process spawn(ProcessBuilder builder) {
-        return RedisServer.spawn(builder);
+        IOException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return builder.start();
+            } catch (IOException e) {
+                // A binary extracted moments ago can be briefly "busy" if another thread forked
+                // while its file was open for writing.
+                last = e;
+                if (e.getMessage() == null || !e.getMessage().contains("error=26")) {
+                    break;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        throw new UncheckedIOException("cannot run " + builder.command().get(0), last);
     }
 
     private static void destroy(Process p, boolean forcibly) {
@@ -285,32 +254,6 @@ final class RedisClusterNode {
     private static void killAll() {
         for (Process p : RUNNING) {
             p.destroyForcibly();
-        }
-    }
-
-    /**
-     * A loopback port that is free now, with its cluster bus port (+10000) free too, drawn at
-     * random from 20000-29999 (below the kernel's ephemeral range, so outgoing connections do not
-     * take it in the meantime).
-     */
-    static int freePort(Set<Integer> taken) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(LOWEST_PORT, HIGHEST_PORT);
-            if (!taken.contains(port) && !taken.contains(port + 10_000) && bindable(port) && bindable(port + 10_000)) {
-                return port;
-            }
-        }
-        throw new IllegalStateException("no free pair of loopback ports (p, p + 10000) in " + LOWEST_PORT + "-"
-                + HIGHEST_PORT);
-    }
-
-    private static boolean bindable(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), port), 1);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

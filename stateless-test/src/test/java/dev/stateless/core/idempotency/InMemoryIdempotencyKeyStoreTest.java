@@ -3,6 +3,7 @@ package dev.stateless.core.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stateless.testing.IdempotencyKeyStoreContract;
 import dev.stateless.testing.MutableClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -37,11 +37,11 @@ public final class RedisSentinel implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
 
     private final Path workDir;
-    private final RedisClusterNode master;
-    private final RedisClusterNode replica;
-    private final RedisClusterNode sentinel;
+    private final RedisProcess master;
+    private final RedisProcess replica;
+    private final RedisProcess sentinel;
 
-    private RedisSentinel(Path workDir, RedisClusterNode master, RedisClusterNode replica, RedisClusterNode sentinel) {
+    private RedisSentinel(Path workDir, RedisProcess master, RedisProcess replica, RedisProcess sentinel) {
         this.workDir = workDir;
         this.master = master;
         this.replica = replica;
@@ -53,41 +53,41 @@ public final class RedisSentinel implements AutoCloseable {
      * the sentinel has discovered it.
      */
     public static RedisSentinel start() {
-        Path workDir = RedisClusterNode.tempDir("stateless-redis-sentinel-");
+        Path workDir = RedisProcess.tempDir("stateless-redis-sentinel-");
         Set<Integer> taken = new HashSet<>();
-        RedisClusterNode master = null;
-        RedisClusterNode replica = null;
-        RedisClusterNode sentinel = null;
+        RedisProcess master = null;
+        RedisProcess replica = null;
+        RedisProcess sentinel = null;
         try {
-            int masterPort = RedisClusterNode.freePort(taken);
+            int masterPort = FreePorts.withBusPort(taken);
             taken.add(masterPort);
-            master = RedisClusterNode.launch("master-" + masterPort, workDir, masterPort, dataNodeArgs(workDir, masterPort));
-            int replicaPort = RedisClusterNode.freePort(taken);
+            master = RedisProcess.launch("master-" + masterPort, workDir, masterPort, dataNodeArgs(workDir, masterPort));
+            int replicaPort = FreePorts.withBusPort(taken);
             taken.add(replicaPort);
             List<String> replicaArgs = new ArrayList<>(dataNodeArgs(workDir, replicaPort));
-            replicaArgs.addAll(List.of("--replicaof", RedisClusterNode.LOOPBACK, Integer.toString(masterPort)));
-            replica = RedisClusterNode.launch("replica-" + replicaPort, workDir, replicaPort, replicaArgs);
-            RedisClusterNode replicaNode = replica;
+            replicaArgs.addAll(List.of("--replicaof", RedisProcess.LOOPBACK, Integer.toString(masterPort)));
+            replica = RedisProcess.launch("replica-" + replicaPort, workDir, replicaPort, replicaArgs);
+            RedisProcess replicaNode = replica;
             await("the replica is in sync with the master",
                     () -> "up".equals(replicaNode.info("INFO", "replication").get("master_link_status")), replica);
 
-            int sentinelPort = RedisClusterNode.freePort(taken);
+            int sentinelPort = FreePorts.withBusPort(taken);
             Path config = workDir.resolve("sentinel-" + sentinelPort + ".conf");
             Files.writeString(config, String.join("\n",
                     "port " + sentinelPort,
-                    "bind " + RedisClusterNode.LOOPBACK,
+                    "bind " + RedisProcess.LOOPBACK,
                     "protected-mode no",
                     "daemonize no",
                     "dir " + workDir,
-                    "sentinel monitor " + MASTER_NAME + " " + RedisClusterNode.LOOPBACK + " " + masterPort + " 1",
+                    "sentinel monitor " + MASTER_NAME + " " + RedisProcess.LOOPBACK + " " + masterPort + " 1",
                     "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
                     "sentinel failover-timeout " + MASTER_NAME + " 3000",
                     "sentinel parallel-syncs " + MASTER_NAME + " 1",
                     ""), StandardCharsets.UTF_8);
             // The config file comes first; the sentinel rewrites it as it learns the topology.
-            sentinel = RedisClusterNode.launch("sentinel-" + sentinelPort, workDir, sentinelPort,
+            sentinel = RedisProcess.launch("sentinel-" + sentinelPort, workDir, sentinelPort,
                     List.of(config.toString(), "--sentinel"));
-            RedisClusterNode sentinelNode = sentinel;
+            RedisProcess sentinelNode = sentinel;
             // Found through the master's INFO first; a replica it may promote only once it has its
             // own link to it and an INFO from it (else SENTINEL FAILOVER answers NOGOODSLAVE).
             await("the sentinel has a promotable replica", () -> {
@@ -99,17 +99,17 @@ public final class RedisSentinel implements AutoCloseable {
             return new RedisSentinel(workDir, master, replica, sentinel);
         } catch (IOException e) {
             killAll(master, replica, sentinel);
-            RedisClusterNode.deleteTree(workDir);
+            RedisProcess.deleteTree(workDir);
             throw new UncheckedIOException("cannot write the sentinel configuration", e);
         } catch (RuntimeException e) {
             killAll(master, replica, sentinel);
-            RedisClusterNode.deleteTree(workDir);
+            RedisProcess.deleteTree(workDir);
             throw e;
         }
     }
 
     /** The one replica in {@code SENTINEL REPLICAS}, as field/value pairs, or null when there is none. */
-    private static Map<String, String> replicaAsSeenBy(RedisClusterNode sentinel) {
+    private static Map<String, String> replicaAsSeenBy(RedisProcess sentinel) {
         Object reply = sentinel.reply("SENTINEL", "REPLICAS", MASTER_NAME);
         if (!(reply instanceof List<?> replicas) || replicas.size() != 1 || !(replicas.get(0) instanceof List<?> flat)) {
             return null;
@@ -126,7 +126,7 @@ public final class RedisSentinel implements AutoCloseable {
                 "--port", Integer.toString(port),
                 "--save", "",
                 "--appendonly", "no",
-                "--bind", RedisClusterNode.LOOPBACK,
+                "--bind", RedisProcess.LOOPBACK,
                 "--protected-mode", "no",
                 "--daemonize", "no",
                 "--dbfilename", "dump-" + port + ".rdb",
@@ -135,7 +135,7 @@ public final class RedisSentinel implements AutoCloseable {
 
     /** {@code redis-sentinel://127.0.0.1:SENTINELPORT#mymaster}, Lettuce's Sentinel URI. */
     public String uri() {
-        return "redis-sentinel://" + RedisClusterNode.LOOPBACK + ":" + sentinel.port() + "#" + MASTER_NAME;
+        return "redis-sentinel://" + RedisProcess.LOOPBACK + ":" + sentinel.port() + "#" + MASTER_NAME;
     }
 
     public int sentinelPort() {
@@ -182,7 +182,7 @@ public final class RedisSentinel implements AutoCloseable {
 
     /** Deletes every key (on the master; the replica follows). */
     public void flushAll() {
-        RedisClusterNode current = node(masterPort());
+        RedisProcess current = node(masterPort());
         current.expectOk("FLUSHALL");
     }
 
@@ -204,7 +204,7 @@ public final class RedisSentinel implements AutoCloseable {
                 return false;
             }
             if (!"OK".equals(reply)) {
-                throw new IllegalStateException("SENTINEL FAILOVER answered " + RedisServer.render(reply));
+                throw new IllegalStateException("SENTINEL FAILOVER answered " + RespConnection.render(reply));
             }
             return true;
         }, Duration.ofSeconds(10), sentinel);
@@ -233,7 +233,7 @@ public final class RedisSentinel implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        RedisClusterNode.deleteTree(workDir);
+        RedisProcess.deleteTree(workDir);
     }
 
     @Override
@@ -241,8 +241,8 @@ public final class RedisSentinel implements AutoCloseable {
         return "RedisSentinel[" + uri() + ", master " + master.port() + ", replica " + replica.port() + "]";
     }
 
-    private RedisClusterNode node(int port) {
-        for (RedisClusterNode node : List.of(master, replica, sentinel)) {
+    private RedisProcess node(int port) {
+        for (RedisProcess node : List.of(master, replica, sentinel)) {
             if (node.port() == port) {
                 return node;
             }
@@ -250,19 +250,19 @@ public final class RedisSentinel implements AutoCloseable {
         throw new IllegalArgumentException("no process of this set-up on port " + port);
     }
 
-    private static void killAll(RedisClusterNode... nodes) {
-        for (RedisClusterNode node : nodes) {
+    private static void killAll(RedisProcess... nodes) {
+        for (RedisProcess node : nodes) {
             if (node != null) {
                 node.kill();
             }
         }
     }
 
-    private static void await(String what, Supplier<Boolean> condition, RedisClusterNode logOf) {
+    private static void await(String what, Supplier<Boolean> condition, RedisProcess logOf) {
         await(what, condition, READY_TIMEOUT, logOf);
     }
 
-    private static void await(String what, Supplier<Boolean> condition, Duration timeout, RedisClusterNode logOf) {
+    private static void await(String what, Supplier<Boolean> condition, Duration timeout, RedisProcess logOf) {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (true) {

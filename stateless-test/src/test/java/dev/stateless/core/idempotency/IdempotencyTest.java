@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.stateless.core.session.AttributeCodec;
 import dev.stateless.core.session.AttributeCodecException;
 import dev.stateless.core.session.JsonAttributeCodec;
+import dev.stateless.testing.ForwardingStore;
 import dev.stateless.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stateless.testing.MutableClock;
+import dev.stateless.testing.SessionStoreContract;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -41,13 +41,13 @@ public final class RedisCluster implements AutoCloseable {
 
     private final Path workDir;
     private final List<Integer> ports;
-    private final RedisClusterNode[] nodes; // guarded by this; by ascending port
+    private final RedisProcess[] nodes; // guarded by this; by ascending port
     private final List<int[]> ranges; // per node: first and last slot
 
-    private RedisCluster(Path workDir, List<RedisClusterNode> nodes, List<int[]> ranges) {
+    private RedisCluster(Path workDir, List<RedisProcess> nodes, List<int[]> ranges) {
         this.workDir = workDir;
-        this.nodes = nodes.toArray(new RedisClusterNode[0]);
-        this.ports = nodes.stream().map(RedisClusterNode::port).toList();
+        this.nodes = nodes.toArray(new RedisProcess[0]);
+        this.ports = nodes.stream().map(RedisProcess::port).toList();
         this.ranges = List.copyOf(ranges);
     }
 
@@ -59,12 +59,12 @@ public final class RedisCluster implements AutoCloseable {
      *     message says which and holds the tail of the node's log
      */
     public static RedisCluster start() {
-        Path workDir = RedisClusterNode.tempDir("stateless-redis-cluster-");
-        List<RedisClusterNode> nodes = new ArrayList<>();
+        Path workDir = RedisProcess.tempDir("stateless-redis-cluster-");
+        List<RedisProcess> nodes = new ArrayList<>();
         try {
             Set<Integer> taken = new HashSet<>();
             for (int n = 0; n < MASTERS; n++) {
-                RedisClusterNode node = launchNode(workDir, taken);
+                RedisProcess node = launchNode(workDir, taken);
                 taken.add(node.port());
                 taken.add(node.port() + 10_000);
                 nodes.add(node);
@@ -76,16 +76,16 @@ public final class RedisCluster implements AutoCloseable {
             cluster.form();
             return cluster;
         } catch (RuntimeException e) {
-            nodes.forEach(RedisClusterNode::kill);
-            RedisClusterNode.deleteTree(workDir);
+            nodes.forEach(RedisProcess::kill);
+            RedisProcess.deleteTree(workDir);
             throw e;
         }
     }
 
-    private static RedisClusterNode launchNode(Path workDir, Set<Integer> taken) {
+    private static RedisProcess launchNode(Path workDir, Set<Integer> taken) {
         IllegalStateException portTaken = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            int port = RedisClusterNode.freePort(taken);
+            int port = FreePorts.withBusPort(taken);
             try {
                 return launchNode(workDir, port);
             } catch (IllegalStateException e) {
@@ -99,17 +99,17 @@ public final class RedisCluster implements AutoCloseable {
         throw portTaken;
     }
 
-    private static RedisClusterNode launchNode(Path workDir, int port) {
+    private static RedisProcess launchNode(Path workDir, int port) {
         // The node writes its id, its slots and the other nodes to the config file: a node started
         // again on the same port with the same file rejoins the cluster with its slots.
-        return RedisClusterNode.launch("node-" + port, workDir, port, List.of(
+        return RedisProcess.launch("node-" + port, workDir, port, List.of(
                 "--port", Integer.toString(port),
                 "--cluster-enabled", "yes",
                 "--cluster-config-file", workDir.resolve("nodes-" + port + ".conf").toString(),
                 "--cluster-node-timeout", "2000",
                 "--save", "",
                 "--appendonly", "no",
-                "--bind", RedisClusterNode.LOOPBACK,
+                "--bind", RedisProcess.LOOPBACK,
                 "--protected-mode", "no",
                 "--daemonize", "no",
                 "--dir", workDir.toString()));
@@ -117,7 +117,7 @@ public final class RedisCluster implements AutoCloseable {
 
     private void form() {
         for (int n = 0; n < nodes.length; n++) {
-            RedisClusterNode node = nodes[n];
+            RedisProcess node = nodes[n];
             // Distinct epochs up front, as redis-cli --cluster create does: no epoch collision to settle.
             node.expectOk("CLUSTER", "SET-CONFIG-EPOCH", Integer.toString(n + 1));
             int[] range = ranges.get(n);
@@ -132,9 +132,9 @@ public final class RedisCluster implements AutoCloseable {
                 node.expectOk(args.toArray(new String[0]));
             }
         }
-        RedisClusterNode first = nodes[0];
-        for (RedisClusterNode other : List.of(nodes).subList(1, nodes.length)) {
-            first.expectOk("CLUSTER", "MEET", RedisClusterNode.LOOPBACK, Integer.toString(other.port()));
+        RedisProcess first = nodes[0];
+        for (RedisProcess other : List.of(nodes).subList(1, nodes.length)) {
+            first.expectOk("CLUSTER", "MEET", RedisProcess.LOOPBACK, Integer.toString(other.port()));
         }
         awaitOk(FORM_TIMEOUT);
     }
@@ -174,7 +174,7 @@ public final class RedisCluster implements AutoCloseable {
 
     /** What keeps the cluster from being ok, or null when it is ok on every node. */
     private String problem() {
-        for (RedisClusterNode node : snapshot()) {
+        for (RedisProcess node : snapshot()) {
             Map<String, String> info = node.info("CLUSTER", "INFO");
             if (!"ok".equals(info.get("cluster_state"))
                     || !Integer.toString(SLOTS).equals(info.get("cluster_slots_ok"))
@@ -185,7 +185,7 @@ public final class RedisCluster implements AutoCloseable {
             String table = node.command("CLUSTER", "NODES");
             List<String> lines = table.lines().filter(l -> !l.isBlank()).toList();
             long healthy = lines.stream()
-                    .filter(l -> l.contains(" " + RedisClusterNode.LOOPBACK + ":") && l.contains("master")
+                    .filter(l -> l.contains(" " + RedisProcess.LOOPBACK + ":") && l.contains("master")
                             && !l.contains("fail") && !l.contains("handshake") && l.contains(" connected"))
                     .count();
             if (healthy != MASTERS) {
@@ -197,7 +197,7 @@ public final class RedisCluster implements AutoCloseable {
 
     /** {@code redis-cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}: every node is a seed. */
     public String uri() {
-        return "redis-cluster://" + ports.stream().map(port -> RedisClusterNode.LOOPBACK + ":" + port)
+        return "redis-cluster://" + ports.stream().map(port -> RedisProcess.LOOPBACK + ":" + port)
                 .collect(Collectors.joining(","));
     }
 
@@ -265,7 +265,7 @@ public final class RedisCluster implements AutoCloseable {
     /** Keys held per master, by port. */
     public Map<Integer, Long> dbSizes() {
         Map<Integer, Long> sizes = new LinkedHashMap<>();
-        for (RedisClusterNode node : snapshot()) {
+        for (RedisProcess node : snapshot()) {
             sizes.put(node.port(), node.commandLong("DBSIZE"));
         }
         return sizes;
@@ -274,7 +274,7 @@ public final class RedisCluster implements AutoCloseable {
     /** Every key on every master ({@code KEYS *} on each; a test fixture may). */
     public Map<Integer, List<String>> keys() {
         Map<Integer, List<String>> keys = new LinkedHashMap<>();
-        for (RedisClusterNode node : snapshot()) {
+        for (RedisProcess node : snapshot()) {
             keys.put(node.port(), node.commandList("KEYS", "*"));
         }
         return keys;
@@ -282,7 +282,7 @@ public final class RedisCluster implements AutoCloseable {
 
     /** Deletes every key on every running master. */
     public void flushAll() {
-        for (RedisClusterNode node : snapshot()) {
+        for (RedisProcess node : snapshot()) {
             if (node.isRunning()) {
                 node.expectOk("FLUSHALL");
             }
@@ -315,12 +315,12 @@ public final class RedisCluster implements AutoCloseable {
      */
     public void restart(int port) {
         int index = indexOf(port);
-        RedisClusterNode old;
+        RedisProcess old;
         synchronized (this) {
             old = nodes[index];
         }
         old.kill();
-        RedisClusterNode started = launchNode(workDir, port);
+        RedisProcess started = launchNode(workDir, port);
         synchronized (this) {
             nodes[index] = started;
         }
@@ -329,7 +329,7 @@ public final class RedisCluster implements AutoCloseable {
 
     /** Kills every node. */
     public void stop() {
-        for (RedisClusterNode node : snapshot()) {
+        for (RedisProcess node : snapshot()) {
             node.kill();
         }
     }
@@ -338,19 +338,19 @@ public final class RedisCluster implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        RedisClusterNode.deleteTree(workDir);
+        RedisProcess.deleteTree(workDir);
     }
 
     @Override
     public String toString() {
-        return "RedisCluster[" + uri() + ", " + RedisClusterNode.binary() + "]";
+        return "RedisCluster[" + uri() + ", " + RedisProcess.binary() + "]";
     }
 
-    private synchronized RedisClusterNode node(int port) {
+    private synchronized RedisProcess node(int port) {
         return nodes[indexOf(port)];
     }
 
-    private synchronized List<RedisClusterNode> snapshot() {
+    private synchronized List<RedisProcess> snapshot() {
         return List.of(nodes);
     }
 
@@ -362,8 +362,8 @@ public final class RedisCluster implements AutoCloseable {
         throw new IllegalArgumentException("no node of this cluster on port " + port + " (ports: " + ports() + ")");
     }
 
-    private RedisClusterNode runningNode() {
-        return snapshot().stream().filter(RedisClusterNode::isRunning).findFirst()
+    private RedisProcess runningNode() {
+        return snapshot().stream().filter(RedisProcess::isRunning).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no node of the cluster is running"));
     }
 }

@@ -118,6 +118,21 @@ class RedisServerTest {
     }
 
     @Test
+    void resetStartsAStoppedServerAgainAndEmptiesARunningOne() {
+        int port = redis.port();
+        redis.command("SET", "k", "v");
+        redis.reset();
+        assertThat(redis.commandLong("DBSIZE")).isZero();
+
+        redis.stop();
+        redis.reset();
+
+        assertThat(redis.isRunning()).isTrue();
+        assertThat(redis.port()).isEqualTo(port);
+        assertThat(redis.command("PING")).isEqualTo("PONG");
+    }
+
+    @Test
     void restartOfARunningServerBouncesIt() {
         redis.command("SET", "k", "v");
 

@@ -3,23 +3,19 @@ package dev.stateless.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(RedisClusterExtension.class)
 class RedisClusterTest {
 
     private static RedisCluster cluster;
 
     @BeforeAll
-    static void startCluster() {
-        cluster = RedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
+    static void startCluster(RedisCluster started) {
+        cluster = started;
     }
 
     @BeforeEach

@@ -3,22 +3,18 @@ package dev.stateless.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(RedisSentinelExtension.class)
 class RedisSentinelTest {
 
     private static RedisSentinel sentinel;
 
     @BeforeAll
-    static void start() {
-        sentinel = RedisSentinel.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        sentinel.close();
+    static void start(RedisSentinel started) {
+        sentinel = started;
     }
 
     @Test

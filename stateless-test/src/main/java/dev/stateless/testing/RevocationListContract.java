@@ -63,7 +63,11 @@ public abstract class RevocationListContract {
         list = open();
     }
 
-    /** Closes every list the test opened. */
+    /**
+     * Closes every list the test opened.
+     *
+     * @throws Exception what a list's {@code close()} threw
+     */
     @AfterEach
     protected final void closeLists() throws Exception {
         for (RevocationList created : opened) {

@@ -61,16 +61,23 @@ final class RedisConnector implements AutoCloseable {
     private final RedisClient client;
     private final RedisClusterClient clusterClient;
     private final Duration timeout;
-    private final ClientResources resources;
+    /** The shared resources this connector took from {@link SharedResources}, or null for the user's own. */
+    private final ClientResources sharedResources;
     private final ReentrantLock connecting = new ReentrantLock();
     private volatile StatefulConnection<byte[], byte[]> connection;
     private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
     private volatile long nextConnectAttempt = System.nanoTime();
     private volatile boolean closed;
 
-    RedisConnector(RedisEndpoint endpoint, Duration timeout) {
+    /**
+     * A connector on {@code endpoint}; with {@code userResources} null it takes the application's
+     * {@link SharedResources} (released on close), else it uses the caller's, which it never shuts down.
+     */
+    RedisConnector(RedisEndpoint endpoint, Duration timeout, ClientResources userResources) {
+        LettuceRuntime.check();
         this.timeout = timeout;
-        this.resources = SharedResources.acquire();
+        this.sharedResources = userResources == null ? SharedResources.acquire() : null;
+        ClientResources resources = userResources == null ? sharedResources : userResources;
         endpoint.uris().forEach(uri -> uri.setTimeout(timeout));
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
         if (endpoint.cluster()) {
@@ -306,7 +313,9 @@ final class RedisConnector implements AutoCloseable {
         } else {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
-        SharedResources.release(resources);
+        if (sharedResources != null) {
+            SharedResources.release(sharedResources);
+        }
     }
 
     /** Internal signal: EVALSHA named a script that Redis does not have. */

@@ -41,6 +41,7 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
     private static final byte[] EXTEND = bytes("extend");
 
     private final IdempotencySettings settings;
+    private final StoreConnection.Opened connection;
     private final RedisConnector redis;
     private final String prefix;
     private final byte[] leaseMillis;
@@ -48,8 +49,9 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
 
     private RedisIdempotencyKeyStore(Builder builder, IdempotencySettings settings) {
         this.settings = settings;
-        this.prefix = builder.keyPrefix;
-        this.redis = new RedisConnector(builder.uri, builder.commandTimeout);
+        this.connection = builder.connection.open();
+        this.redis = connection.connector();
+        this.prefix = connection.keyPrefix();
         this.leaseMillis = bytes(Long.toString(settings.lease().toMillis()));
         this.retentionMillis = bytes(Long.toString(settings.retention().toMillis()));
     }
@@ -157,9 +159,10 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         return settings.retention();
     }
 
+    /** Closes the store's connection, unless it is one a {@link RedisStores} shares. */
     @Override
     public void close() {
-        redis.close();
+        connection.closeIfOwned();
     }
 
     private byte[][] keys(String key) {
@@ -172,12 +175,14 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
 
     /** Configures a {@link RedisIdempotencyKeyStore}. */
     public static final class Builder extends IdempotencySettings.Builder<Builder> {
-        private final RedisEndpoint uri;
-        private Duration commandTimeout = Duration.ofSeconds(2);
-        private String keyPrefix = "stateless:";
+        private final StoreConnection connection;
 
         private Builder(String uri) {
-            this.uri = RedisSupport.parse(uri);
+            this.connection = StoreConnection.own(uri);
+        }
+
+        Builder(RedisStores shared) {
+            this.connection = StoreConnection.shared(shared);
         }
 
         /**
@@ -185,9 +190,10 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
          *
          * @param timeout positive
          * @return this builder
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder commandTimeout(Duration timeout) {
-            this.commandTimeout = RedisSupport.commandTimeout(timeout);
+            connection.commandTimeout(timeout);
             return this;
         }
 
@@ -196,9 +202,10 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
          *
          * @param prefix prepended to every key; no braces
          * @return this builder
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder keyPrefix(String prefix) {
-            this.keyPrefix = RedisSupport.keyPrefix(prefix);
+            connection.keyPrefix(prefix);
             return this;
         }
 

@@ -28,13 +28,15 @@ public final class RedisRevocationList implements RevocationList {
 
     private static final byte[] MARK = {'1'};
 
+    private final StoreConnection.Opened connection;
     private final RedisConnector redis;
     private final String prefix;
     private final Clock clock;
 
     private RedisRevocationList(Builder builder) {
-        this.redis = new RedisConnector(builder.uri, builder.commandTimeout);
-        this.prefix = builder.keyPrefix;
+        this.connection = builder.connection.open();
+        this.redis = connection.connector();
+        this.prefix = connection.keyPrefix();
         this.clock = builder.clock;
     }
 
@@ -78,20 +80,23 @@ public final class RedisRevocationList implements RevocationList {
         return (prefix + "r:{" + RedisSupport.sha256(RevocationEntries.name(token)) + "}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Closes the list's connection, unless it is one a {@link RedisStores} shares. */
     @Override
     public void close() {
-        redis.close();
+        connection.closeIfOwned();
     }
 
     /** Configures a {@link RedisRevocationList}. */
     public static final class Builder {
-        private final RedisEndpoint uri;
-        private Duration commandTimeout = Duration.ofSeconds(2);
-        private String keyPrefix = "stateless:";
+        private final StoreConnection connection;
         private Clock clock = Clock.systemUTC();
 
         private Builder(String uri) {
-            this.uri = RedisSupport.parse(uri);
+            this.connection = StoreConnection.own(uri);
+        }
+
+        Builder(RedisStores shared) {
+            this.connection = StoreConnection.shared(shared);
         }
 
         /**
@@ -99,9 +104,10 @@ public final class RedisRevocationList implements RevocationList {
          *
          * @param timeout positive
          * @return this builder
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder commandTimeout(Duration timeout) {
-            this.commandTimeout = RedisSupport.commandTimeout(timeout);
+            connection.commandTimeout(timeout);
             return this;
         }
 
@@ -110,9 +116,10 @@ public final class RedisRevocationList implements RevocationList {
          *
          * @param prefix prepended to every key; no braces
          * @return this builder
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder keyPrefix(String prefix) {
-            this.keyPrefix = RedisSupport.keyPrefix(prefix);
+            connection.keyPrefix(prefix);
             return this;
         }
 

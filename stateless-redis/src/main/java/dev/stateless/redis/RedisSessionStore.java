@@ -93,14 +93,16 @@ public final class RedisSessionStore implements SessionStore {
 
 
     private final SessionSettings settings;
+    private final StoreConnection.Opened connection;
     private final RedisConnector redis;
     private final String prefix;
     private final AtomicBoolean warnedLostLock = new AtomicBoolean();
 
     private RedisSessionStore(Builder builder, SessionSettings settings) {
         this.settings = settings;
-        this.prefix = builder.keyPrefix;
-        this.redis = new RedisConnector(builder.uri, builder.commandTimeout);
+        this.connection = builder.connection.open();
+        this.redis = connection.connector();
+        this.prefix = connection.keyPrefix();
     }
 
     /**
@@ -445,9 +447,10 @@ public final class RedisSessionStore implements SessionStore {
         return live;
     }
 
+    /** Closes the store's connection, unless it is one a {@link RedisStores} shares. */
     @Override
     public void close() {
-        redis.close();
+        connection.closeIfOwned();
     }
 
     private Instant now() {
@@ -492,12 +495,14 @@ public final class RedisSessionStore implements SessionStore {
 
     /** Configures a {@link RedisSessionStore}; see {@link SessionSettings.Builder} for the shared options. */
     public static final class Builder extends SessionSettings.Builder<Builder> {
-        private final RedisEndpoint uri;
-        private Duration commandTimeout = Duration.ofSeconds(2);
-        private String keyPrefix = "stateless:";
+        private final StoreConnection connection;
 
         private Builder(String uri) {
-            this.uri = RedisSupport.parse(uri);
+            this.connection = StoreConnection.own(uri);
+        }
+
+        Builder(RedisStores shared) {
+            this.connection = StoreConnection.shared(shared);
         }
 
         /**
@@ -505,9 +510,10 @@ public final class RedisSessionStore implements SessionStore {
          *
          * @param timeout positive
          * @return this builder
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder commandTimeout(Duration timeout) {
-            this.commandTimeout = RedisSupport.commandTimeout(timeout);
+            connection.commandTimeout(timeout);
             return this;
         }
 
@@ -516,9 +522,10 @@ public final class RedisSessionStore implements SessionStore {
          *
          * @param prefix prepended to every key; no braces
          * @return this builder
+         * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder keyPrefix(String prefix) {
-            this.keyPrefix = RedisSupport.keyPrefix(prefix);
+            connection.keyPrefix(prefix);
             return this;
         }
 

@@ -5,32 +5,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Objects;
 
 /** What every Redis store shares: option validation and key digests. */
 final class RedisSupport {
 
     private RedisSupport() {
-    }
-
-    static RedisEndpoint parse(String uri) {
-        return RedisEndpoint.parse(uri);
-    }
-
-    static Duration commandTimeout(Duration timeout) {
-        Objects.requireNonNull(timeout, "commandTimeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("commandTimeout must be positive, was " + timeout);
-        }
-        return timeout;
-    }
-
-    static String keyPrefix(String prefix) {
-        Objects.requireNonNull(prefix, "keyPrefix");
-        if (prefix.contains("{") || prefix.contains("}")) {
-            throw new IllegalArgumentException("keyPrefix must not contain '{' or '}' (they select the Cluster slot)");
-        }
-        return prefix;
     }
 
     /** SHA-256 in unpadded base64url: how client-chosen text (keys, principals) appears in key names. */

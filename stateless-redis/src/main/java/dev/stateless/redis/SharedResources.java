@@ -18,9 +18,7 @@ final class SharedResources {
     private SharedResources() {
     }
 
-    /** @throws IllegalStateException when the Lettuce and Netty on the classpath cannot work (see {@link LettuceRuntime}) */
     static synchronized ClientResources acquire() {
-        LettuceRuntime.check();
         if (users++ == 0) {
             resources = DefaultClientResources.create();
         }

@@ -1,6 +1,7 @@
 package dev.stateless.servlet;
 
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpSession;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -110,6 +111,81 @@ final class Containers {
             // an unknown container, or one that changed: the filter's own default applies
         }
         return new FormLimits(-1, -1);
+    }
+
+    /** Prefixes of the attributes containers keep in their own sessions (container login, FORM state). */
+    private static final String[] CONTAINER_ATTRIBUTES = {"org.apache.catalina.", "org.apache.tomcat.",
+        "org.eclipse.jetty.", "jakarta.servlet.", "dev.stateless.servlet."};
+
+    private static volatile boolean warnedLoud;
+
+    /** Whether a container session attribute is the container's own (or ours), not the application's. */
+    static boolean isContainerAttribute(String name) {
+        for (String prefix : CONTAINER_ATTRIBUTES) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sets ({@code value} non-null) or removes an attribute of a container session without the
+     * container telling the application's listeners and binding listeners: the application already
+     * heard of the change from the filter's own session. Tomcat's {@code StandardSession} and Jetty
+     * 12's {@code SessionData} are written directly; on another container the plain
+     * {@code setAttribute} is used and a WARN says once that listeners then fire twice.
+     */
+    static void setQuietly(HttpSession session, String name, Object value) {
+        try {
+            if (session.getClass().getName().equals("org.apache.catalina.session.StandardSessionFacade")) {
+                Object standard = field(session, "session");
+                if (value == null) {
+                    standard.getClass().getMethod("removeAttribute", String.class, boolean.class).invoke(standard, name, false);
+                } else {
+                    standard.getClass().getMethod("setAttribute", String.class, Object.class, boolean.class)
+                            .invoke(standard, name, value, false);
+                }
+                return;
+            }
+            Method getSession = jettySessionGetter(session);
+            if (getSession != null) {
+                Object managed = getSession.invoke(session);
+                Object data = managed.getClass().getMethod("getSessionData").invoke(managed);
+                data.getClass().getMethod("setAttribute", String.class, Object.class).invoke(data, name, value);
+                return;
+            }
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalStateException invalid) {
+                throw invalid;
+            }
+            log.debug("Could not write the container's session directly: {}", e.getCause().toString());
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            log.debug("Could not write the container's session directly: {}", e.toString());
+        }
+        if (!warnedLoud) {
+            warnedLoud = true;
+            log.warn("StatelessSessionFilter: copies into the container's sessions go through setAttribute on {}; "
+                    + "the application's session listeners hear of them too", session.getClass().getName());
+        }
+        if (value == null) {
+            session.removeAttribute(name);
+        } else {
+            session.setAttribute(name, value);
+        }
+    }
+
+    private static Method jettySessionGetter(HttpSession session) {
+        for (Class<?> c = session.getClass(); c != null; c = c.getSuperclass()) {
+            if (c.getName().startsWith("org.eclipse.jetty.") && c.getName().endsWith("SessionHandler$ServletSessionApi")) {
+                try {
+                    return c.getMethod("getSession");
+                } catch (NoSuchMethodException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     private static void addAll(List<EventListener> into, Object[] listeners) {

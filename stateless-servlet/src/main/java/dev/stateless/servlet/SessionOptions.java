@@ -21,18 +21,21 @@ import java.util.Optional;
  * @param recentTouches the sessions this node touched lately for requests that never asked for them
  * @param rotateIdOnLogin whether a stored session without an owner gets a new id when its first
  *     authenticated request comes
+ * @param migration what is done with the container's own sessions (adoption, rollout, write-through)
  */
 record SessionOptions(SessionEvents events, boolean cookieTracking, boolean urlTracking,
         Optional<Duration> initialIdleTimeout, Optional<SessionLock> lock, List<String> lockSkipPaths,
-        RecentTouches recentTouches, boolean rotateIdOnLogin) {
+        RecentTouches recentTouches, boolean rotateIdOnLogin, SessionMigration migration) {
 
     static final SessionOptions DEFAULTS = new SessionOptions(SessionEvents.NONE, true, false, Optional.empty(),
-            Optional.empty(), List.of(), new RecentTouches(Duration.ofSeconds(10)), true);
+            Optional.empty(), List.of(), new RecentTouches(Duration.ofSeconds(10)), true,
+            new SessionMigration(Migration.defaults()));
 
     SessionOptions {
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(initialIdleTimeout, "initialIdleTimeout");
         Objects.requireNonNull(lock, "lock");
+        Objects.requireNonNull(migration, "migration");
         lockSkipPaths = List.copyOf(lockSkipPaths);
     }
 

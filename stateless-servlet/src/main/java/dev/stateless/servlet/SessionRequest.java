@@ -50,6 +50,13 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private boolean touched;
     /** Above zero while the principal is being asked for (see {@link #principal()}). */
     private int askingForPrincipal;
+    /**
+     * Whether this request's session is the container's own (the rollout left it there): every
+     * session method then is the container's.
+     */
+    private boolean containerSide;
+    /** The container session this request adopted, ended after the save when the migration says so. */
+    private SessionMigration.Adoption adoption;
 
     SessionRequest(HttpServletRequest request, HttpServletResponse response, SessionStore store,
             SessionIdResolver ids, Function<HttpServletRequest, Optional<String>> principals, SessionOptions options) {
@@ -149,9 +156,43 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
         }
         resolved = true;
+        HttpServletRequest original = (HttpServletRequest) getRequest();
+        HttpSession container = SessionMigration.containerSession(original);
+        if (session != null) {
+            if (container != null) {
+                try {
+                    adoption = options.migration().resume(container, session).orElse(null);
+                } catch (IllegalStateException e) {
+                    // the container's session ended meanwhile: nothing of it to pick up
+                }
+            }
+        } else if (container != null && !admits(container, original)) {
+            containerSide = true;
+        }
         if (session != null && firstLogin(session)) {
             rotate(session);
         }
+    }
+
+    /** Whether the rollout lets this request's container session become (adopted into) one of ours. */
+    private boolean admits(HttpSession container, HttpServletRequest original) {
+        SessionMigration.Mark mark = SessionMigration.mark(container);
+        if (mark != null && mark.containerSide() && options.migration().config().rollout().percentNow() < 100) {
+            return false; // chose the container's side, and keeps it
+        }
+        Rollout rollout = options.migration().config().rollout();
+        int percent = rollout.percentNow();
+        return percent > 0 && rollout.accepts(original) && Rollout.admits(percent, container.getId());
+    }
+
+    /** Whether a client with no session at all starts one of ours (else the container's). */
+    private boolean admitsNewClient(HttpServletRequest original) {
+        Rollout rollout = options.migration().config().rollout();
+        int percent = rollout.percentNow();
+        if (percent <= 0 || !rollout.accepts(original)) {
+            return false;
+        }
+        return percent >= 100 || java.util.concurrent.ThreadLocalRandom.current().nextInt(100) < percent;
     }
 
     /**
@@ -214,29 +255,35 @@ final class SessionRequest extends HttpServletRequestWrapper {
         }
     }
 
-    /** Whether the container has a session of its own for this request (container login makes one). */
-    private boolean containerHasSession() {
-        try {
-            return ((HttpServletRequest) getRequest()).getSession(false) != null;
-        } catch (IllegalStateException e) {
-            return false;
-        }
-    }
-
     @Override
     public HttpSession getSession(boolean create) {
+        HttpSession container;
+        String adoptedFrom = null;
         synchronized (this) {
             if (askingForPrincipal > 0) {
                 return super.getSession(create);
             }
             resolve();
+            if (containerSide) {
+                return super.getSession(create);
+            }
             if (session != null && !session.isInvalid()) {
                 return session;
+            }
+            HttpServletRequest original = (HttpServletRequest) getRequest();
+            container = SessionMigration.containerSession(original);
+            if (container == null && create && !response.isCommitted() && !admitsNewClient(original)) {
+                containerSide = true;
+                HttpSession own = super.getSession(true);
+                if (options.migration().config().rollout().percentNow() > 0) {
+                    options.migration().markContainerSide(own);
+                }
+                return own;
             }
             // A user logged in by the container has a session in the application's eyes: the one
             // the container's login made. Ours starts here, so that the application's "log off"
             // (getSession(false).invalidate()) finds a session and ends that login too.
-            if (!create && (response.isCommitted() || !containerHasSession())) {
+            if (!create && (response.isCommitted() || container == null)) {
                 return null;
             }
             if (response.isCommitted()) {
@@ -244,11 +291,24 @@ final class SessionRequest extends HttpServletRequestWrapper {
             }
             session = newView(store.newSession());
             options.initialIdleTimeout().ifPresent(session::initialIdleTimeout);
+            if (container != null && options.migration().config().adopt() && !options.migration().adoptedBefore(container)) {
+                try {
+                    adoption = options.migration().adopt(container, session);
+                    adoptedFrom = container.getId();
+                } catch (IllegalStateException e) {
+                    // the container's session ended meanwhile: a new, empty session of ours
+                }
+            }
         }
         if (options.cookieTracking() || !ids.usesCookies()) {
             ids.write((HttpServletRequest) getRequest(), response, session.getId());
         }
-        options.events().created(session);
+        if (adoptedFrom != null) {
+            // For the application the same session goes on, under another id.
+            options.events().idChanged(session, adoptedFrom);
+        } else {
+            options.events().created(session);
+        }
         return session;
     }
 
@@ -262,6 +322,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
         StatelessHttpSession current;
         synchronized (this) {
             resolve();
+            if (containerSide) {
+                return super.changeSessionId();
+            }
             current = session != null && !session.isInvalid() ? session : null;
         }
         if (current == null) {
@@ -279,6 +342,10 @@ final class SessionRequest extends HttpServletRequestWrapper {
         SessionId newId = SessionId.generate();
         boolean moved = store.changeId(oldId, newId);
         current.changeId(newId, moved);
+        HttpSession container = SessionMigration.containerSession((HttpServletRequest) getRequest());
+        if (container != null) {
+            options.migration().renamed(container, oldId.value(), newId.value());
+        }
         if (options.cookieTracking() || !ids.usesCookies()) {
             ids.write((HttpServletRequest) getRequest(), response, newId.value());
         }
@@ -289,6 +356,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
     @Override
     public String getRequestedSessionId() {
         synchronized (this) {
+            if (containerSide) {
+                return super.getRequestedSessionId();
+            }
             if (!resolved) {
                 List<String> candidates = sent().all();
                 return candidates.isEmpty() ? null : candidates.get(0);
@@ -300,6 +370,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
     @Override
     public boolean isRequestedSessionIdValid() {
         synchronized (this) {
+            if (containerSide) {
+                return super.isRequestedSessionIdValid();
+            }
             resolve();
             return requestedValidId != null && session != null && !session.isInvalid()
                     && session.sessionId().equals(requestedValidId);
@@ -309,6 +382,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
     @Override
     public boolean isRequestedSessionIdFromCookie() {
         synchronized (this) {
+            if (containerSide) {
+                return super.isRequestedSessionIdFromCookie();
+            }
             if (!resolved) {
                 return ids.usesCookies() && sent().fromResolver() > 0;
             }
@@ -319,6 +395,9 @@ final class SessionRequest extends HttpServletRequestWrapper {
     @Override
     public boolean isRequestedSessionIdFromURL() {
         synchronized (this) {
+            if (containerSide) {
+                return super.isRequestedSessionIdFromURL();
+            }
             if (!resolved) {
                 return sent().fromResolver() == 0 && !sent().all().isEmpty();
             }
@@ -333,7 +412,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
     String encodeUrl(String url, UnaryOperator<String> containerEncoding) {
         StatelessHttpSession current;
         synchronized (this) {
-            current = session;
+            current = containerSide ? null : session;
         }
         if (current == null || current.isInvalid()) {
             return containerEncoding.apply(url);
@@ -370,10 +449,46 @@ final class SessionRequest extends HttpServletRequestWrapper {
         }
     }
 
+    /**
+     * What is stored now reaches the container's session: an adoption is marked there (or ends it),
+     * and with write-through on it gets a copy, for a rollback.
+     *
+     * @param saved what was saved, or null when nothing needed saving
+     */
+    private void afterSave(StatelessHttpSession current, SessionChanges saved) {
+        SessionMigration.Adoption adopted;
+        synchronized (this) {
+            adopted = adoption;
+            adoption = null;
+        }
+        if (adopted != null) {
+            options.migration().saved(adopted, current, (HttpServletRequest) getRequest());
+        }
+        if (!options.migration().config().writeThrough() || current.isInvalid()) {
+            return;
+        }
+        HttpServletRequest original = (HttpServletRequest) getRequest();
+        HttpSession container = SessionMigration.containerSession(original);
+        if (container == null) {
+            if (response.isCommitted()) {
+                return; // its cookie could not be sent; the next request of the session makes the copy
+            }
+            try {
+                container = original.getSession(true);
+            } catch (IllegalStateException e) {
+                return;
+            }
+        }
+        options.migration().mirror(container, current, saved);
+    }
+
     /** Saves what the request changed, if anything; safe to call more than once. */
     void save() {
         StatelessHttpSession current;
         synchronized (this) {
+            if (containerSide) {
+                return;
+            }
             current = session;
         }
         if (current == null) {
@@ -399,10 +514,12 @@ final class SessionRequest extends HttpServletRequestWrapper {
         Optional<SessionChanges> changes = current.changes(principal());
         if (changes.isEmpty()) {
             current.unlock(); // a request of a locked session that changed nothing still lets the next one in
+            afterSave(current, null);
             return;
         }
         if (store.save(changes.get())) {
             current.saved(changes.get());
+            afterSave(current, changes.get());
         } else {
             log.debug("Session {} ended during the request (expired or invalidated elsewhere); not saved",
                     current.sessionId());

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +53,16 @@ final class StatelessHttpSession implements HttpSession {
     /** Encodings made by setAttribute, reused at save time for values that cannot change. */
     private final Map<String, byte[]> encodedOnSet = new HashMap<>();
     private final Set<String> removed = new LinkedHashSet<>();
+    /** Attributes set to another object than the one loaded: nothing of the stored value is merged into them. */
+    private final Set<String> replaced = new HashSet<>();
+    /** Stored attributes this node cannot decode: hidden from the application, left in the store. */
+    private final Set<String> unreadable = new HashSet<>();
+    /**
+     * Values the codec refused when a container session was adopted: they stay in the container's
+     * session of this node ({@code keptIn}), where the application keeps reading them.
+     */
+    private final Set<String> keptNames = new LinkedHashSet<>();
+    private HttpSession keptIn;
     private Duration newIdleTimeout;
     /** What the application passed to setMaxInactiveInterval, read back as it was given. */
     private Integer requestedInterval;
@@ -131,7 +142,7 @@ final class StatelessHttpSession implements HttpSession {
     @Override
     public synchronized Object getAttribute(String name) {
         checkValid("getAttribute");
-        if (name == null || removed.contains(name)) {
+        if (name == null || removed.contains(name) || unreadable.contains(name)) {
             return null;
         }
         Object value = touched.get(name);
@@ -140,14 +151,16 @@ final class StatelessHttpSession implements HttpSession {
         }
         Optional<byte[]> encoded = base.encodedAttribute(name);
         if (encoded.isEmpty()) {
-            return null;
+            return keptNames.contains(name) ? kept(name) : null;
         }
         try {
             value = codec.decode(encoded.get());
         } catch (AttributeCodecException e) {
-            // Old or corrupt data must not break the request: drop the attribute and say so.
-            log.warn("Session attribute '{}' cannot be decoded and is dropped: {}", name, e.getMessage());
-            removed.add(name);
+            // Corrupt data, or a value of a class this version of the application cannot read (a
+            // rolling update): the request goes on without it, and the stored bytes stay for the
+            // nodes that can read them, until the application sets or removes the attribute.
+            log.warn("Session attribute '{}' cannot be decoded and is hidden from this request: {}", name, e.getMessage());
+            unreadable.add(name);
             return null;
         }
         touched.put(name, value);
@@ -159,7 +172,13 @@ final class StatelessHttpSession implements HttpSession {
         checkValid("getAttributeNames");
         Set<String> names = new LinkedHashSet<>(base.attributeNames());
         names.addAll(touched.keySet());
+        for (String name : keptNames) {
+            if (kept(name) != null) {
+                names.add(name);
+            }
+        }
         names.removeAll(removed);
+        names.removeAll(unreadable);
         return Collections.enumeration(names);
     }
 
@@ -179,7 +198,10 @@ final class StatelessHttpSession implements HttpSession {
             try {
                 encoded = codec.encode(value);
             } catch (AttributeCodecException e) {
-                throw new AttributeCodecException(e.reason(), "session attribute '" + name + "': " + e.getMessage(), e);
+                if (!keptNames.contains(name)) {
+                    throw new AttributeCodecException(e.reason(), "session attribute '" + name + "': " + e.getMessage(), e);
+                }
+                encoded = null; // an adopted value the codec refuses: it stays in the container's session
             }
             old = getAttribute(name);
         }
@@ -189,9 +211,13 @@ final class StatelessHttpSession implements HttpSession {
         }
         synchronized (this) {
             checkValid("setAttribute");
-            touched.put(name, value);
-            encodedOnSet.put(name, encoded);
-            removed.remove(name);
+            if (encoded == null) {
+                Containers.setQuietly(keptIn, name, value);
+                log.debug("Session attribute '{}' ({}) stays in the container's session of this node", name,
+                        value.getClass().getName());
+            } else {
+                recordSet(name, value, encoded, old);
+            }
         }
         if (old != null && old != value && old instanceof HttpSessionBindingListener listener) {
             listener.valueUnbound(new HttpSessionBindingEvent(this, name, old));
@@ -200,6 +226,20 @@ final class StatelessHttpSession implements HttpSession {
             events.added(this, name, value);
         } else {
             events.replaced(this, name, old);
+        }
+    }
+
+    /** What {@code setAttribute} of a value the codec takes changes; under the lock. */
+    private void recordSet(String name, Object value, byte[] encoded, Object old) {
+        touched.put(name, value);
+        encodedOnSet.put(name, encoded);
+        removed.remove(name);
+        if (old != value) {
+            replaced.add(name);
+        }
+        unreadable.remove(name);
+        if (keptNames.remove(name) && kept(name) != null) {
+            Containers.setQuietly(keptIn, name, null); // it travels now
         }
     }
 
@@ -213,7 +253,13 @@ final class StatelessHttpSession implements HttpSession {
             }
             old = getAttribute(name);
             if (old == null) {
+                if (unreadable.remove(name)) {
+                    removed.add(name); // this node cannot read it, but the application means it gone
+                }
                 return;
+            }
+            if (keptNames.remove(name) && base.encodedAttribute(name).isEmpty() && !touched.containsKey(name)) {
+                removeKept(name);
             }
             touched.remove(name);
             encodedOnSet.remove(name);
@@ -266,6 +312,47 @@ final class StatelessHttpSession implements HttpSession {
         }
     }
 
+    /** Adopts a container session's value: it becomes this session's, with no event (the application had it already). */
+    synchronized void adopt(String name, Object value) {
+        byte[] encoded = codec.encode(value); // AttributeCodecException: the caller keeps it in the container
+        touched.put(name, value);
+        encodedOnSet.put(name, encoded);
+        replaced.add(name);
+    }
+
+    /** Values refused at adoption, to be read from the container's session of this node. */
+    synchronized void keep(HttpSession container, java.util.Collection<String> names) {
+        keptIn = container;
+        keptNames.addAll(names);
+    }
+
+    /** The names of the refused values still held in the container's session (not the filter's). */
+    synchronized Set<String> keptNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (String name : keptNames) {
+            if (kept(name) != null) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private Object kept(String name) {
+        try {
+            return keptIn == null ? null : keptIn.getAttribute(name);
+        } catch (IllegalStateException e) {
+            return null; // the container's session ended
+        }
+    }
+
+    private void removeKept(String name) {
+        try {
+            Containers.setQuietly(keptIn, name, null);
+        } catch (IllegalStateException e) {
+            // the container's session ended
+        }
+    }
+
     /**
      * The id changed (session fixation protection). {@code stillStored} tells whether the store
      * moved the stored session; if it had vanished meanwhile, what this request sees is written
@@ -281,6 +368,8 @@ final class StatelessHttpSession implements HttpSession {
         touched.clear();
         encodedOnSet.clear();
         removed.clear();
+        replaced.clear();
+        unreadable.clear();
         base = store.newSession().withId(newId);
     }
 
@@ -310,8 +399,12 @@ final class StatelessHttpSession implements HttpSession {
                 }
             }
             byte[] loaded = base.encodedAttribute(name).orElse(null);
-            if (loaded == null || !Arrays.equals(loaded, encoded)) {
-                changes.set(name, encoded);
+            if (loaded == null || replaced.contains(name)) {
+                if (loaded == null || !Arrays.equals(loaded, encoded)) {
+                    changes.set(name, encoded);
+                }
+            } else if (!Arrays.equals(loaded, encoded)) {
+                keepWhatThisNodeCannotRead(changes, name, loaded, encoded);
             }
         }
         for (String name : removed) {
@@ -325,6 +418,27 @@ final class StatelessHttpSession implements HttpSession {
         principal.filter(p -> !base.principal().equals(Optional.of(p))).ifPresent(changes::principal);
         SessionChanges built = changes.build();
         return built.isEmpty() ? Optional.empty() : Optional.of(built);
+    }
+
+    /**
+     * A value loaded and re-encoded to other bytes: changed by this request, or written by another
+     * version of the application with fields this node does not know (a rolling update). This node's
+     * encoding of the value as it was loaded tells them apart: the same as now means this request
+     * changed nothing and the stored bytes stay as they are; otherwise the codec merges what only
+     * the stored bytes hold back into the new ones (JSON; Java serialization cannot).
+     */
+    private void keepWhatThisNodeCannotRead(SessionChanges.Builder changes, String name, byte[] loaded, byte[] encoded) {
+        byte[] asLoaded;
+        try {
+            asLoaded = codec.encode(codec.decode(loaded));
+        } catch (AttributeCodecException e) {
+            changes.set(name, encoded); // decoded once already; should it not again, the new value wins
+            return;
+        }
+        if (Arrays.equals(asLoaded, encoded)) {
+            return;
+        }
+        changes.set(name, Arrays.equals(asLoaded, loaded) ? encoded : codec.merge(loaded, asLoaded, encoded));
     }
 
     /** Whether the session is stored and no principal was recorded for it yet. */
@@ -350,6 +464,7 @@ final class StatelessHttpSession implements HttpSession {
         base = base.apply(changes);
         encodedOnSet.clear();
         removed.clear();
+        replaced.clear();
         newIdleTimeout = null;
         // requestedInterval stays: getMaxInactiveInterval reads back what the application set
     }

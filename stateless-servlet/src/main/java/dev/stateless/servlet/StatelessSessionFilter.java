@@ -62,8 +62,10 @@ import org.slf4j.LoggerFactory;
  * {@code cookie-domain}, {@code cookie-secure}, {@code cookie-http-only}, {@code cookie-same-site},
  * {@code cookie-max-age}, or {@code header-name} to carry the id in a header instead of a cookie;
  * {@code url-rewriting}, {@code rotate-id-on-login}, {@code lock}, {@code lock-lease},
- * {@code lock-wait}, {@code lock-skip-paths}; and the codec's {@code codec}, {@code codec-types}
- * (see the module README). Defaults come from the application's own session configuration.
+ * {@code lock-wait}, {@code lock-skip-paths}; the migration's {@code adopt}, {@code end-adopted},
+ * {@code rollout-percent}, {@code write-through} (see {@link Migration}); and the codec's
+ * {@code codec}, {@code codec-types} (see the module README). Defaults come from the application's
+ * own session configuration.
  *
  * <p>Thread-safe; one instance serves all requests.
  */
@@ -90,6 +92,8 @@ public final class StatelessSessionFilter implements Filter {
     private SessionOptions options = SessionOptions.DEFAULTS;
     private Optional<SessionLock> lock = Optional.empty();
     private List<String> lockSkipPaths = List.of();
+    private Migration migration;
+    private SessionMigration migrating = new SessionMigration(Migration.defaults());
 
     /** For {@code web.xml}: configured from init parameters in {@link #init(FilterConfig)}. */
     public StatelessSessionFilter() {
@@ -103,6 +107,7 @@ public final class StatelessSessionFilter implements Filter {
         this.principals = builder.principals;
         this.lock = Optional.ofNullable(builder.lock);
         this.lockSkipPaths = builder.lockSkipPaths;
+        this.migration = builder.migration;
     }
 
     /**
@@ -136,6 +141,7 @@ public final class StatelessSessionFilter implements Filter {
                         .ifPresent(v -> rotateIdOnLogin = InitParameters.bool("rotate-id-on-login", v));
                 ids = idResolverFrom(params, context);
                 lockFrom(params);
+                migration = migrationFrom(params, context);
                 if (!params.containsKey("idle-timeout")) {
                     initialIdle = contextSessionTimeout(context);
                 }
@@ -166,13 +172,20 @@ public final class StatelessSessionFilter implements Filter {
                         + "HttpSessionListener and attribute listeners will not fire", context.getServerInfo());
             }
             SessionEvents events = new SessionEvents(listeners.orElse(List.of()));
+            if (migration == null) {
+                migration = Migration.defaults();
+            }
+            migrating = new SessionMigration(migration);
+            if (context.getAttribute(Migration.class.getName()) == null) {
+                context.setAttribute(Migration.class.getName(), migration); // its counters, for the application
+            }
             options = new SessionOptions(events, cookies, urls, initialIdle, lock, lockSkipPaths,
-                    new RecentTouches(Duration.ofSeconds(10)), rotateIdOnLogin);
+                    new RecentTouches(Duration.ofSeconds(10)), rotateIdOnLogin, migrating);
             log.info("StatelessSessionFilter: store {}, ids {}, cookies {}, URL rewriting {}, {} session listeners, "
-                    + "idle timeout {}, lock {}", store.getClass().getSimpleName(), ids.getClass().getSimpleName(), cookies,
+                    + "idle timeout {}, lock {}, migration: {}", store.getClass().getSimpleName(), ids.getClass().getSimpleName(), cookies,
                     urls, events.size(), initialIdle.map(Duration::toString).orElse("the store's"),
                     lock.map(l -> "lease " + l.lease() + ", wait " + l.maxWait()
-                            + (lockSkipPaths.isEmpty() ? "" : ", not on " + lockSkipPaths)).orElse("off"));
+                            + (lockSkipPaths.isEmpty() ? "" : ", not on " + lockSkipPaths)).orElse("off"), migration);
         } catch (IllegalArgumentException e) {
             throw new ServletException("StatelessSessionFilter: " + e.getMessage(), e);
         }
@@ -198,6 +211,35 @@ public final class StatelessSessionFilter implements Filter {
         if (skip != null) {
             lockSkipPaths = Builder.paths("lock-skip-paths", InitParameters.list(skip));
         }
+    }
+
+    /**
+     * {@code adopt}, {@code end-adopted}, {@code rollout-percent}, {@code write-through}; or, without
+     * any of them, the application's own {@link Migration} in the servlet context attribute named
+     * after the class (configured in code, with a {@link Rollout} that may change at run time).
+     */
+    private static Migration migrationFrom(Map<String, String> params, ServletContext context) {
+        String adopt = params.remove("adopt");
+        String end = params.remove("end-adopted");
+        String percent = params.remove("rollout-percent");
+        String writeThrough = params.remove("write-through");
+        if (adopt == null && end == null && percent == null && writeThrough == null) {
+            return context.getAttribute(Migration.class.getName()) instanceof Migration own ? own : null;
+        }
+        Migration.Builder builder = Migration.builder();
+        if (adopt != null) {
+            builder.adopt(InitParameters.bool("adopt", adopt));
+        }
+        if (end != null) {
+            builder.endAdopted(InitParameters.bool("end-adopted", end));
+        }
+        if (percent != null) {
+            builder.rollout(Rollout.percent((int) InitParameters.number("rollout-percent", percent, 0, 100)));
+        }
+        if (writeThrough != null) {
+            builder.writeThrough(InitParameters.bool("write-through", writeThrough));
+        }
+        return builder.build();
     }
 
     /** The class loader of the application's own classes ({@code codec-types}). */
@@ -295,6 +337,10 @@ public final class StatelessSessionFilter implements Filter {
             }
             return;
         }
+        if (options.migration().config().rollout().percentNow() == 0 && stepAside(request, response)) {
+            chain.doFilter(req, res);
+            return;
+        }
         SessionRequest wrapped = new SessionRequest(request, response, store, ids, principals, options);
         SessionCommittingResponse wrappedResponse = new SessionCommittingResponse(response, wrapped::save,
                 url -> wrapped.encodeUrl(url, response::encodeURL));
@@ -348,6 +394,41 @@ public final class StatelessSessionFilter implements Filter {
             if (failure instanceof RuntimeException re) throw re;
             throw (Error) failure;
         }
+    }
+
+    /**
+     * The rollout is at 0 % (a rollback): whether this request goes to the container untouched. It
+     * does when it carries no session of ours; and when it carries one of which the container's
+     * session holds a complete copy (write-through), which is handed back: our cookie is expired and
+     * the stored session deleted, so that it cannot come back stale later. A session of ours without
+     * such a copy is still served by the filter, so that nobody loses it.
+     */
+    private boolean stepAside(HttpServletRequest request, HttpServletResponse response) {
+        List<String> sent = ids.resolve(request);
+        if (options.urlTracking()) {
+            sent = new java.util.ArrayList<>(sent);
+            UrlSessionIds.fromRequest(request).ifPresent(sent::add);
+        }
+        Optional<dev.stateless.core.session.SessionId> ours = sent.stream()
+                .map(dev.stateless.core.session.SessionId::parse).flatMap(Optional::stream).findFirst();
+        if (ours.isEmpty()) {
+            return true;
+        }
+        jakarta.servlet.http.HttpSession container = SessionMigration.containerSession(request);
+        if (container == null || !SessionMigration.mirrors(container, ours.get().value())) {
+            return false;
+        }
+        try {
+            store.delete(ours.get());
+        } catch (StoreUnavailableException e) {
+            log.warn("Rollback: a session handed back to the container could not be deleted from the store "
+                    + "(it expires there by itself): {}", e.getMessage());
+        }
+        ids.expire(request, response);
+        SessionMigration.unmark(container);
+        options.migration().config().returned();
+        log.debug("Rollback: a session went back to the container's session of this node");
+        return true;
     }
 
     private static void unavailable(HttpServletRequest request, HttpServletResponse response, StoreUnavailableException e) throws IOException {
@@ -449,6 +530,7 @@ public final class StatelessSessionFilter implements Filter {
         private SessionLock lock;
         private List<String> lockSkipPaths = List.of();
         private Function<HttpServletRequest, Optional<String>> principals = USER_PRINCIPAL;
+        private Migration migration;
 
         private Builder(SessionStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -551,6 +633,19 @@ public final class StatelessSessionFilter implements Filter {
          */
         public Builder rotateIdOnLogin(boolean enabled) {
             this.rotateIdOnLogin = enabled;
+            return this;
+        }
+
+        /**
+         * How the filter takes over a running service's container sessions (default: adopts each
+         * container session it meets, for every client, and keeps no copy in the container): see
+         * {@link Migration} and the README's "Migrating a running service".
+         *
+         * @param migration the policy
+         * @return this builder
+         */
+        public Builder migration(Migration migration) {
+            this.migration = Objects.requireNonNull(migration, "migration");
             return this;
         }
 

@@ -448,7 +448,7 @@ abstract class AbstractLegacyWebappTest {
         assertThat(pathOf(login.location())).endsWith("/secure/account");
     }
 
-    private static void assertSeesLoginPage(Reply reply) {
+    static void assertSeesLoginPage(Reply reply) {
         if (reply.status() == 302 || reply.status() == 303) {
             assertThat(pathOf(reply.location())).as("redirected to the login page").endsWith("/login.jsp");
         } else {

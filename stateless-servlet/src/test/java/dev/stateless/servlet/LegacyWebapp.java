@@ -53,13 +53,36 @@ final class LegacyWebapp {
         return copy(null);
     }
 
+    /**
+     * A copy whose filter is switched at run time, as an operator migrating a running service does:
+     * {@code /admin/rollout?percent=N} ({@link dev.stateless.servlet.legacy.MigrationSwitch}), 0 at
+     * start (the container's sessions), with write-through on.
+     */
+    static Path withMigrationSwitch(String storeUri) {
+        return withMigrationSwitch(storeUri, true, false);
+    }
+
+    /** As {@link #withMigrationSwitch(String)}, with write-through and end-adopted as given. */
+    static Path withMigrationSwitch(String storeUri, boolean writeThrough, boolean endAdopted) {
+        return copy(storeUri, true, writeThrough, endAdopted);
+    }
+
     private static Path copy(String storeUri) {
+        return copy(storeUri, false, false, false);
+    }
+
+    private static Path copy(String storeUri, boolean migrationSwitch, boolean writeThrough, boolean endAdopted) {
         try {
             Path dir = Files.createTempDirectory("legacy-webapp-");
             copyTree(source(), dir);
             copyTree(fixtureClasses(), dir.resolve("WEB-INF/classes").resolve(FIXTURE_PACKAGE));
             Path webXml = dir.resolve("WEB-INF/web.xml");
             String xml = Files.readString(webXml);
+            if (!migrationSwitch) {
+                xml = cut(xml, "migration-switch");
+            }
+            xml = xml.replace("@WRITE_THROUGH@", Boolean.toString(writeThrough))
+                    .replace("@END_ADOPTED@", Boolean.toString(endAdopted));
             if (storeUri == null) {
                 xml = cut(xml, "stateless-filter");
             } else {

@@ -7,6 +7,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -48,10 +49,10 @@ final class OrderRepository implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
 
-    OrderRepository(String redisUri) {
+    OrderRepository(String redisUri, ClientResources resources) {
         RedisURI uri = RedisURI.create(redisUri);
         uri.setTimeout(Duration.ofSeconds(2));
-        this.client = RedisClient.create(uri);
+        this.client = RedisClient.create(resources, uri);
         this.connection = client.connect();
         this.redis = connection.sync();
     }
@@ -102,6 +103,6 @@ final class OrderRepository implements AutoCloseable {
     @Override
     public void close() {
         connection.close();
-        client.shutdown();
+        client.shutdown(); // leaves the shared resources to their owner
     }
 }

@@ -6,12 +6,12 @@ import dev.stateless.core.session.SessionStore;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.jwt.JwtIssuer;
 import dev.stateless.jwt.JwtVerifier;
-import dev.stateless.redis.RedisIdempotencyKeyStore;
-import dev.stateless.redis.RedisRevocationList;
-import dev.stateless.redis.RedisSessionStore;
+import dev.stateless.redis.RedisStores;
 import dev.stateless.servlet.BearerTokenFilter;
 import dev.stateless.servlet.IdempotencyFilter;
 import dev.stateless.servlet.StatelessSessionFilter;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import jakarta.servlet.DispatcherType;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -24,7 +24,8 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * One application node: an embedded Jetty with the three filters in front of the shop servlet:
  * tokens first (so the others see the user), then idempotency, then sessions.
- * Nodes share nothing but Redis and the token secret.
+ * Nodes share nothing but Redis and the token secret. The three stores share one Redis connection
+ * ({@link RedisStores}), and the node's own Redis client (the orders) shares Lettuce's threads with it.
  */
 final class ShopNode implements AutoCloseable {
 
@@ -36,12 +37,11 @@ final class ShopNode implements AutoCloseable {
 
     private final String name;
     private final Server server;
-    private final SessionStore sessions;
     /** New idempotency keys (orders) one user may start per hour. */
     static final int MAX_ORDERS_PER_HOUR = 100;
 
-    private final IdempotencyKeyStore keys;
-    private final RevocationList revocations;
+    private final ClientResources lettuce;
+    private final RedisStores redis;
     private final OrderRepository orders;
 
     ShopNode(String name, int port, String redisUri, byte[] jwtSecret, Duration orderDelay) throws Exception {
@@ -51,12 +51,14 @@ final class ShopNode implements AutoCloseable {
     ShopNode(String name, int port, String redisUri, byte[] jwtSecret, Duration orderDelay, Duration idempotencyLease)
             throws Exception {
         this.name = name;
-        this.sessions = RedisSessionStore.builder(redisUri)
+        this.lettuce = DefaultClientResources.create();
+        this.redis = RedisStores.builder(redisUri).clientResources(lettuce).build();
+        SessionStore sessions = redis.sessionStore()
                 .codec(JsonAttributeCodec.builder().allow("shop.Cart", Cart.class).build())
                 .build();
-        this.keys = RedisIdempotencyKeyStore.builder(redisUri).lease(idempotencyLease).build();
-        this.revocations = RedisRevocationList.builder(redisUri).build();
-        this.orders = new OrderRepository(redisUri);
+        IdempotencyKeyStore keys = redis.idempotencyKeyStore().lease(idempotencyLease).build();
+        RevocationList revocations = redis.revocationList().build();
+        this.orders = new OrderRepository(redisUri, lettuce);
         JwtIssuer issuer = JwtIssuer.builder().hmacSecret(jwtSecret).issuer("stateless-shop").audience("shop")
                 .lifetime(TOKEN_LIFETIME).build();
         // jti is required (revocationList without allowTokensWithoutId): every token can be logged out
@@ -103,8 +105,7 @@ final class ShopNode implements AutoCloseable {
     public void close() throws Exception {
         server.stop();
         orders.close();
-        sessions.close();
-        keys.close();
-        revocations.close();
+        redis.close(); // the connection of the three stores
+        lettuce.shutdown();
     }
 }

@@ -55,6 +55,27 @@ public interface AttributeCodec {
     }
 
     /**
+     * The bytes to store for a value this node changed, when the stored bytes hold more than this
+     * node can read: during a rolling update a newer version of the application may have written
+     * fields this node's classes do not have. {@code asLoaded} is this node's encoding of the value
+     * it decoded from {@code stored} (what it knows of it), {@code changed} its encoding of the value
+     * now. Returns {@code changed} with what {@code stored} holds beyond {@code asLoaded} put back,
+     * where the codec can tell; the result must decode on this node. Never throws: when nothing can
+     * be merged, the answer is {@code changed} (what this node does not know is then lost, as before).
+     *
+     * <p>The default returns {@code changed}: Java serialization streams cannot be merged. The JSON
+     * codec merges unknown properties back (see {@link JsonAttributeCodec#merge}).
+     *
+     * @param stored the bytes in the store, perhaps written by a newer version
+     * @param asLoaded this node's encoding of the value it decoded from {@code stored}
+     * @param changed this node's encoding of the value now
+     * @return the bytes to store
+     */
+    default byte[] merge(byte[] stored, byte[] asLoaded, byte[] changed) {
+        return changed;
+    }
+
+    /**
      * A JSON codec that allows JDK basics, collections and {@code java.time} values only.
      *
      * @return a JSON codec that allows the JDK's value types only

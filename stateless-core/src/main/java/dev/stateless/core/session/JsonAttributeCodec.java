@@ -116,6 +116,8 @@ public final class JsonAttributeCodec implements AttributeCodec {
     private final int maxNestingDepth;
     private final ObjectWriter writer;
     private final ObjectReader reader;
+    /** Reads and writes plain trees (no typing), for {@link #merge}; within the same limits. */
+    private final ObjectMapper trees;
 
     private JsonAttributeCodec(Builder builder) {
         JacksonRuntime.check();
@@ -155,6 +157,7 @@ public final class JsonAttributeCodec implements AttributeCodec {
                 .setDefaultTyping(new AllowListTyping(registry))
                 .build();
         this.writer = mapper.writerFor(Object.class);
+        this.trees = new ObjectMapper(factory);
         // On the reader only: a module's deserializer that reads a tree through the mapper reads part
         // of the document, and must not be told the rest of it is trailing.
         this.reader = mapper.readerFor(Object.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -274,6 +277,33 @@ public final class JsonAttributeCodec implements AttributeCodec {
             // Never echo the stored bytes: they may hold personal data.
             throw new AttributeCodecException(AttributeCodecException.Reason.UNDECODABLE,
                     "stored value cannot be decoded: " + describe(e), e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A three-way merge of the JSON trees: a property of an object in {@code stored} that this
+     * node's encoding of the loaded value lacks (a field of a newer class version) is added back to
+     * the same object in {@code changed}, unless the object's type changed; a part this node did not
+     * change comes back as it was stored; array elements this node kept are matched by equality, and
+     * arrays of the same length element by element. Properties this node removed (a map entry, a
+     * field it knows) stay removed. The result is read back with {@link #decode} before it is
+     * returned; when it does not read back, or a tree cannot be parsed, {@code changed} is returned.
+     */
+    @Override
+    public byte[] merge(byte[] stored, byte[] asLoaded, byte[] changed) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode merged = JsonMerge.merge(trees.readTree(stored),
+                    trees.readTree(asLoaded), trees.readTree(changed));
+            byte[] bytes = trees.writeValueAsBytes(merged);
+            if (Arrays.equals(bytes, changed)) {
+                return changed;
+            }
+            decode(bytes);
+            return bytes;
+        } catch (IOException | RuntimeException e) {
+            return changed;
         }
     }
 

@@ -12,11 +12,13 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import dev.stateless.core.StoreUnavailableException;
+import dev.stateless.core.metrics.Meters;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.core.token.TokenVerifier;
 import dev.stateless.core.token.VerifiedToken;
 import dev.stateless.jwt.TrustedKeys.ConfiguredKey;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -29,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link TokenVerifier} for signed JWTs (compact JWS), stricter than Nimbus' defaults.
@@ -53,6 +57,8 @@ import java.util.Set;
  */
 public final class JwtVerifier implements TokenVerifier {
 
+    private static final Logger log = LoggerFactory.getLogger(JwtVerifier.class);
+
     /** The one issuer's (or any issuer's) keys; null when keys are chosen by issuer. */
     private final KeySelector keys;
     /** Keys by issuer, where two or more issuers are trusted; else null. */
@@ -64,6 +70,8 @@ public final class JwtVerifier implements TokenVerifier {
     private final boolean requireLowS;
     private final ClaimChecks claims;
     private final RevocationList revocationList;
+    private final Meters.Operation verifications;
+    private final boolean metered;
 
     private JwtVerifier(Builder b, Map<String, TrustedKeys> keySets, Set<JWSAlgorithm> allowed,
             Set<String> acceptedTypes, ClaimChecks claims) {
@@ -85,6 +93,10 @@ public final class JwtVerifier implements TokenVerifier {
         this.requireLowS = b.requireLowS;
         this.claims = claims;
         this.revocationList = b.revocationList;
+        Meters meters = Meters.of(b.meterRegistry);
+        this.metered = meters.enabled();
+        this.verifications = meters.operation("stateless.token.verify", "Token verifications, by outcome");
+        log.info("{}", this);
     }
 
     /**
@@ -104,6 +116,10 @@ public final class JwtVerifier implements TokenVerifier {
     @Override
     public VerifiedToken verify(String token) {
         Objects.requireNonNull(token, "token");
+        return verifications.call(() -> verifyUnmetered(token), accepted -> "accepted");
+    }
+
+    private VerifiedToken verifyUnmetered(String token) {
         VerifiedToken verified;
         try {
             verified = check(token);
@@ -194,7 +210,9 @@ public final class JwtVerifier implements TokenVerifier {
     @Override
     public String toString() {
         return "JwtVerifier[algorithms=" + allowed + ", "
-                + (keys != null ? keys : "issuers=" + keysByIssuer) + "]";
+                + (keys != null ? keys : "issuers=" + keysByIssuer) + ", " + claims
+                + ", revocationList=" + (revocationList == null ? "none" : revocationList)
+                + ", metrics=" + (metered ? "on" : "off") + "]";
     }
 
     /**
@@ -221,8 +239,22 @@ public final class JwtVerifier implements TokenVerifier {
         private boolean requireLowS;
         private List<String> rolesClaims = List.of("roles", "scope");
         private Clock clock = Clock.systemUTC();
+        private MeterRegistry meterRegistry;
 
         private Builder() {
+        }
+
+        /**
+         * Records {@code stateless.token.verify} (a timer tagged {@code outcome}: {@code accepted} or
+         * the refusal's reason) into {@code registry}; see the module's README. Micrometer is an
+         * optional dependency: without this call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /**

@@ -1,6 +1,7 @@
 package dev.stateless.redis;
 
 import dev.stateless.core.CorruptDataException;
+import dev.stateless.core.Health;
 import dev.stateless.core.StatelessException;
 import dev.stateless.core.StoreUnavailableException;
 import io.lettuce.core.ClientOptions;
@@ -22,7 +23,9 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -63,6 +66,8 @@ final class RedisConnector implements AutoCloseable {
     private final Duration timeout;
     /** The shared resources this connector took from {@link SharedResources}, or null for the user's own. */
     private final ClientResources sharedResources;
+    /** The endpoint without its password. */
+    private final String endpoint;
     private final ReentrantLock connecting = new ReentrantLock();
     private volatile StatefulConnection<byte[], byte[]> connection;
     private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
@@ -71,12 +76,15 @@ final class RedisConnector implements AutoCloseable {
 
     /**
      * A connector on {@code endpoint}; with {@code userResources} null it takes the application's
-     * {@link SharedResources} (released on close), else it uses the caller's, which it never shuts down.
+     * {@link SharedResources} (released on close; with {@code meterRegistry}, a Micrometer
+     * {@code MeterRegistry}, the set that records Lettuce's command latencies into it), else it uses
+     * the caller's, which it never shuts down.
      */
-    RedisConnector(RedisEndpoint endpoint, Duration timeout, ClientResources userResources) {
+    RedisConnector(RedisEndpoint endpoint, Duration timeout, ClientResources userResources, Object meterRegistry) {
         LettuceRuntime.check();
         this.timeout = timeout;
-        this.sharedResources = userResources == null ? SharedResources.acquire() : null;
+        this.endpoint = endpoint.describe();
+        this.sharedResources = userResources == null ? SharedResources.acquire(meterRegistry) : null;
         ClientResources resources = userResources == null ? sharedResources : userResources;
         endpoint.uris().forEach(uri -> uri.setTimeout(timeout));
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
@@ -167,6 +175,49 @@ final class RedisConnector implements AutoCloseable {
         } finally {
             connecting.unlock();
         }
+    }
+
+    /**
+     * One {@code PING} (on Cluster one {@code CLUSTER INFO}, DOWN unless {@code cluster_state:ok}):
+     * UP with its round trip, or DOWN with the reason. Never throws, never waits longer than
+     * connecting plus the command timeout (at once while the connection is known down).
+     */
+    Health health(String store) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("store", store);
+        details.put("endpoint", endpoint);
+        long start = System.nanoTime();
+        try {
+            if (clusterClient != null) {
+                // A node that answers PING says nothing of the slots: ask for the cluster's own verdict.
+                String state = clusterState(await(async().clusterInfo()));
+                details.put("cluster_state", state);
+                if (!state.equals("ok")) {
+                    return Health.down(Duration.ofNanos(System.nanoTime() - start), "cluster_state:" + state, details);
+                }
+            } else {
+                await(async().ping());
+            }
+            return Health.up(Duration.ofNanos(System.nanoTime() - start), details);
+        } catch (RuntimeException e) {
+            String error = e instanceof IllegalStateException ? "the store is closed" : firstLine(e.getMessage());
+            return Health.down(Duration.ofNanos(System.nanoTime() - start), error, details);
+        }
+    }
+
+    /** The {@code cluster_state} line of a {@code CLUSTER INFO} reply ({@code ok}, {@code fail}). */
+    private static String clusterState(String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("cluster_state:")) {
+                return line.substring("cluster_state:".length()).strip();
+            }
+        }
+        return "unknown";
+    }
+
+    /** Where this connector connects, without the password. */
+    String endpoint() {
+        return endpoint;
     }
 
     /** Runs one Lua script by SHA, loading it again if Redis forgot it (restart, SCRIPT FLUSH). */

@@ -1,14 +1,19 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.Health;
 import dev.stateless.core.StatelessException;
 import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.idempotency.IdempotencySettings;
+import dev.stateless.core.metrics.Meters;
 import io.lettuce.core.ScriptOutputType;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link IdempotencyKeyStore} in Redis. Each key is one hash under
@@ -29,6 +34,8 @@ import java.util.Objects;
  */
 public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
 
+    private static final Logger log = LoggerFactory.getLogger(RedisIdempotencyKeyStore.class);
+
     private static final RedisScript ACQUIRE = RedisScript.load("idempotency-acquire.lua");
     private static final RedisScript FINISH = RedisScript.load("idempotency-finish.lua");
     private static final RedisScript COUNT = RedisScript.load("idempotency-count.lua");
@@ -46,6 +53,12 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
     private final String prefix;
     private final byte[] leaseMillis;
     private final byte[] retentionMillis;
+    private final boolean metered;
+    private final Meters.Operation acquires;
+    private final Meters.Operation completes;
+    private final Meters.Operation fails;
+    private final Meters.Operation releases;
+    private final Meters.Operation extensions;
 
     private RedisIdempotencyKeyStore(Builder builder, IdempotencySettings settings) {
         this.settings = settings;
@@ -54,6 +67,27 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         this.prefix = connection.keyPrefix();
         this.leaseMillis = bytes(Long.toString(settings.lease().toMillis()));
         this.retentionMillis = bytes(Long.toString(settings.retention().toMillis()));
+        Meters meters = connection.meters();
+        this.metered = meters.enabled();
+        this.acquires = meters.operation("stateless.idempotency.acquire", "Acquisitions of an idempotency key");
+        this.completes = meters.operation("stateless.idempotency.complete", "Answers recorded under an idempotency key");
+        this.fails = meters.operation("stateless.idempotency.fail", "Keys completed with a recorded failure");
+        this.releases = meters.operation("stateless.idempotency.release", "Keys freed for a retry");
+        this.extensions = meters.operation("stateless.idempotency.extend", "Lease extensions of a running request");
+        log.info("{}", this);
+    }
+
+    /** What was configured, without secrets: the line logged at startup. */
+    @Override
+    public String toString() {
+        return "RedisIdempotencyKeyStore[" + redis.endpoint() + ", keyPrefix=" + prefix + ", lease=" + settings.lease()
+                + ", retention=" + settings.retention() + ", metrics=" + (metered ? "on" : "off") + "]";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Health health() {
+        return redis.health("RedisIdempotencyKeyStore");
     }
 
     /**
@@ -71,7 +105,7 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
     public Acquisition acquire(String key, String fingerprint) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(fingerprint, "fingerprint");
-        return acquire(key, fingerprint, CREATE);
+        return acquires.call(() -> acquire(key, fingerprint, CREATE), RedisIdempotencyKeyStore::outcome);
     }
 
     /**
@@ -89,6 +123,27 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         if (maxNewPerHour < 1) {
             throw new IllegalArgumentException("maxNewPerHour must be at least 1, was " + maxNewPerHour);
         }
+        return acquires.call(() -> acquireLimited(key, fingerprint, scope, maxNewPerHour),
+                RedisIdempotencyKeyStore::outcome);
+    }
+
+    /** The acquisition's outcome tag: {@code acquired}, {@code in_progress}, {@code completed}, ... */
+    private static String outcome(Acquisition acquisition) {
+        if (acquisition instanceof Acquisition.Acquired) {
+            return "acquired";
+        } else if (acquisition instanceof Acquisition.InProgress) {
+            return "in_progress";
+        } else if (acquisition instanceof Acquisition.Completed) {
+            return "completed";
+        } else if (acquisition instanceof Acquisition.FingerprintMismatch) {
+            return "mismatch";
+        } else if (acquisition instanceof Acquisition.Failed) {
+            return "failed";
+        }
+        return "limit_reached";
+    }
+
+    private Acquisition acquireLimited(String key, String fingerprint, String scope, int maxNewPerHour) {
         Acquisition existing = acquire(key, fingerprint, ONLY_EXISTING);
         if (existing != null) {
             return existing;
@@ -121,22 +176,27 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
     @Override
     public boolean complete(String key, long token, byte[] result) {
         Objects.requireNonNull(result, "result");
-        return finish(key, COMPLETE, token, retentionMillis, result);
+        return completes.call(() -> finish(key, COMPLETE, token, retentionMillis, result), RedisIdempotencyKeyStore::held);
     }
 
     @Override
     public boolean fail(String key, long token) {
-        return finish(key, FAIL, token, retentionMillis);
+        return fails.call(() -> finish(key, FAIL, token, retentionMillis), RedisIdempotencyKeyStore::held);
     }
 
     @Override
     public boolean release(String key, long token) {
-        return finish(key, RELEASE, token);
+        return releases.call(() -> finish(key, RELEASE, token), RedisIdempotencyKeyStore::held);
     }
 
     @Override
     public boolean extend(String key, long token) {
-        return finish(key, EXTEND, token, leaseMillis);
+        return extensions.call(() -> finish(key, EXTEND, token, leaseMillis), RedisIdempotencyKeyStore::held);
+    }
+
+    /** {@code done}, or {@code fenced} when the lease had passed to another holder. */
+    private static String held(boolean done) {
+        return done ? "done" : "fenced";
     }
 
     private boolean finish(String key, byte[] action, long token, byte[]... more) {
@@ -183,6 +243,21 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
 
         Builder(RedisStores shared) {
             this.connection = StoreConnection.shared(shared);
+        }
+
+        /**
+         * Records this store's metrics ({@code stateless.idempotency.*}, see the root README) into
+         * {@code registry}, and on a connection of its own ({@code builder(uri)}) Lettuce's command
+         * latencies too. A store from {@link RedisStores} without this call records into the
+         * {@code RedisStores}' registry, if any. Micrometer is an optional dependency: without
+         * this call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            connection.meterRegistry(registry);
+            return this;
         }
 
         /**

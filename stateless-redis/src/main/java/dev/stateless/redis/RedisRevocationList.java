@@ -1,14 +1,18 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.Health;
 import dev.stateless.core.token.RevocationEntries;
 import dev.stateless.core.token.RevocationList;
 import dev.stateless.core.token.VerifiedToken;
 import io.lettuce.core.SetArgs;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link RevocationList} in Redis: one key per revoked token,
@@ -26,6 +30,8 @@ import java.util.Objects;
  */
 public final class RedisRevocationList implements RevocationList {
 
+    private static final Logger log = LoggerFactory.getLogger(RedisRevocationList.class);
+
     private static final byte[] MARK = {'1'};
 
     private final StoreConnection.Opened connection;
@@ -38,6 +44,19 @@ public final class RedisRevocationList implements RevocationList {
         this.redis = connection.connector();
         this.prefix = connection.keyPrefix();
         this.clock = builder.clock;
+        log.info("{}", this);
+    }
+
+    /** What was configured, without secrets: the line logged at startup. */
+    @Override
+    public String toString() {
+        return "RedisRevocationList[" + redis.endpoint() + ", keyPrefix=" + prefix + "]";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Health health() {
+        return redis.health("RedisRevocationList");
     }
 
     /**
@@ -97,6 +116,20 @@ public final class RedisRevocationList implements RevocationList {
 
         Builder(RedisStores shared) {
             this.connection = StoreConnection.shared(shared);
+        }
+
+        /**
+         * Records Lettuce's command latencies into {@code registry} on a connection of its own
+         * ({@code builder(uri)}; a list from {@link RedisStores} follows the {@code RedisStores}'
+         * registry). The verification outcomes, revocation checks included, are the verifier's:
+         * {@code JwtVerifier.Builder#meterRegistry}.
+         *
+         * @param registry where the meters go
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            connection.meterRegistry(registry);
+            return this;
         }
 
         /**

@@ -1,7 +1,9 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.Health;
 import dev.stateless.core.StatelessException;
 import dev.stateless.core.StoreUnavailableException;
+import dev.stateless.core.metrics.Meters;
 import dev.stateless.core.session.AttributeCodec;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
@@ -14,6 +16,7 @@ import dev.stateless.core.session.SessionSummary;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,12 +100,41 @@ public final class RedisSessionStore implements SessionStore {
     private final RedisConnector redis;
     private final String prefix;
     private final AtomicBoolean warnedLostLock = new AtomicBoolean();
+    private final AttributeCodec codec;
+    private final boolean metered;
+    private final Meters.Operation loads;
+    private final Meters.Operation saves;
+    private final Meters.Operation deletes;
 
     private RedisSessionStore(Builder builder, SessionSettings settings) {
         this.settings = settings;
         this.connection = builder.connection.open();
         this.redis = connection.connector();
         this.prefix = connection.keyPrefix();
+        Meters meters = connection.meters();
+        this.metered = meters.enabled();
+        this.codec = meters.codec(settings.codec());
+        this.loads = meters.operation("stateless.session.load", "Loads of a session from Redis");
+        this.saves = meters.operation("stateless.session.save", "Saves of a session's changes to Redis");
+        this.deletes = meters.operation("stateless.session.delete", "Deletions of a session from Redis");
+        log.info("{}", this);
+    }
+
+    /** What was configured, without secrets: the line logged at startup. */
+    @Override
+    public String toString() {
+        return "RedisSessionStore[" + redis.endpoint() + ", keyPrefix=" + prefix + ", idleTimeout="
+                + settings.idleTimeout() + ", absoluteTimeout=" + settings.absoluteTimeout() + ", touchInterval="
+                + settings.touchInterval() + ", maxSessionsPerPrincipal=" + (settings.maxSessionsPerPrincipal()
+                == SessionSettings.UNLIMITED ? "unlimited" : settings.maxSessionsPerPrincipal()) + ", codec="
+                + settings.codec().getClass().getSimpleName() + ", metrics=" + (metered ? "on" : "off")
+                + "]";
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Health health() {
+        return redis.health("RedisSessionStore");
     }
 
     /**
@@ -120,7 +152,7 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public AttributeCodec codec() {
-        return settings.codec();
+        return codec;
     }
 
     @Override
@@ -131,7 +163,7 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public Optional<SessionData> load(SessionId id) {
         Objects.requireNonNull(id, "id");
-        return tryLoad(id, EMPTY, EMPTY);
+        return loads.call(() -> tryLoad(id, EMPTY, EMPTY), RedisSessionStore::found);
     }
 
     @Override
@@ -142,8 +174,12 @@ public final class RedisSessionStore implements SessionStore {
         byte[] tokenBytes = bytes(token);
         byte[] lease = millis(lock.lease());
         // tryLoad answers null while another holder has the lock
-        return lock.await(() -> Optional.ofNullable(tryLoad(id, tokenBytes, lease)))
-                .map(session -> session.lockedWith(token));
+        return loads.call(() -> lock.await(() -> Optional.ofNullable(tryLoad(id, tokenBytes, lease)))
+                .map(session -> session.lockedWith(token)), RedisSessionStore::found);
+    }
+
+    private static String found(Optional<SessionData> session) {
+        return session.isPresent() ? "hit" : "miss";
     }
 
     /** One load script call: the session (empty: none), or null while another holder has the lock. */
@@ -226,6 +262,10 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public boolean save(SessionChanges changes) {
         Objects.requireNonNull(changes, "changes");
+        return saves.call(() -> write(changes), saved -> saved ? "saved" : "gone");
+    }
+
+    private boolean write(SessionChanges changes) {
         SessionData base = changes.base();
         if (changes.isEmpty()) {
             unlock(base);
@@ -306,6 +346,10 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public void delete(SessionId id) {
         Objects.requireNonNull(id, "id");
+        deletes.run(() -> deleteForwarding(id));
+    }
+
+    private void deleteForwarding(SessionId id) {
         // The principal index is not touched: it drops entries whose session is gone by itself.
         byte[] key = sessionKey(id);
         // An id that is being changed, or was changed lately, forwards to its new id: invalidation
@@ -503,6 +547,21 @@ public final class RedisSessionStore implements SessionStore {
 
         Builder(RedisStores shared) {
             this.connection = StoreConnection.shared(shared);
+        }
+
+        /**
+         * Records this store's metrics ({@code stateless.session.*}, see the root README) into
+         * {@code registry}, and on a connection of its own ({@code builder(uri)}) Lettuce's command
+         * latencies too. A store from {@link RedisStores} without this call records into the
+         * {@code RedisStores}' registry, if any. Micrometer is an optional dependency: without this
+         * call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            connection.meterRegistry(registry);
+            return this;
         }
 
         /**

@@ -1,8 +1,12 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.Health;
 import io.lettuce.core.resource.ClientResources;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Redis connection for all the stores of an application: the session store, the idempotency
@@ -34,14 +38,41 @@ import java.util.Objects;
  */
 public final class RedisStores implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(RedisStores.class);
+
     private final RedisConnector connector;
     private final String keyPrefix;
     private final Duration commandTimeout;
+    /** A Micrometer {@code MeterRegistry}, or null: typed Object so this class never needs Micrometer. */
+    private final Object meterRegistry;
 
     private RedisStores(Builder builder) {
-        this.connector = new RedisConnector(builder.endpoint, builder.commandTimeout, builder.clientResources);
+        this.connector = new RedisConnector(builder.endpoint, builder.commandTimeout, builder.clientResources,
+                builder.meterRegistry);
         this.keyPrefix = builder.keyPrefix;
         this.commandTimeout = builder.commandTimeout;
+        this.meterRegistry = builder.meterRegistry;
+        if (!builder.forOneStore) {
+            log.info("{}", this);
+        }
+    }
+
+    /** What was configured, without secrets: the line logged at startup. */
+    @Override
+    public String toString() {
+        return "RedisStores[" + connector.endpoint() + ", keyPrefix=" + keyPrefix + ", commandTimeout=" + commandTimeout
+                + ", metrics=" + (meterRegistry != null ? "on" : "off") + "]";
+    }
+
+    /**
+     * The shared connection's health: one {@code PING} (Cluster: {@code CLUSTER INFO}, DOWN unless
+     * {@code cluster_state:ok}), UP with its latency or DOWN with the error, within at most twice the
+     * command timeout; never throws. The same as each of its stores' {@code health()}.
+     *
+     * @return the health, never null
+     */
+    public Health health() {
+        return connector.health("RedisStores");
     }
 
     /**
@@ -108,6 +139,11 @@ public final class RedisStores implements AutoCloseable {
         return connector;
     }
 
+    /** The registry of {@link Builder#meterRegistry}, or null: the default of the stores handed out. */
+    Object meterRegistry() {
+        return meterRegistry;
+    }
+
     /**
      * Closes the shared connection and the client, and releases Lettuce's resources unless they
      * were passed in with {@link Builder#clientResources}. Idempotent.
@@ -126,9 +162,26 @@ public final class RedisStores implements AutoCloseable {
         private Duration commandTimeout = Duration.ofSeconds(2);
         private String keyPrefix = "stateless:";
         private ClientResources clientResources;
+        private Object meterRegistry;
+        /** Made by a store's own {@code builder(uri)}: the store logs its own line. */
+        boolean forOneStore;
 
         private Builder(String uri) {
             this.endpoint = RedisEndpoint.parse(uri);
+        }
+
+        /**
+         * Records Lettuce's command latencies ({@code lettuce.command.*}) into {@code registry}
+         * (unless {@link #clientResources} are given: instrument those yourself), and is the
+         * registry of every store handed out whose builder sets none ({@code stateless.*}, see the
+         * root README). Micrometer is an optional dependency: without this call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /**

@@ -1,6 +1,9 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.metrics.Meters;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Where a store's builder gets its connection: one of its own ({@code builder(uri)}: the store
@@ -11,6 +14,8 @@ final class StoreConnection {
 
     private final RedisStores.Builder own;
     private final RedisStores shared;
+    /** The store builder's own {@code MeterRegistry}, or null. */
+    private Object meterRegistry;
 
     private StoreConnection(RedisStores.Builder own, RedisStores shared) {
         this.own = own;
@@ -18,11 +23,13 @@ final class StoreConnection {
     }
 
     static StoreConnection own(String uri) {
-        return new StoreConnection(RedisStores.builder(uri), null);
+        RedisStores.Builder own = RedisStores.builder(uri);
+        own.forOneStore = true;
+        return new StoreConnection(own, null);
     }
 
     static StoreConnection shared(RedisStores stores) {
-        return new StoreConnection(null, java.util.Objects.requireNonNull(stores, "stores"));
+        return new StoreConnection(null, Objects.requireNonNull(stores, "stores"));
     }
 
     void commandTimeout(Duration timeout) {
@@ -31,6 +38,17 @@ final class StoreConnection {
 
     void keyPrefix(String prefix) {
         ownOption("keyPrefix").keyPrefix(prefix);
+    }
+
+    /**
+     * A store's {@code meterRegistry}: on its own connection Lettuce's latencies go there too; on a
+     * shared one, the {@link RedisStores}' own registry decides that.
+     */
+    void meterRegistry(MeterRegistry registry) {
+        this.meterRegistry = Objects.requireNonNull(registry, "registry");
+        if (own != null) {
+            own.meterRegistry(registry);
+        }
     }
 
     private RedisStores.Builder ownOption(String option) {
@@ -43,11 +61,20 @@ final class StoreConnection {
 
     /** The connection for one store being built: a new one it owns, or the shared one. */
     Opened open() {
-        return own != null ? new Opened(own.build(), true) : new Opened(shared, false);
+        RedisStores stores = own != null ? own.build() : shared;
+        return new Opened(stores, own != null, meterRegistry != null ? meterRegistry : stores.meterRegistry());
     }
 
-    /** A store's connection, and whether closing the store closes it. */
-    record Opened(RedisStores stores, boolean owned) {
+    /**
+     * A store's connection, whether closing the store closes it, and the registry of its metrics
+     * (a Micrometer {@code MeterRegistry}, or null; typed Object so that the stores never need Micrometer).
+     */
+    record Opened(RedisStores stores, boolean owned, Object meterRegistry) {
+
+        /** The store's recorder: its builder's registry, else the shared connection's, else none. */
+        Meters meters() {
+            return Meters.ofRegistry(meterRegistry);
+        }
 
         RedisConnector connector() {
             return stores.connector();

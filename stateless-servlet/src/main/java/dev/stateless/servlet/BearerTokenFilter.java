@@ -100,6 +100,8 @@ public final class BearerTokenFilter implements Filter {
         this.realm = b.realm;
         this.anonymousPaths = List.copyOf(b.anonymousPaths);
         this.requiredRoles = Collections.unmodifiableMap(new LinkedHashMap<>(b.requiredRoles));
+        log.info("BearerTokenFilter[verifier={}, realm={}, anonymous={}, requiredRoles={}]", verifier, realm,
+                anonymousPaths, requiredRoles);
     }
 
     /**

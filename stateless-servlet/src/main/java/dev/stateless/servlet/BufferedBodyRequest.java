@@ -3,7 +3,6 @@ package dev.stateless.servlet;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -26,7 +25,7 @@ import java.util.Map;
  * bodies ({@code application/x-www-form-urlencoded}) are parsed here, since the container can no
  * longer read them: {@code getParameter} sees the query's parameters, then the form's.
  */
-final class BufferedBodyRequest extends HttpServletRequestWrapper {
+final class BufferedBodyRequest extends HookedAsyncRequest {
 
     private final byte[] body;
     private ServletInputStream stream;

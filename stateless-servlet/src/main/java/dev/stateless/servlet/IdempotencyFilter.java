@@ -15,6 +15,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.Part;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -146,6 +148,9 @@ public final class IdempotencyFilter implements Filter {
         if (b.maxRecordsPerScopeAndHour > 0) {
             idem.maxRecordsPerScopeAndHour(b.maxRecordsPerScopeAndHour);
         }
+        if (b.meterRegistry != null) {
+            idem.meterRegistry(b.meterRegistry);
+        }
         this.idempotency = idem.build();
         this.methods = Set.copyOf(b.methods);
         this.paths = List.copyOf(b.paths);
@@ -161,6 +166,12 @@ public final class IdempotencyFilter implements Filter {
         this.anonymousKeys = b.anonymousKeys;
         this.sessionIds = b.sessionIds;
         this.maxFormKeys = b.maxFormKeys;
+        log.info("IdempotencyFilter[store={}, methods={}, paths={}, headerName={}, required={}, maxKeyLength={}, "
+                + "maxBodySize={}, waitForInProgress={}, failOpen={}, anonymousKeys={}, maxRecordsPerScopeAndHour={}, "
+                + "metrics={}]", b.store, methods, paths.isEmpty() ? "all" : paths, headerName, required, maxKeyLength,
+                maxBodySize, b.waitForInProgress, failOpen, anonymousKeys,
+                b.maxRecordsPerScopeAndHour > 0 ? b.maxRecordsPerScopeAndHour : "unlimited",
+                b.meterRegistry != null ? "on" : "off");
     }
 
     /**
@@ -455,27 +466,45 @@ public final class IdempotencyFilter implements Filter {
     private void run(HttpServletRequest request, byte[] body, HttpServletResponse response, FilterChain chain,
             Idempotency.Lease lease) throws IOException, ServletException {
         CapturingResponse captured = new CapturingResponse(response);
+        HookedAsyncRequest down = body == null ? new HookedAsyncRequest(request) : new BufferedBodyRequest(request, body);
+        AtomicBoolean asynchronous = new AtomicBoolean();
+        AtomicBoolean recorded = new AtomicBoolean();
+        Runnable record = () -> {
+            // A complete() during the filter's own dispatch takes effect after it: the path below records.
+            if (!asynchronous.get() || !recorded.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                if (!finish(lease, captured.getStatus(), captured.body(), response) && !response.isCommitted()) {
+                    response.reset(); // the answer that could not be stored is not sent either
+                    Problems.send(request, response, 500, NOT_RECORDED_TITLE, NOT_RECORDED_DETAIL);
+                }
+            } catch (IOException e) {
+                log.warn("Could not tell the client that its answer was not recorded: {}", e.toString());
+            } finally {
+                lease.close();
+            }
+        };
+        // The application's AsyncContext.complete() records the answer before the container sends it,
+        // so that the client's next request replays it on any node.
+        down.beforeAsyncComplete(record);
         try {
-            chain.doFilter(body == null ? request : new BufferedBodyRequest(request, body), captured);
+            chain.doFilter(down, captured);
         } catch (IOException | ServletException | RuntimeException | Error e) {
             lease.release();
             throw e;
         }
         if (request.isAsyncStarted()) {
-            // The answer is written later, on another thread: let it through and store it at the end.
+            // The answer is written later, on another thread: let it through (the container holds it
+            // until completion) and store it at complete(), or at the end (an async dispatch).
             try {
                 captured.passThrough();
             } catch (IOException | RuntimeException e) {
                 lease.close(); // it ran: the key is completed with a recorded failure
                 throw e;
             }
-            request.getAsyncContext().addListener(new OnAsyncComplete(() -> {
-                try {
-                    finish(lease, captured.getStatus(), captured.body(), response);
-                } finally {
-                    lease.close();
-                }
-            }));
+            asynchronous.set(true);
+            request.getAsyncContext().addListener(new OnAsyncComplete(record));
             return;
         }
         byte[] content;
@@ -707,9 +736,24 @@ public final class IdempotencyFilter implements Filter {
         private SessionIdResolver sessionIds = SessionIdResolver.cookie();
         private int maxFormKeys = 1000;
         private int maxRecordsPerScopeAndHour;
+        private MeterRegistry meterRegistry;
 
         private Builder(IdempotencyKeyStore store) {
             this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /**
+         * Counts requests by outcome ({@code stateless.idempotency.requests}: {@code first_run},
+         * {@code replay}, {@code in_progress} (409), {@code fingerprint_mismatch} (422),
+         * {@code unavailable} (503), ...) into {@code registry}; the store's own timers come from the
+         * store's builder. Micrometer is an optional dependency: without this call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /**

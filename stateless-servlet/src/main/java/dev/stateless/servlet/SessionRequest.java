@@ -5,11 +5,7 @@ import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionLock;
 import dev.stateless.core.session.SessionStore;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.util.ArrayList;
@@ -25,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * stored session is loaded on the first {@code getSession} call (a request that never asks costs
  * no Redis call) and saved by {@link #save()}.
  */
-final class SessionRequest extends HttpServletRequestWrapper {
+final class SessionRequest extends HookedAsyncRequest {
 
     private static final Logger log = LoggerFactory.getLogger(SessionRequest.class);
 
@@ -41,9 +37,6 @@ final class SessionRequest extends HttpServletRequestWrapper {
     private boolean requestedFromUrl;
     private SessionId requestedValidId;
     private StatelessHttpSession session;
-    /** Runs before an asynchronous request completes: the filter's save before commit. */
-    private Runnable beforeAsyncComplete = () -> { };
-    private SavingAsyncContext async;
     /** Whether this request changed its session's id already. */
     private boolean rotated;
     /** Whether this request touched its session already (it never asked for it). */
@@ -92,35 +85,6 @@ final class SessionRequest extends HttpServletRequestWrapper {
             sent = new Sent(all, fromResolver);
         }
         return sent;
-    }
-
-    void beforeAsyncComplete(Runnable action) {
-        this.beforeAsyncComplete = action;
-    }
-
-    @Override
-    public AsyncContext startAsync() {
-        return wrapAsync(super.startAsync());
-    }
-
-    @Override
-    public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
-        return wrapAsync(super.startAsync(request, response));
-    }
-
-    @Override
-    public AsyncContext getAsyncContext() {
-        AsyncContext current = super.getAsyncContext();
-        synchronized (this) {
-            return async != null && async.delegate() == current ? async : current;
-        }
-    }
-
-    private synchronized AsyncContext wrapAsync(AsyncContext started) {
-        if (async == null || async.delegate() != started) {
-            async = new SavingAsyncContext(started, beforeAsyncComplete);
-        }
-        return async;
     }
 
     /** Reads the id the client sent and loads its session, once. */

@@ -182,7 +182,7 @@ public final class StatelessSessionFilter implements Filter {
             options = new SessionOptions(events, cookies, urls, initialIdle, lock, lockSkipPaths,
                     new RecentTouches(Duration.ofSeconds(10)), rotateIdOnLogin, migrating);
             log.info("StatelessSessionFilter: store {}, ids {}, cookies {}, URL rewriting {}, {} session listeners, "
-                    + "idle timeout {}, lock {}, migration: {}", store.getClass().getSimpleName(), ids.getClass().getSimpleName(), cookies,
+                    + "idle timeout {}, lock {}, migration: {}", store, ids.getClass().getSimpleName(), cookies,
                     urls, events.size(), initialIdle.map(Duration::toString).orElse("the store's"),
                     lock.map(l -> "lease " + l.lease() + ", wait " + l.maxWait()
                             + (lockSkipPaths.isEmpty() ? "" : ", not on " + lockSkipPaths)).orElse("off"), migration);

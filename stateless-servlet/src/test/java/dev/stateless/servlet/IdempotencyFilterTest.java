@@ -8,6 +8,8 @@ import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.testing.RedisServer;
 import dev.stateless.testing.WithRedis;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -206,6 +208,27 @@ class IdempotencyFilterTest {
         assertThat(first.text()).contains("\"orderId\":\"");
         assertThat(repeat.status()).isEqualTo(201);
         assertThat(repeat.body()).isEqualTo(first.body());
+    }
+
+    @Test
+    void anAsynchronousAnswerIsRecordedBeforeItReachesTheClientSoTheNextRequestReplaysIt() {
+        // The application's own completion listener is still busy when the client has its answer:
+        // the record must not wait for it (it did, and the immediate retry got 409 "in progress").
+        String key = newKey();
+        String body = newBody();
+        completionListenerMayReturn = new CountDownLatch(1);
+        try {
+            Reply first = post(nodeA, "/async?busy=true", key, body);
+            Reply repeat = post(nodeB, "/async?busy=true", key, body);
+
+            assertThat(first.status()).isEqualTo(201);
+            assertThat(repeat.status()).as("the retry right after the answer").isEqualTo(201);
+            assertThat(repeat.header(REPLAYED)).isEqualTo("true");
+            assertThat(repeat.body()).isEqualTo(first.body());
+            assertThat(orders.executions(body)).isEqualTo(1);
+        } finally {
+            completionListenerMayReturn.countDown();
+        }
     }
 
     @Test
@@ -1088,6 +1111,9 @@ class IdempotencyFilterTest {
      * Other methods answer 200. Every
      * run counts as an execution of its body ({@code "op:" + op} for requests without one).
      */
+    /** What {@code /async?busy=true}'s own completion listener waits for. */
+    static volatile CountDownLatch completionListenerMayReturn = new CountDownLatch(0);
+
     static final class OrdersServlet extends HttpServlet {
         private final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
         private final AtomicInteger total = new AtomicInteger();
@@ -1142,6 +1168,30 @@ class IdempotencyFilterTest {
             }
             if (path.equals("/async")) {
                 AsyncContext async = request.startAsync();
+                if (request.getParameter("busy") != null) {
+                    async.addListener(new AsyncListener() {
+                        @Override
+                        public void onComplete(AsyncEvent event) throws IOException {
+                            try {
+                                completionListenerMayReturn.await(10, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+
+                        @Override
+                        public void onTimeout(AsyncEvent event) {
+                        }
+
+                        @Override
+                        public void onError(AsyncEvent event) {
+                        }
+
+                        @Override
+                        public void onStartAsync(AsyncEvent event) {
+                        }
+                    });
+                }
                 async.start(() -> {
                     sleep(50);
                     try {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stateless.core.CorruptDataException;
+import dev.stateless.core.Health;
 import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import java.nio.charset.StandardCharsets;
@@ -117,6 +118,16 @@ public abstract class IdempotencyKeyStoreContract {
      */
     protected static String newKey() {
         return "idem-test-" + UUID.randomUUID();
+    }
+
+    // ---- health
+
+    @Test
+    void aStoreThatServesIsNotReportedDown() {
+        Health health = store.health();
+
+        assertThat(health.status()).as("%s", health).isNotEqualTo(Health.Status.DOWN);
+        assertThat(health.isUp() ? health.error() : java.util.Optional.empty()).isEmpty();
     }
 
     // ---- recorded failures (issue 11, item 1)

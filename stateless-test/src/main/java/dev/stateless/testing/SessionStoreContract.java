@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stateless.core.CorruptDataException;
+import dev.stateless.core.Health;
 import dev.stateless.core.session.JsonAttributeCodec;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
@@ -124,6 +125,16 @@ public abstract class SessionStoreContract {
         SessionStore created = createStore(clock, idleTimeout, absoluteTimeout, touchInterval);
         opened.add(created);
         return created;
+    }
+
+    // ---- health
+
+    @Test
+    void aStoreThatServesIsNotReportedDown() {
+        Health health = store.health();
+
+        assertThat(health.status()).as("%s", health).isNotEqualTo(Health.Status.DOWN);
+        assertThat(health.isUp() ? health.error() : java.util.Optional.empty()).isEmpty();
     }
 
     // ---- creating and reading

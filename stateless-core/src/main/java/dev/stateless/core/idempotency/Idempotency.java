@@ -1,6 +1,8 @@
 package dev.stateless.core.idempotency;
 
+import dev.stateless.core.metrics.Meters;
 import dev.stateless.core.session.AttributeCodec;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.invoke.MethodType;
 import java.time.Duration;
 import java.util.Objects;
@@ -61,10 +63,14 @@ public final class Idempotency implements AutoCloseable {
     private final Duration waitForInProgress;
     private final int maxRecordsPerScopeAndHour;
     private final ScheduledExecutorService scheduler;
+    private final Meters.Counter outcomes;
 
     private Idempotency(Builder b) {
         this.store = b.store;
-        this.codec = b.codec != null ? b.codec : AttributeCodec.json();
+        Meters meters = Meters.of(b.meterRegistry);
+        this.codec = meters.codec(b.codec != null ? b.codec : AttributeCodec.json());
+        this.outcomes = meters.counter("stateless.idempotency.requests",
+                "Idempotent requests by outcome: first run, replay, or why none ran", "outcome");
         this.heartbeat = b.heartbeat != null ? b.heartbeat : defaultHeartbeat(store.lease());
         this.waitForInProgress = b.waitForInProgress;
         this.maxRecordsPerScopeAndHour = b.maxRecordsPerScopeAndHour;
@@ -177,6 +183,11 @@ public final class Idempotency implements AutoCloseable {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(fingerprint, "fingerprint");
+        return outcomes.call(() -> acquire(scope, key, fingerprint),
+                attempt -> attempt instanceof Attempt.Run ? "first_run" : "replay");
+    }
+
+    private Attempt acquire(String scope, String key, String fingerprint) {
         if (scheduler.isShutdown()) {
             throw new IllegalStateException("this Idempotency was closed");
         }
@@ -418,9 +429,24 @@ public final class Idempotency implements AutoCloseable {
         private Duration heartbeat;
         private Duration waitForInProgress = Duration.ZERO;
         private int maxRecordsPerScopeAndHour;
+        private MeterRegistry meterRegistry;
 
         private Builder(IdempotencyKeyStore store) {
             this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /**
+         * Counts {@code stateless.idempotency.requests} by outcome ({@code first_run}, {@code replay},
+         * {@code in_progress}, {@code fingerprint_mismatch}, {@code unavailable}, ...) and the result
+         * codec's refusals into {@code registry}. Micrometer is an optional dependency: without this
+         * call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /**

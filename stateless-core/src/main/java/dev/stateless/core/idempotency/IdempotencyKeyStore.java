@@ -1,6 +1,7 @@
 package dev.stateless.core.idempotency;
 
 import dev.stateless.core.CorruptDataException;
+import dev.stateless.core.Health;
 import dev.stateless.core.StoreUnavailableException;
 import java.time.Duration;
 
@@ -118,6 +119,18 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      * @return the retention, positive
      */
     Duration retention();
+
+    /**
+     * Checks that the backend answers: a round trip to it (a {@code PING} for Redis), bounded by the
+     * store's command timeout, so it returns {@link Health.Status#DOWN DOWN} with the error rather
+     * than hang or throw while the backend is away. For health endpoints; never throws.
+     * The default, for stores that do not implement it, is {@link Health.Status#UNKNOWN UNKNOWN}.
+     *
+     * @return the health, never null
+     */
+    default Health health() {
+        return Health.notChecked(this);
+    }
 
     @Override
     void close();

@@ -194,6 +194,12 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
         return settings.retention();
     }
 
+    /** Always {@link dev.stateless.core.Health.Status#UP UP}: the data lives in this process. */
+    @Override
+    public dev.stateless.core.Health health() {
+        return dev.stateless.core.Health.inProcess(this);
+    }
+
     @Override
     public void close() {
         entries.clear();

@@ -333,6 +333,12 @@ public final class InMemorySessionStore implements SessionStore {
         sessions.put(Objects.requireNonNull(id, "id"), UNREADABLE);
     }
 
+    /** Always {@link dev.stateless.core.Health.Status#UP UP}: the data lives in this process. */
+    @Override
+    public dev.stateless.core.Health health() {
+        return dev.stateless.core.Health.inProcess(this);
+    }
+
     @Override
     public void close() {
         sessions.clear();

@@ -52,4 +52,10 @@ public final class InMemoryRevocationList implements RevocationList {
         Instant until = revoked.get(RevocationEntries.name(token));
         return until != null && clock.instant().isBefore(until);
     }
+
+    /** Always {@link dev.stateless.core.Health.Status#UP UP}: the data lives in this process. */
+    @Override
+    public dev.stateless.core.Health health() {
+        return dev.stateless.core.Health.inProcess(this);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.stateless.core.token;
 
+import dev.stateless.core.Health;
 import dev.stateless.core.StoreUnavailableException;
 import java.time.Duration;
 
@@ -36,6 +37,18 @@ public interface RevocationList extends AutoCloseable {
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
     boolean isRevoked(VerifiedToken token);
+
+    /**
+     * Checks that the backend answers: a round trip to it (a {@code PING} for Redis), bounded by the
+     * store's command timeout, so it returns {@link Health.Status#DOWN DOWN} with the error rather
+     * than hang or throw while the backend is away. For health endpoints; never throws.
+     * The default, for lists that do not implement it, is {@link Health.Status#UNKNOWN UNKNOWN}.
+     *
+     * @return the health, never null
+     */
+    default Health health() {
+        return Health.notChecked(this);
+    }
 
     @Override
     default void close() {

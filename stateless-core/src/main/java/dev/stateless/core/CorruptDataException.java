@@ -12,10 +12,21 @@ package dev.stateless.core;
  */
 public class CorruptDataException extends StatelessException {
 
+    /**
+     * Stored data a store cannot read, described without the data itself.
+     *
+     * @param message what was found and where (a key, never a session id or a secret)
+     */
     public CorruptDataException(String message) {
         super(message);
     }
 
+    /**
+     * Stored data a store cannot read, with the parse failure that showed it.
+     *
+     * @param message what was found and where (a key, never a session id or a secret)
+     * @param cause the parser's or the script's error
+     */
     public CorruptDataException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -7,10 +7,21 @@ package dev.stateless.core;
  */
 public class StatelessException extends RuntimeException {
 
+    /**
+     * An error of this library.
+     *
+     * @param message what went wrong; never a token, a session id or a secret
+     */
     public StatelessException(String message) {
         super(message);
     }
 
+    /**
+     * An error of this library with the failure behind it (a Lettuce or Nimbus exception, say).
+     *
+     * @param message what went wrong; never a token, a session id or a secret
+     * @param cause the underlying failure
+     */
     public StatelessException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -7,6 +7,12 @@ package dev.stateless.core;
  */
 public class StoreUnavailableException extends StatelessException {
 
+    /**
+     * A store that did not answer in time, or could not be reached.
+     *
+     * @param message which store and which operation
+     * @param cause the client's error (a timeout, a refused connection), if any
+     */
     public StoreUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

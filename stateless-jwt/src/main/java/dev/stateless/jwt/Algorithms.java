@@ -30,7 +30,7 @@ final class Algorithms {
         for (JWSAlgorithm alg : new JWSAlgorithm[] {JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512,
                 JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.PS384,
                 JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.EdDSA,
-                JWSAlgorithm.Ed25519}) {
+                Ed25519.ALGORITHM}) {
             SUPPORTED.put(alg.getName(), alg);
         }
     }
@@ -88,7 +88,7 @@ final class Algorithms {
         }
         if (key instanceof OctetKeyPair okp) {
             return Curve.Ed25519.equals(okp.getCurve())
-                    && (alg.equals(JWSAlgorithm.EdDSA) || alg.equals(JWSAlgorithm.Ed25519));
+                    && (alg.equals(JWSAlgorithm.EdDSA) || alg.equals(Ed25519.ALGORITHM));
         }
         return false;
     }

@@ -42,12 +42,20 @@ public final class JwksOptions {
     /**
      * The defaults for an endpoint: {@code https}, or {@code http} on a loopback address.
      *
+     * @param uri the JWKS endpoint ({@code https}, or {@code http} on loopback)
+     * @return the default options for that endpoint
      * @throws IllegalArgumentException for another URI
      */
     public static JwksOptions of(URI uri) {
         return builder(uri).build();
     }
 
+    /**
+     * Starts options for the JWKS endpoint {@code uri}, from the defaults.
+     *
+     * @param uri the JWKS endpoint ({@code https}, or {@code http} on loopback)
+     * @return a builder
+     */
     public static Builder builder(URI uri) {
         return new Builder(uri);
     }
@@ -90,25 +98,45 @@ public final class JwksOptions {
             this.uri = Objects.requireNonNull(uri, "jwksUri");
         }
 
-        /** Bounds the connection and, separately, the response of a JWKS request. Default 2 s, at most 1 min. */
+        /**
+         * Bounds the connection and, separately, the response of a JWKS request. Default 2 s, at most 1 min.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
-        /** The largest JWKS response read, in bytes; a larger one is refused. Default 512 KiB, at least 1024. */
+        /**
+         * The largest JWKS response read, in bytes; a larger one is refused. Default 512 KiB, at least 1024.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         */
         public Builder maxResponseSize(int bytes) {
             this.maxResponseSize = bytes;
             return this;
         }
 
-        /** At most one refresh for an unknown {@code kid} per this interval. Default 30 s. */
+        /**
+         * At most one refresh for an unknown {@code kid} per this interval. Default 30 s.
+         *
+         * @param interval positive
+         * @return this builder
+         */
         public Builder minRefreshInterval(Duration interval) {
             this.minRefreshInterval = Objects.requireNonNull(interval, "minRefreshInterval");
             return this;
         }
 
-        /** Keys older than this are refreshed in the background by the next verification. Default 5 min. */
+        /**
+         * Keys older than this are refreshed in the background by the next verification. Default 5 min.
+         *
+         * @param interval positive
+         * @return this builder
+         */
         public Builder refreshInterval(Duration interval) {
             this.refreshInterval = Objects.requireNonNull(interval, "refreshInterval");
             return this;
@@ -117,13 +145,20 @@ public final class JwksOptions {
         /**
          * How long keys from the last successful fetch stay trusted while the endpoint cannot be
          * reached. Default: unlimited (kept until a successful fetch replaces them).
+         *
+         * @param tolerance zero or more
+         * @return this builder
          */
         public Builder outageTolerance(Duration tolerance) {
             this.outageTolerance = Objects.requireNonNull(tolerance, "outageTolerance");
             return this;
         }
 
-        /** @throws IllegalArgumentException naming the option at fault ({@code jwksUri}, {@code jwksTimeout}, ...) */
+        /**
+         * @return the options, immutable
+         * @throws IllegalArgumentException naming the option at fault ({@code jwksUri}, {@code jwksTimeout},
+         * ...)
+         */
         public JwksOptions build() {
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http") && isLoopback(uri.getHost()))) {

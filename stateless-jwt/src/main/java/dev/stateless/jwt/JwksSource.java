@@ -1,8 +1,10 @@
 package dev.stateless.jwt;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jose.util.Base64URL;
 import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.core.token.TokenVerificationException.Reason;
 import java.io.ByteArrayOutputStream;
@@ -19,7 +21,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -211,19 +216,20 @@ final class JwksSource {
     }
 
     private List<VerificationKey> parse(byte[] body) {
-        if (StrictJson.JWKS.parseObject(body).isEmpty()) {
-            throw new JwksFetchException("response is not a strict JSON object");
-        }
+        Map<String, Object> json = StrictJson.JWKS.parseObject(body)
+                .orElseThrow(() -> new JwksFetchException("response is not a strict JSON object"));
         JWKSet set;
+        Set<Base64URL> revoked;
         try {
             set = JWKSet.parse(new String(body, StandardCharsets.UTF_8));
-        } catch (java.text.ParseException e) {
+            revoked = revokedThumbprints(json);
+        } catch (java.text.ParseException | JOSEException e) {
             throw new JwksFetchException("response is not a JWK set");
         }
         Instant now = clock.instant();
         List<VerificationKey> keys = new ArrayList<>();
         for (JWK jwk : set.getKeys()) {
-            String skipped = skipReason(jwk, now);
+            String skipped = skipReason(jwk, now, revoked);
             if (skipped != null) {
                 log.debug("JWKS {}: key skipped: {}", safeUri, skipped);
                 continue;
@@ -240,20 +246,48 @@ final class JwksSource {
         return List.copyOf(keys);
     }
 
-    private static String skipReason(JWK jwk, Instant now) {
+    /**
+     * The thumbprints of the keys that carry a {@code revoked} member. Read from the JSON itself:
+     * Nimbus 9 drops that member when it parses a key (only Nimbus 10 keeps it), and a revoked key
+     * must be refused whichever Nimbus the application runs.
+     */
+    private static Set<Base64URL> revokedThumbprints(Map<String, Object> json)
+            throws java.text.ParseException, JOSEException {
+        Set<Base64URL> revoked = new HashSet<>();
+        if (json.get("keys") instanceof List<?> list) {
+            for (Object key : list) {
+                if (key instanceof Map<?, ?> map && map.containsKey("revoked")) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> members = (Map<String, Object>) map;
+                    revoked.add(JWK.parse(members).computeThumbprint());
+                }
+            }
+        }
+        return revoked;
+    }
+
+    private static String skipReason(JWK jwk, Instant now, Set<Base64URL> revoked) {
         if (jwk instanceof OctetSequenceKey) {
             return "symmetric keys are never taken from a JWKS";
         }
         if (jwk.isPrivate()) {
             return "it holds private key material";
         }
-        if (jwk.getKeyRevocation() != null) {
+        if (revoked.contains(thumbprint(jwk))) {
             return "it is revoked";
         }
         if (jwk.getExpirationTime() != null && !now.isBefore(jwk.getExpirationTime().toInstant())) {
             return "it has expired";
         }
         return null;
+    }
+
+    private static Base64URL thumbprint(JWK jwk) {
+        try {
+            return jwk.computeThumbprint();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     private static String describe(Throwable failure) {

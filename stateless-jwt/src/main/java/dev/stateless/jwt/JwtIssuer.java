@@ -6,7 +6,6 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.Ed25519Signer;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
@@ -63,11 +62,21 @@ public final class JwtIssuer {
         this.clock = b.clock;
     }
 
+    /**
+     * Starts the configuration of an issuer; a signing key must be given.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A token for this subject with no claims beyond the standard ones. */
+    /**
+     * A token for this subject with no claims beyond the standard ones.
+     *
+     * @param subject the {@code sub} claim
+     * @return the signed token, compact
+     */
     public String issue(String subject) {
         return issue(subject, Map.of());
     }
@@ -75,8 +84,10 @@ public final class JwtIssuer {
     /**
      * A token for this subject.
      *
+     * @param subject the {@code sub} claim
      * @param claims further claims: strings, numbers, booleans, and lists and maps of those; not the
      *     ones the issuer sets ({@code sub}, {@code jti}, {@code iat}, {@code exp}, {@code iss}, {@code aud})
+     * @return the signed token, compact
      * @throws IllegalArgumentException when a claim collides with a standard one or is not a JSON value
      */
     public String issue(String subject, Map<String, ?> claims) {
@@ -129,6 +140,7 @@ public final class JwtIssuer {
      * The public key as a JWK set (JSON, with {@code kid}, {@code use=sig} and {@code alg}), to serve
      * at a JWKS endpoint or to give a {@link JwtVerifier.Builder#jwkSet(String)}.
      *
+     * @return the public keys as a JWK set, for a JWKS endpoint (empty for an HMAC secret)
      * @throws IllegalStateException for an HMAC issuer, which has no public key
      */
     public String publicJwkSet() {
@@ -138,7 +150,11 @@ public final class JwtIssuer {
         return new JWKSet(publicJwk).toString();
     }
 
-    /** The signing algorithm, e.g. {@code RS256}. */
+    /**
+     * The signing algorithm, e.g. {@code RS256}.
+     *
+     * @return the JWS algorithm this issuer signs with
+     */
     public String algorithm() {
         return header.getAlgorithm().getName();
     }
@@ -186,14 +202,24 @@ public final class JwtIssuer {
         private Builder() {
         }
 
-        /** Signs with HMAC (HS256 by default); at least 32 bytes of random. */
+        /**
+         * Signs with HMAC (HS256 by default); at least 32 bytes of random.
+         *
+         * @param secret at least 32 bytes; copied
+         * @return this builder
+         */
         public Builder hmacSecret(byte[] secret) {
             this.hmacSecret = Objects.requireNonNull(secret, "hmacSecret").clone();
             keyOptions.add("hmacSecret");
             return this;
         }
 
-        /** Signs with an RSA key pair (RS256 by default), 2048 bits or more. */
+        /**
+         * Signs with an RSA key pair (RS256 by default), 2048 bits or more.
+         *
+         * @param pair the key pair; its private key signs
+         * @return this builder
+         */
         public Builder rsaKey(KeyPair pair) {
             Objects.requireNonNull(pair, "rsaKey");
             if (!(pair.getPublic() instanceof RSAPublicKey pub)) {
@@ -202,14 +228,25 @@ public final class JwtIssuer {
             return rsaKey(new RSAKey.Builder(pub).privateKey(pair.getPrivate()).build());
         }
 
-        /** Signs with an RSA JWK holding the private key (RS256 by default); its {@code kid} is used unless {@link #keyId} is set. */
+        /**
+         * Signs with an RSA JWK holding the private key (RS256 by default); its {@code kid} is used unless
+         * {@link #keyId} is set.
+         *
+         * @param key the JWK holding the private key
+         * @return this builder
+         */
         public Builder rsaKey(RSAKey key) {
             this.signingKey = Objects.requireNonNull(key, "rsaKey");
             keyOptions.add("rsaKey");
             return this;
         }
 
-        /** Signs with an EC key pair on P-256 (ES256), P-384 (ES384) or P-521 (ES512). */
+        /**
+         * Signs with an EC key pair on P-256 (ES256), P-384 (ES384) or P-521 (ES512).
+         *
+         * @param pair the key pair; its private key signs
+         * @return this builder
+         */
         public Builder ecKey(KeyPair pair) {
             Objects.requireNonNull(pair, "ecKey");
             if (!(pair.getPublic() instanceof ECPublicKey pub)) {
@@ -222,64 +259,117 @@ public final class JwtIssuer {
             return ecKey(new ECKey.Builder(curve, pub).privateKey(pair.getPrivate()).build());
         }
 
-        /** Signs with an EC JWK holding the private key; its {@code kid} is used unless {@link #keyId} is set. */
+        /**
+         * Signs with an EC JWK holding the private key; its {@code kid} is used unless {@link #keyId} is set.
+         *
+         * @param key the JWK holding the private key
+         * @return this builder
+         */
         public Builder ecKey(ECKey key) {
             this.signingKey = Objects.requireNonNull(key, "ecKey");
             keyOptions.add("ecKey");
             return this;
         }
 
-        /** Signs with an Ed25519 JWK holding the private key (EdDSA); its {@code kid} is used unless {@link #keyId} is set. */
+        /**
+         * Signs with an Ed25519 JWK holding the private key (EdDSA); its {@code kid} is used unless {@link
+         * #keyId} is set.
+         *
+         * @param key the JWK holding the private key
+         * @return this builder
+         */
         public Builder ed25519Key(OctetKeyPair key) {
             this.signingKey = Objects.requireNonNull(key, "ed25519Key");
             keyOptions.add("ed25519Key");
             return this;
         }
 
-        /** HS256, RS256, ES256, EdDSA (or another the key fits). Default: the key's usual algorithm. */
+        /**
+         * HS256, RS256, ES256, EdDSA (or another the key fits). Default: the key's usual algorithm.
+         *
+         * @param algorithm a JWS algorithm name that fits the key ({@code RS256}, {@code ES256}, ...)
+         * @return this builder
+         */
         public Builder algorithm(String algorithm) {
             this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
             return this;
         }
 
-        /** The {@code iss} claim. Default none. */
+        /**
+         * The {@code iss} claim. Default none.
+         *
+         * @param issuer the {@code iss} claim
+         * @return this builder
+         */
         public Builder issuer(String issuer) {
             this.issuer = Objects.requireNonNull(issuer, "issuer");
             return this;
         }
 
-        /** The {@code aud} claim: one value becomes a string, several an array. Default none. */
+        /**
+         * The {@code aud} claim: one value becomes a string, several an array. Default none.
+         *
+         * @param audience the {@code aud} values
+         * @return this builder
+         */
         public Builder audience(String... audience) {
             this.audience = List.of(audience);
             return this;
         }
 
-        /** Time from {@code iat} to {@code exp}. Default 15 minutes. */
+        /**
+         * Time from {@code iat} to {@code exp}. Default 15 minutes.
+         *
+         * @param lifetime positive
+         * @return this builder
+         */
         public Builder lifetime(Duration lifetime) {
             this.lifetime = Objects.requireNonNull(lifetime, "lifetime");
             return this;
         }
 
-        /** The {@code typ} header, e.g. {@code at+jwt} for RFC 9068 access tokens. Default none. */
+        /**
+         * The {@code typ} header, e.g. {@code at+jwt} for RFC 9068 access tokens. Default none.
+         *
+         * @param type the {@code typ} header, e.g. {@code at+jwt}
+         * @return this builder
+         */
         public Builder type(String type) {
             this.type = Objects.requireNonNull(type, "type");
             return this;
         }
 
-        /** The {@code kid} header. Default: the JWK's key id, if any. */
+        /**
+         * The {@code kid} header. Default: the JWK's key id, if any.
+         *
+         * @param keyId the {@code kid} header
+         * @return this builder
+         */
         public Builder keyId(String keyId) {
             this.keyId = Objects.requireNonNull(keyId, "keyId");
             return this;
         }
 
-        /** The clock for {@code iat} and {@code exp}. Default system UTC. */
+        /**
+         * The clock for {@code iat} and {@code exp}. Default system UTC.
+         *
+         * @param clock the clock; tests pass one they move by hand
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** @throws IllegalArgumentException naming the first option at fault */
+        /**
+         * Makes the issuer as configured.
+         *
+         * @return the issuer, thread-safe
+         * @throws IllegalArgumentException naming the first option at fault
+         * @throws IllegalStateException when the Nimbus JOSE+JWT on the classpath is older than 9.37
+         */
         public JwtIssuer build() {
+            NimbusRuntime.check();
             if (keyOptions.isEmpty()) {
                 throw new IllegalArgumentException("no signing key: set hmacSecret, rsaKey, ecKey or ed25519Key");
             }
@@ -354,7 +444,7 @@ public final class JwtIssuer {
                     return new ECDSASigner(ec);
                 }
                 if (key instanceof OctetKeyPair okp) {
-                    return new Ed25519Signer(okp);
+                    return Ed25519.signer(okp);
                 }
             } catch (JOSEException e) {
                 throw new IllegalArgumentException(option + ": the key cannot sign (" + e.getClass().getSimpleName() + ")");

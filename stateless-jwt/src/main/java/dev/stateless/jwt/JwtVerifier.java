@@ -99,6 +99,11 @@ public final class JwtVerifier implements TokenVerifier {
         log.info("{}", this);
     }
 
+    /**
+     * Starts the configuration of a verifier; its keys must be given.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -243,43 +248,78 @@ public final class JwtVerifier implements TokenVerifier {
          * Records {@code stateless.token.verify} (a timer tagged {@code outcome}: {@code accepted} or
          * the refusal's reason) into {@code registry}; see the module's README. Micrometer is an
          * optional dependency: without this call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
-        /** {@link TrustedKeys.Builder#hmacSecret}: a shared secret of at least 32 bytes, without key id. */
+        /**
+         * {@link TrustedKeys.Builder#hmacSecret}: a shared secret of at least 32 bytes, without key id.
+         *
+         * @param secret at least 32 bytes; copied
+         * @return this builder
+         */
         public Builder hmacSecret(byte[] secret) {
             keys.hmacSecret(secret);
             return this;
         }
 
-        /** {@link TrustedKeys.Builder#publicKey}: an RSA, EC or Ed25519 public key under a key id. */
+        /**
+         * {@link TrustedKeys.Builder#publicKey}: an RSA, EC or Ed25519 public key under a key id.
+         *
+         * @param kid the key id tokens name in {@code kid}
+         * @param key the public key
+         * @return this builder
+         */
         public Builder publicKey(String kid, PublicKey key) {
             keys.publicKey(kid, key);
             return this;
         }
 
-        /** {@link TrustedKeys.Builder#publicKeyPem}: a public key or certificate as PEM, under a key id. */
+        /**
+         * {@link TrustedKeys.Builder#publicKeyPem}: a public key or certificate as PEM, under a key id.
+         *
+         * @param kid the key id tokens name in {@code kid}
+         * @param pem a {@code PUBLIC KEY} or {@code CERTIFICATE} block
+         * @return this builder
+         */
         public Builder publicKeyPem(String kid, String pem) {
             keys.publicKeyPem(kid, pem);
             return this;
         }
 
-        /** {@link TrustedKeys.Builder#jwk}: a public key as a JWK. */
+        /**
+         * {@link TrustedKeys.Builder#jwk}: a public key as a JWK.
+         *
+         * @param json the JSON text, public keys only
+         * @return this builder
+         */
         public Builder jwk(String json) {
             keys.jwk(json);
             return this;
         }
 
-        /** {@link TrustedKeys.Builder#jwkSet}: public keys as a JWK set. */
+        /**
+         * {@link TrustedKeys.Builder#jwkSet}: public keys as a JWK set.
+         *
+         * @param json the JSON text, public keys only
+         * @return this builder
+         */
         public Builder jwkSet(String json) {
             keys.jwkSet(json);
             return this;
         }
 
-        /** {@link TrustedKeys.Builder#jwks}: a JWKS endpoint with its fetch and cache options. */
+        /**
+         * {@link TrustedKeys.Builder#jwks}: a JWKS endpoint with its fetch and cache options.
+         *
+         * @param options the endpoint and its fetch and cache options
+         * @return this builder
+         */
         public Builder jwks(JwksOptions options) {
             keys.jwks(options);
             return this;
@@ -288,6 +328,8 @@ public final class JwtVerifier implements TokenVerifier {
         /**
          * {@link TrustedKeys.Builder#jwksUri}: a JWKS endpoint with the default {@link JwksOptions}.
          *
+         * @param uri the JWKS endpoint
+         * @return this builder
          * @throws IllegalArgumentException when it is not {@code https} (or {@code http} on loopback)
          */
         public Builder jwksUri(URI uri) {
@@ -300,6 +342,9 @@ public final class JwtVerifier implements TokenVerifier {
          * what the keys imply (HS256 for the HMAC secret, RS256 for RSA, ES256/384/512 by EC curve,
          * EdDSA for Ed25519, or the algorithm a JWK declares; for a JWKS endpoint RS256, ES256, ES384,
          * ES512 and EdDSA). Whatever the list, a key only verifies the algorithms of its type.
+         *
+         * @param algorithms JWS algorithm names
+         * @return this builder
          */
         public Builder algorithms(String... algorithms) {
             this.algorithms = List.of(algorithms);
@@ -311,6 +356,9 @@ public final class JwtVerifier implements TokenVerifier {
          * TrustedKeys)}, nothing: the issuers are those given keys). When set, {@code iss} is required and
          * must match exactly. Several issuers here are refused: each needs its own keys, so that one
          * issuer's key never verifies a token that claims another's {@code iss}.
+         *
+         * @param issuers at most one issuer
+         * @return this builder
          */
         public Builder issuers(String... issuers) {
             this.issuers = List.of(issuers);
@@ -325,6 +373,10 @@ public final class JwtVerifier implements TokenVerifier {
          * more, {@link VerifiedToken#principal()} is {@code iss + "#" + sub} (an issuer may then not
          * contain {@code #}), so two issuers' users of the same {@code sub} are two users. Excludes keys
          * and {@link #issuers} set on this builder itself.
+         *
+         * @param issuer the exact {@code iss} value
+         * @param keys the keys of that issuer only
+         * @return this builder
          */
         public Builder issuer(String issuer, TrustedKeys keys) {
             Objects.requireNonNull(issuer, "issuer");
@@ -335,25 +387,46 @@ public final class JwtVerifier implements TokenVerifier {
             return this;
         }
 
-        /** This service's audience names; when set, {@code aud} is required and must contain one. */
+        /**
+         * This service's audience names; when set, {@code aud} is required and must contain one.
+         *
+         * @param audiences this service's names
+         * @return this builder
+         */
         public Builder audiences(String... audiences) {
             this.audiences = List.of(audiences);
             return this;
         }
 
-        /** Whether {@code exp} is required. Default true. */
+        /**
+         * Whether {@code exp} is required. Default true.
+         *
+         * @param require whether it is required
+         * @return this builder
+         */
         public Builder requireExpiration(boolean require) {
             this.requireExpiration = require;
             return this;
         }
 
-        /** Tolerance for clocks that disagree, applied to {@code exp}, {@code nbf} and {@code iat}. Default 60 s. */
+        /**
+         * Tolerance for clocks that disagree, applied to {@code exp}, {@code nbf} and {@code iat}. Default 60
+         * s.
+         *
+         * @param skew zero or more
+         * @return this builder
+         */
         public Builder clockSkew(Duration skew) {
             this.clockSkew = Objects.requireNonNull(skew, "clockSkew");
             return this;
         }
 
-        /** Claims that must be present and not null ({@code sub} always is). */
+        /**
+         * Claims that must be present and not null ({@code sub} always is).
+         *
+         * @param claims claim names
+         * @return this builder
+         */
         public Builder requiredClaims(String... claims) {
             this.requiredClaims = List.of(claims);
             return this;
@@ -363,6 +436,9 @@ public final class JwtVerifier implements TokenVerifier {
          * The accepted {@code typ} header values, e.g. {@code "at+jwt"}; compared case-insensitively,
          * with the {@code application/} prefix optional. When set, {@code typ} is required. Default: no
          * {@code typ} or {@code JWT}.
+         *
+         * @param types {@code typ} values
+         * @return this builder
          */
         public Builder acceptedTypes(String... types) {
             this.acceptedTypes = List.of(types);
@@ -374,13 +450,20 @@ public final class JwtVerifier implements TokenVerifier {
          * {@link #acceptedTypes} says otherwise), and {@code iss}, {@code exp}, {@code aud}, {@code sub},
          * {@code client_id}, {@code iat}, {@code jti} required. {@link #issuers} and {@link #audiences}
          * must be set.
+         *
+         * @return this builder
          */
         public Builder accessTokenProfile() {
             this.accessTokenProfile = true;
             return this;
         }
 
-        /** The longest token accepted, in characters, checked before any parsing. Default 8192. */
+        /**
+         * The longest token accepted, in characters, checked before any parsing. Default 8192.
+         *
+         * @param characters at least 1
+         * @return this builder
+         */
         public Builder maxTokenSize(int characters) {
             this.maxTokenSize = characters;
             return this;
@@ -393,6 +476,9 @@ public final class JwtVerifier implements TokenVerifier {
          * could never be revoked, so with a list {@code jti} is required ({@code MISSING_CLAIM}) unless
          * {@link #allowTokensWithoutId()}. The list's {@link StoreUnavailableException} propagates from
          * {@link JwtVerifier#verify}.
+         *
+         * @param revocationList the list, which the caller keeps and closes
+         * @return this builder
          */
         public Builder revocationList(RevocationList revocationList) {
             this.revocationList = Objects.requireNonNull(revocationList, "revocationList");
@@ -403,6 +489,8 @@ public final class JwtVerifier implements TokenVerifier {
          * With a {@link #revocationList}, accepts tokens without {@code jti} too, which can then never
          * be revoked (a logout does not end them before {@code exp}). Only for issuers that cannot add
          * {@code jti}; off by default.
+         *
+         * @return this builder
          */
         public Builder allowTokensWithoutId() {
             this.allowTokensWithoutId = true;
@@ -416,6 +504,9 @@ public final class JwtVerifier implements TokenVerifier {
          * high-S signatures half of the time, and nothing in this library depends on a token's bytes
          * (revocation works on {@code iss} and {@code jti}). Turn it on when every issuer produces
          * low-S signatures, as {@link JwtIssuer} does, and something keys on the token string.
+         *
+         * @param require whether it is required
+         * @return this builder
          */
         public Builder requireLowS(boolean require) {
             this.requireLowS = require;
@@ -426,20 +517,35 @@ public final class JwtVerifier implements TokenVerifier {
          * Claims that grant roles, each a JSON array of strings or a space-separated string (like
          * {@code scope}); their union becomes {@link VerifiedToken#roles()}. Default {@code roles}
          * and {@code scope}.
+         *
+         * @param claims claim names
+         * @return this builder
          */
         public Builder rolesClaims(String... claims) {
             this.rolesClaims = List.of(claims);
             return this;
         }
 
-        /** The clock for {@code exp}, {@code nbf}, {@code iat} and the JWKS cache. Default system UTC. */
+        /**
+         * The clock for {@code exp}, {@code nbf}, {@code iat} and the JWKS cache. Default system UTC.
+         *
+         * @param clock the clock; tests pass one they move by hand
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** @throws IllegalArgumentException naming the first option at fault */
+        /**
+         * Makes the verifier as configured.
+         *
+         * @return the verifier, thread-safe
+         * @throws IllegalArgumentException naming the first option at fault
+         * @throws IllegalStateException when the Nimbus JOSE+JWT on the classpath is older than 9.37
+         */
         public JwtVerifier build() {
+            NimbusRuntime.check();
             Map<String, TrustedKeys> keySets = keySets();
             Set<JWSAlgorithm> allowed = allowedAlgorithms(List.copyOf(keySets.values()));
             requireNames("audiences", audiences);

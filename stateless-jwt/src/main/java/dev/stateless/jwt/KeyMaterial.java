@@ -32,8 +32,6 @@ final class KeyMaterial {
 
     private static final Pattern PEM_BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
-    /** The DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410), followed by the 32-byte key. */
-    private static final int ED25519_SPKI_LENGTH = 44;
 
     private KeyMaterial() {
     }
@@ -50,12 +48,10 @@ final class KeyMaterial {
             return new ECKey.Builder(curve, ec).keyID(kid).build();
         }
         if (key instanceof EdECPublicKey ed) {
-            byte[] spki = ed.getEncoded();
-            if (!"Ed25519".equalsIgnoreCase(ed.getParams().getName()) || spki == null
-                    || spki.length != ED25519_SPKI_LENGTH) {
+            byte[] x = Ed25519.rawPublicKey(ed.getEncoded());
+            if (!"Ed25519".equalsIgnoreCase(ed.getParams().getName()) || x == null) {
                 throw new IllegalArgumentException(option + ": only Ed25519 EdDSA keys are supported");
             }
-            byte[] x = Arrays.copyOfRange(spki, spki.length - 32, spki.length);
             return new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(x)).keyID(kid).build();
         }
         throw new IllegalArgumentException(option + ": unsupported key type " + key.getAlgorithm()

@@ -36,6 +36,11 @@ public final class TrustedKeys {
         this.hmacSecretLength = hmacSecretLength;
     }
 
+    /**
+     * Starts a set of trusted keys.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -73,13 +78,22 @@ public final class TrustedKeys {
          * A shared HMAC secret (HS256 by default), at least 32 bytes of random, 48 for HS384, 64 for
          * HS512. It has no key id: it verifies tokens without {@code kid} or with a {@code kid} no other
          * key carries. It never verifies an RS, PS, ES or EdDSA token.
+         *
+         * @param secret at least 32 bytes; copied
+         * @return this builder
          */
         public Builder hmacSecret(byte[] secret) {
             this.hmacSecret = Objects.requireNonNull(secret, "hmacSecret").clone();
             return this;
         }
 
-        /** A trusted RSA (2048 bits or more), EC (P-256, P-384, P-521) or Ed25519 public key, under a key id. */
+        /**
+         * A trusted RSA (2048 bits or more), EC (P-256, P-384, P-521) or Ed25519 public key, under a key id.
+         *
+         * @param kid the key id tokens name in {@code kid}
+         * @param key the public key
+         * @return this builder
+         */
         public Builder publicKey(String kid, PublicKey key) {
             Objects.requireNonNull(kid, "kid");
             Objects.requireNonNull(key, "publicKey");
@@ -87,7 +101,14 @@ public final class TrustedKeys {
             return this;
         }
 
-        /** A trusted public key as PEM ({@code PUBLIC KEY} or {@code CERTIFICATE}), under a key id. Private keys are refused. */
+        /**
+         * A trusted public key as PEM ({@code PUBLIC KEY} or {@code CERTIFICATE}), under a key id. Private
+         * keys are refused.
+         *
+         * @param kid the key id tokens name in {@code kid}
+         * @param pem a {@code PUBLIC KEY} or {@code CERTIFICATE} block
+         * @return this builder
+         */
         public Builder publicKeyPem(String kid, String pem) {
             Objects.requireNonNull(kid, "kid");
             Objects.requireNonNull(pem, "publicKeyPem");
@@ -95,21 +116,36 @@ public final class TrustedKeys {
             return this;
         }
 
-        /** A trusted public key as a JWK (JSON). Private keys and symmetric ({@code oct}) keys are refused. */
+        /**
+         * A trusted public key as a JWK (JSON). Private keys and symmetric ({@code oct}) keys are refused.
+         *
+         * @param json the JSON text, public keys only
+         * @return this builder
+         */
         public Builder jwk(String json) {
             Objects.requireNonNull(json, "jwk");
             keys.add(new ConfiguredKey("jwk", KeyMaterial.fromJwk("jwk", json)));
             return this;
         }
 
-        /** Trusted public keys as a JWK set (JSON). A set holding any private or symmetric key is refused. */
+        /**
+         * Trusted public keys as a JWK set (JSON). A set holding any private or symmetric key is refused.
+         *
+         * @param json the JSON text, public keys only
+         * @return this builder
+         */
         public Builder jwkSet(String json) {
             Objects.requireNonNull(json, "jwkSet");
             KeyMaterial.fromJwkSet("jwkSet", json).forEach(jwk -> keys.add(new ConfiguredKey("jwkSet", jwk)));
             return this;
         }
 
-        /** A JWKS endpoint with its fetch and cache options. */
+        /**
+         * A JWKS endpoint with its fetch and cache options.
+         *
+         * @param options the endpoint and its fetch and cache options
+         * @return this builder
+         */
         public Builder jwks(JwksOptions options) {
             this.jwks = Objects.requireNonNull(options, "jwks");
             return this;
@@ -119,6 +155,8 @@ public final class TrustedKeys {
          * A JWKS endpoint with the default options ({@link JwksOptions#of}): {@code https}, or
          * {@code http} on a loopback address.
          *
+         * @param uri the JWKS endpoint
+         * @return this builder
          * @throws IllegalArgumentException for another URI
          */
         public Builder jwksUri(URI uri) {
@@ -129,7 +167,10 @@ public final class TrustedKeys {
             return hmacSecret == null && keys.isEmpty() && jwks == null;
         }
 
-        /** @throws IllegalArgumentException naming the option at fault */
+        /**
+         * @return the keys, immutable
+         * @throws IllegalArgumentException naming the option at fault
+         */
         public TrustedKeys build() {
             List<ConfiguredKey> configured = new ArrayList<>(keys);
             if (hmacSecret != null) {

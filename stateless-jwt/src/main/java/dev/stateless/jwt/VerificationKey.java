@@ -4,7 +4,6 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
@@ -64,7 +63,7 @@ record VerificationKey(String keyId, JWK jwk, JWSVerifier verifier) {
             return new ECDSAVerifier(ec.toECPublicKey());
         }
         if (jwk instanceof OctetKeyPair okp) {
-            return new Ed25519Verifier(okp.toPublicJWK());
+            return Ed25519.verifier(okp);
         }
         throw new IllegalArgumentException("key type is not supported");
     }

@@ -81,6 +81,7 @@ final class RedisConnector implements AutoCloseable {
      * the caller's, which it never shuts down.
      */
     RedisConnector(RedisEndpoint endpoint, Duration timeout, ClientResources userResources, Object meterRegistry) {
+        LettuceRuntime.check();
         this.timeout = timeout;
         this.endpoint = endpoint.describe();
         this.sharedResources = userResources == null ? SharedResources.acquire(meterRegistry) : null;

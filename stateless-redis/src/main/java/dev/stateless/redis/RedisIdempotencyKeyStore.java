@@ -90,6 +90,13 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         return redis.health("RedisIdempotencyKeyStore");
     }
 
+    /**
+     * Starts the configuration of a store on the Redis at {@code uri}.
+     *
+     * @param uri {@code redis://}, {@code rediss://}, {@code redis-sentinel://...#master} or {@code
+     *     redis-cluster://seed,seed}
+     * @return a builder
+     */
     public static Builder builder(String uri) {
         return new Builder(uri);
     }
@@ -254,6 +261,9 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
          * latencies too. A store from {@link RedisStores} without this call records into the
          * {@code RedisStores}' registry, if any. Micrometer is an optional dependency: without
          * this call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
          */
         public Builder meterRegistry(MeterRegistry registry) {
             connection.meterRegistry(registry);
@@ -263,6 +273,8 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         /**
          * How long one Redis command may take before it fails as unavailable (default 2 s).
          *
+         * @param timeout positive
+         * @return this builder
          * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder commandTimeout(Duration timeout) {
@@ -273,6 +285,8 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         /**
          * Prefix of every key this store writes (default {@code "stateless:"}).
          *
+         * @param prefix prepended to every key; no braces
+         * @return this builder
          * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder keyPrefix(String prefix) {
@@ -280,6 +294,13 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
             return this;
         }
 
+        /**
+         * Makes the {@code RedisIdempotencyKeyStore} as configured; bad values fail here, naming the option.
+         *
+         * @return the store, thread-safe; the caller closes it
+         * @throws IllegalStateException when the Lettuce and Netty on the classpath cannot work together
+         *     (Lettuce 7 on Netty 4.1, or a Lettuce older than 6.6); the message names the versions to use
+         */
         public RedisIdempotencyKeyStore build() {
             return new RedisIdempotencyKeyStore(this, settings());
         }

@@ -59,6 +59,13 @@ public final class RedisRevocationList implements RevocationList {
         return redis.health("RedisRevocationList");
     }
 
+    /**
+     * Starts the configuration of a revocation list on the Redis at {@code uri}.
+     *
+     * @param uri {@code redis://}, {@code rediss://}, {@code redis-sentinel://...#master} or {@code
+     *     redis-cluster://seed,seed}
+     * @return a builder
+     */
     public static Builder builder(String uri) {
         return new Builder(uri);
     }
@@ -116,6 +123,9 @@ public final class RedisRevocationList implements RevocationList {
          * ({@code builder(uri)}; a list from {@link RedisStores} follows the {@code RedisStores}'
          * registry). The verification outcomes, revocation checks included, are the verifier's:
          * {@code JwtVerifier.Builder#meterRegistry}.
+         *
+         * @param registry where the meters go
+         * @return this builder
          */
         public Builder meterRegistry(MeterRegistry registry) {
             connection.meterRegistry(registry);
@@ -125,6 +135,8 @@ public final class RedisRevocationList implements RevocationList {
         /**
          * How long one Redis command may take before it fails as unavailable (default 2 s).
          *
+         * @param timeout positive
+         * @return this builder
          * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder commandTimeout(Duration timeout) {
@@ -135,6 +147,8 @@ public final class RedisRevocationList implements RevocationList {
         /**
          * Prefix of every key this list writes (default {@code "stateless:"}).
          *
+         * @param prefix prepended to every key; no braces
+         * @return this builder
          * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder keyPrefix(String prefix) {
@@ -142,12 +156,24 @@ public final class RedisRevocationList implements RevocationList {
             return this;
         }
 
-        /** The clock that turns a token's expiry into the key's time to live. */
+        /**
+         * The clock that turns a token's expiry into the key's time to live.
+         *
+         * @param clock the clock; tests pass one they move by hand
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
+        /**
+         * Makes the {@code RedisRevocationList} as configured; bad values fail here, naming the option.
+         *
+         * @return the list, thread-safe; the caller closes it
+         * @throws IllegalStateException when the Lettuce and Netty on the classpath cannot work together
+         *     (Lettuce 7 on Netty 4.1, or a Lettuce older than 6.6); the message names the versions to use
+         */
         public RedisRevocationList build() {
             return new RedisRevocationList(this);
         }

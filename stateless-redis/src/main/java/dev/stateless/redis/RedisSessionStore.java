@@ -153,6 +153,10 @@ public final class RedisSessionStore implements SessionStore {
      * Starts a store on the Redis server at {@code uri}: {@code redis://host:port[/db]},
      * {@code rediss://...} for TLS, {@code redis-sentinel://host:port[,host:port]/db#master}, or
      * {@code redis-cluster://host:port,host:port} (seed nodes of a Cluster).
+     *
+     * @param uri {@code redis://}, {@code rediss://}, {@code redis-sentinel://...#master} or {@code
+     *     redis-cluster://seed,seed}
+     * @return a builder with the shared defaults and a command timeout of 2 seconds
      */
     public static Builder builder(String uri) {
         return new Builder(uri);
@@ -805,6 +809,9 @@ public final class RedisSessionStore implements SessionStore {
          * latencies too. A store from {@link RedisStores} without this call records into the
          * {@code RedisStores}' registry, if any. Micrometer is an optional dependency: without this
          * call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
          */
         public Builder meterRegistry(MeterRegistry registry) {
             connection.meterRegistry(registry);
@@ -814,6 +821,8 @@ public final class RedisSessionStore implements SessionStore {
         /**
          * How long one Redis command may take before it fails as unavailable (default 2 s).
          *
+         * @param timeout positive
+         * @return this builder
          * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder commandTimeout(Duration timeout) {
@@ -824,6 +833,8 @@ public final class RedisSessionStore implements SessionStore {
         /**
          * Prefix of every key this store writes (default {@code "stateless:"}).
          *
+         * @param prefix prepended to every key; no braces
+         * @return this builder
          * @throws IllegalStateException on a builder from {@link RedisStores}, which sets it for all its stores
          */
         public Builder keyPrefix(String prefix) {
@@ -831,6 +842,13 @@ public final class RedisSessionStore implements SessionStore {
             return this;
         }
 
+        /**
+         * Makes the {@code RedisSessionStore} as configured; bad values fail here, naming the option.
+         *
+         * @return the store, thread-safe; the caller closes it
+         * @throws IllegalStateException when the Lettuce and Netty on the classpath cannot work together
+         *     (Lettuce 7 on Netty 4.1, or a Lettuce older than 6.6); the message names the versions to use
+         */
         public RedisSessionStore build() {
             if (nearCacheBytes > 0) {
                 try {

@@ -68,6 +68,8 @@ public final class RedisStores implements AutoCloseable {
      * The shared connection's health: one {@code PING} (Cluster: {@code CLUSTER INFO}, DOWN unless
      * {@code cluster_state:ok}), UP with its latency or DOWN with the error, within at most twice the
      * command timeout; never throws. The same as each of its stores' {@code health()}.
+     *
+     * @return the health, never null
      */
     public Health health() {
         return connector.health("RedisStores");
@@ -79,33 +81,56 @@ public final class RedisStores implements AutoCloseable {
      * {@code redis-sentinel://host:port[,host:port]/db#master}, or
      * {@code redis-cluster://host:port,host:port} (seed nodes of a Cluster).
      *
+     * @param uri {@code redis://}, {@code rediss://}, {@code redis-sentinel://...#master} or {@code
+     *     redis-cluster://seed,seed}
+     * @return a builder
      * @throws IllegalArgumentException if {@code uri} is not a Redis URI
      */
     public static Builder builder(String uri) {
         return new Builder(uri);
     }
 
-    /** A session store on this connection, configured further by the returned builder. */
+    /**
+     * A session store on this connection, configured further by the returned builder.
+     *
+     * @return a builder of a session store on this client
+     */
     public RedisSessionStore.Builder sessionStore() {
         return new RedisSessionStore.Builder(this);
     }
 
-    /** An idempotency key store on this connection, configured further by the returned builder. */
+    /**
+     * An idempotency key store on this connection, configured further by the returned builder.
+     *
+     * @return a builder of an idempotency key store on this client
+     */
     public RedisIdempotencyKeyStore.Builder idempotencyKeyStore() {
         return new RedisIdempotencyKeyStore.Builder(this);
     }
 
-    /** A revocation list on this connection, configured further by the returned builder. */
+    /**
+     * A revocation list on this connection, configured further by the returned builder.
+     *
+     * @return a builder of a revocation list on this client
+     */
     public RedisRevocationList.Builder revocationList() {
         return new RedisRevocationList.Builder(this);
     }
 
-    /** How long one Redis command may take before it fails as unavailable. */
+    /**
+     * How long one Redis command may take before it fails as unavailable.
+     *
+     * @return the command timeout of all the stores
+     */
     public Duration commandTimeout() {
         return commandTimeout;
     }
 
-    /** The prefix of every key the stores write. */
+    /**
+     * The prefix of every key the stores write.
+     *
+     * @return the key prefix of all the stores
+     */
     public String keyPrefix() {
         return keyPrefix;
     }
@@ -150,13 +175,21 @@ public final class RedisStores implements AutoCloseable {
          * (unless {@link #clientResources} are given: instrument those yourself), and is the
          * registry of every store handed out whose builder sets none ({@code stateless.*}, see the
          * root README). Micrometer is an optional dependency: without this call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
-        /** How long one Redis command may take before it fails as unavailable (default 2 s). */
+        /**
+         * How long one Redis command may take before it fails as unavailable (default 2 s).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder commandTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "commandTimeout");
             if (timeout.isNegative() || timeout.isZero()) {
@@ -166,7 +199,13 @@ public final class RedisStores implements AutoCloseable {
             return this;
         }
 
-        /** Prefix of every key the stores write (default {@code "stateless:"}); no <code>{</code> or <code>}</code>. */
+        /**
+         * Prefix of every key the stores write (default {@code "stateless:"}); no <code>{</code> or
+         * <code>}</code>.
+         *
+         * @param prefix prepended to every key; no braces
+         * @return this builder
+         */
         public Builder keyPrefix(String prefix) {
             Objects.requireNonNull(prefix, "keyPrefix");
             if (prefix.contains("{") || prefix.contains("}")) {
@@ -179,13 +218,20 @@ public final class RedisStores implements AutoCloseable {
         /**
          * Lettuce's thread pools, timers and instrumentation to use instead of the library's
          * shared set. They belong to the caller: closing never shuts them down.
+         *
+         * @param resources the application's Lettuce resources; never shut down by these stores
+         * @return this builder
          */
         public Builder clientResources(ClientResources resources) {
             this.clientResources = Objects.requireNonNull(resources, "clientResources");
             return this;
         }
 
-        /** Makes the client; the connection itself is opened on the first call of a store. */
+        /**
+         * Makes the client; the connection itself is opened on the first call of a store.
+         *
+         * @return the client, thread-safe; the caller closes it after its stores
+         */
         public RedisStores build() {
             return new RedisStores(this);
         }

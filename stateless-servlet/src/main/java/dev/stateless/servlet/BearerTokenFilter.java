@@ -104,6 +104,13 @@ public final class BearerTokenFilter implements Filter {
                 anonymousPaths, requiredRoles);
     }
 
+    /**
+     * Starts the configuration of a filter that verifies tokens with {@code verifier}, which the caller keeps
+     * and closes.
+     *
+     * @param verifier verifies every token
+     * @return a builder
+     */
     public static Builder builder(TokenVerifier verifier) {
         return new Builder(verifier);
     }
@@ -350,7 +357,12 @@ public final class BearerTokenFilter implements Filter {
             this.verifier = Objects.requireNonNull(verifier, "verifier");
         }
 
-        /** The realm named in {@code WWW-Authenticate} (default {@code api}). */
+        /**
+         * The realm named in {@code WWW-Authenticate} (default {@code api}).
+         *
+         * @param realm printable ASCII without quotes or backslashes
+         * @return this builder
+         */
         public Builder realm(String realm) {
             this.realm = checkRealm(realm);
             return this;
@@ -367,6 +379,9 @@ public final class BearerTokenFilter implements Filter {
         /**
          * Paths where a request without a token passes, anonymously (exact, or {@code /prefix/*}).
          * A token that is sent is still verified there.
+         *
+         * @param paths exact paths or {@code /prefix/*} patterns
+         * @return this builder
          */
         public Builder anonymous(String... paths) {
             for (String p : paths) {
@@ -375,7 +390,13 @@ public final class BearerTokenFilter implements Filter {
             return this;
         }
 
-        /** Paths that need one of these roles (or scopes); first matching rule wins. */
+        /**
+         * Paths that need one of these roles (or scopes); first matching rule wins.
+         *
+         * @param path an exact path or a {@code /prefix/*} pattern
+         * @param anyOf the roles, one of which is needed
+         * @return this builder
+         */
         public Builder requireRole(String path, String... anyOf) {
             if (anyOf.length == 0) {
                 throw new IllegalArgumentException("requireRole: name at least one role for " + path);
@@ -391,6 +412,11 @@ public final class BearerTokenFilter implements Filter {
             return path;
         }
 
+        /**
+         * Makes the {@code BearerTokenFilter} as configured; bad values fail here, naming the option.
+         *
+         * @return the filter, to register with the container
+         */
         public BearerTokenFilter build() {
             return new BearerTokenFilter(this);
         }

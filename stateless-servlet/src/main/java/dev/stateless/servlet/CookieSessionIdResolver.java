@@ -43,7 +43,12 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
         /** Sent on cross-site requests too; requires {@code Secure}. Only for cross-site embedding. */
         NONE;
 
-        /** {@code Lax}, {@code Strict} or {@code None}, in any case. */
+        /**
+         * {@code Lax}, {@code Strict} or {@code None}, in any case.
+         *
+         * @param text {@code Strict}, {@code Lax}, {@code None} or {@code omit}, case-insensitively
+         * @return the choice
+         */
         public static SameSite parse(String text) {
             try {
                 return valueOf(text.trim().toUpperCase(Locale.ROOT));
@@ -82,6 +87,9 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
          * {@code always}, {@code never}, {@code request} or {@code forwarded-proto} (as the
          * {@code cookie-secure} init parameter spells them), in any case; {@code true} and
          * {@code false} mean {@code always} and {@code never}.
+         *
+         * @param text {@code always}, {@code never} or {@code if-request-secure}, case-insensitively
+         * @return the choice
          */
         public static Secure parse(String text) {
             String t = Objects.requireNonNull(text, "text").trim().toLowerCase(Locale.ROOT);
@@ -120,6 +128,11 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
         this.attributes = Map.copyOf(b.attributes);
     }
 
+    /**
+     * Starts the configuration of a cookie resolver, from the defaults.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -247,6 +260,9 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
          * this resolver's ({@code SESSION} unless set): the container's own session, which container
          * login still uses, keeps the application's name, and two sessions cannot share one cookie.
          * Options set afterwards override these.
+         *
+         * @param config the container's session cookie configuration (from {@code web.xml})
+         * @return this builder
          */
         public Builder from(SessionCookieConfig config) {
             Objects.requireNonNull(config, "config");
@@ -289,6 +305,10 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
         /**
          * Adds another cookie attribute, such as {@code Partitioned} (empty value: the attribute
          * alone) or {@code Priority=High}.
+         *
+         * @param attribute the cookie attribute's name
+         * @param value its value
+         * @return this builder
          */
         public Builder attribute(String attribute, String value) {
             Objects.requireNonNull(attribute, "attribute");
@@ -303,45 +323,89 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
             return this;
         }
 
-        /** Cookie name (default {@code SESSION}); a {@code __Host-} name requires Secure, path / and no domain. */
+        /**
+         * Cookie name (default {@code SESSION}); a {@code __Host-} name requires Secure, path / and no
+         * domain.
+         *
+         * @param name a cookie name (an RFC 6265 token)
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Cookie path (default: the context path, or / at the root). */
+        /**
+         * Cookie path (default: the context path, or / at the root).
+         *
+         * @param path the cookie path
+         * @return this builder
+         */
         public Builder path(String path) {
             this.path = Objects.requireNonNull(path, "path");
             return this;
         }
 
+        /**
+         * The cookie's {@code Domain} (default none: the host only).
+         *
+         * @param domain the domain, or null for none
+         * @return this builder
+         */
         public Builder domain(String domain) {
             this.domain = Objects.requireNonNull(domain, "domain");
             return this;
         }
 
-        /** Always (true: {@link Secure#ALWAYS}) or never (false: {@link Secure#NEVER}) mark the cookie Secure. */
+        /**
+         * Always (true: {@link Secure#ALWAYS}) or never (false: {@link Secure#NEVER}) mark the cookie Secure.
+         *
+         * @param secure when the cookie is {@code Secure}
+         * @return this builder
+         */
         public Builder secure(boolean secure) {
             return secure(secure ? Secure.ALWAYS : Secure.NEVER);
         }
 
-        /** When to mark the cookie Secure (default {@link Secure#FROM_REQUEST}: on HTTPS requests). */
+        /**
+         * When to mark the cookie Secure (default {@link Secure#FROM_REQUEST}: on HTTPS requests).
+         *
+         * @param secure when the cookie is {@code Secure}
+         * @return this builder
+         */
         public Builder secure(Secure secure) {
             this.secure = Objects.requireNonNull(secure, "secure");
             return this;
         }
 
+        /**
+         * Whether the cookie is {@code HttpOnly} (default true).
+         *
+         * @param httpOnly whether scripts are kept from the cookie
+         * @return this builder
+         */
         public Builder httpOnly(boolean httpOnly) {
             this.httpOnly = httpOnly;
             return this;
         }
 
+        /**
+         * The cookie's {@code SameSite} (default {@code Lax}).
+         *
+         * @param sameSite the choice
+         * @return this builder
+         */
         public Builder sameSite(SameSite sameSite) {
             this.sameSite = Objects.requireNonNull(sameSite, "sameSite");
             return this;
         }
 
-        /** Makes the cookie persistent for this long (default: a browser-session cookie). */
+        /**
+         * Makes the cookie persistent for this long (default: a browser-session cookie).
+         *
+         * @param maxAge zero or more
+         * @return this builder
+         */
         public Builder maxAge(Duration maxAge) {
             Objects.requireNonNull(maxAge, "maxAge");
             if (maxAge.isNegative() || maxAge.isZero()) {
@@ -351,6 +415,11 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
             return this;
         }
 
+        /**
+         * Makes the {@code CookieSessionIdResolver} as configured; bad values fail here, naming the option.
+         *
+         * @return the resolver, immutable
+         */
         public CookieSessionIdResolver build() {
             if (name.isEmpty() || !name.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
                 throw new IllegalArgumentException("name must be a cookie-name token, was '" + name + "'");

@@ -174,6 +174,12 @@ public final class IdempotencyFilter implements Filter {
                 b.meterRegistry != null ? "on" : "off");
     }
 
+    /**
+     * Starts the configuration of a filter on {@code store}, which the caller keeps and closes.
+     *
+     * @param store where keys and answers are recorded
+     * @return a builder
+     */
     public static Builder builder(IdempotencyKeyStore store) {
         return new Builder(store);
     }
@@ -741,13 +747,21 @@ public final class IdempotencyFilter implements Filter {
          * {@code replay}, {@code in_progress} (409), {@code fingerprint_mismatch} (422),
          * {@code unavailable} (503), ...) into {@code registry}; the store's own timers come from the
          * store's builder. Micrometer is an optional dependency: without this call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
-        /** HTTP methods that take part (default POST and PATCH). */
+        /**
+         * HTTP methods that take part (default POST and PATCH).
+         *
+         * @param methods HTTP methods, e.g. {@code POST}
+         * @return this builder
+         */
         public Builder methods(String... methods) {
             Set<String> upper = new TreeSet<>();
             for (String m : methods) {
@@ -760,7 +774,12 @@ public final class IdempotencyFilter implements Filter {
             return this;
         }
 
-        /** Paths that take part: exact ({@code /orders}) or prefixes ({@code /orders/*}); default all. */
+        /**
+         * Paths that take part: exact ({@code /orders}) or prefixes ({@code /orders/*}); default all.
+         *
+         * @param paths exact paths or {@code /prefix/*} patterns
+         * @return this builder
+         */
         public Builder paths(String... paths) {
             for (String p : paths) {
                 if (p == null || !p.startsWith("/")) {
@@ -771,7 +790,12 @@ public final class IdempotencyFilter implements Filter {
             return this;
         }
 
-        /** The request header that carries the key (default {@code Idempotency-Key}). */
+        /**
+         * The request header that carries the key (default {@code Idempotency-Key}).
+         *
+         * @param name a header name
+         * @return this builder
+         */
         public Builder headerName(String name) {
             this.headerName = Objects.requireNonNull(name, "headerName");
             if (name.isBlank()) {
@@ -780,13 +804,23 @@ public final class IdempotencyFilter implements Filter {
             return this;
         }
 
-        /** Whether a request without a key is refused with 400 (default false: it runs unprotected). */
+        /**
+         * Whether a request without a key is refused with 400 (default false: it runs unprotected).
+         *
+         * @param required whether a request without a key is refused
+         * @return this builder
+         */
         public Builder required(boolean required) {
             this.required = required;
             return this;
         }
 
-        /** Longest key accepted (default 255 characters). */
+        /**
+         * Longest key accepted (default 255 characters).
+         *
+         * @param length at least 1
+         * @return this builder
+         */
         public Builder maxKeyLength(int length) {
             if (length < 1 || length > 4096) {
                 throw new IllegalArgumentException("maxKeyLength must be between 1 and 4096, was " + length);
@@ -795,7 +829,12 @@ public final class IdempotencyFilter implements Filter {
             return this;
         }
 
-        /** Largest request body buffered for the fingerprint (default 1 MiB); larger gets 413. */
+        /**
+         * Largest request body buffered for the fingerprint (default 1 MiB); larger gets 413.
+         *
+         * @param bytes zero or more
+         * @return this builder
+         */
         public Builder maxBodySize(long bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("maxBodySize must not be negative, was " + bytes);
@@ -804,19 +843,34 @@ public final class IdempotencyFilter implements Filter {
             return this;
         }
 
-        /** Response headers stored and replayed with the body (default Content-Type, Location, ETag, ...). */
+        /**
+         * Response headers stored and replayed with the body (default Content-Type, Location, ETag, ...).
+         *
+         * @param names header names
+         * @return this builder
+         */
         public Builder storedHeaders(String... names) {
             this.storedHeaders = Set.of(names);
             return this;
         }
 
-        /** Wait this long for a running first request and replay its answer, instead of 409 (default zero). */
+        /**
+         * Wait this long for a running first request and replay its answer, instead of 409 (default zero).
+         *
+         * @param wait zero or more
+         * @return this builder
+         */
         public Builder waitForInProgress(Duration wait) {
             this.waitForInProgress = Objects.requireNonNull(wait, "waitForInProgress");
             return this;
         }
 
-        /** How often a running request's lease is extended (default a third of the store's lease). */
+        /**
+         * How often a running request's lease is extended (default a third of the store's lease).
+         *
+         * @param interval positive
+         * @return this builder
+         */
         public Builder heartbeat(Duration interval) {
             this.heartbeat = Objects.requireNonNull(interval, "heartbeat");
             return this;
@@ -825,6 +879,9 @@ public final class IdempotencyFilter implements Filter {
         /**
          * Run requests unprotected while the store is unreachable (default false: answer 503 and run
          * nothing). Only for writes whose duplicates do no harm.
+         *
+         * @param failOpen whether requests run without a key record while the store is away
+         * @return this builder
          */
         public Builder failOpen(boolean failOpen) {
             this.failOpen = failOpen;
@@ -835,13 +892,22 @@ public final class IdempotencyFilter implements Filter {
          * Who a key belongs to (default the request's principal name); keys of different owners never
          * meet. A request this gives no owner is scoped by its session, else handled by
          * {@link #anonymousKeys}.
+         *
+         * @param scope gives a request's scope (its user, its tenant), or empty for none
+         * @return this builder
          */
         public Builder scope(Function<HttpServletRequest, Optional<String>> scope) {
             this.scope = Objects.requireNonNull(scope, "scope");
             return this;
         }
 
-        /** What happens to a key from a client with neither a user nor a session (default {@link AnonymousKeys#REFUSE}). */
+        /**
+         * What happens to a key from a client with neither a user nor a session (default {@link
+         * AnonymousKeys#REFUSE}).
+         *
+         * @param policy the policy
+         * @return this builder
+         */
         public Builder anonymousKeys(AnonymousKeys policy) {
             this.anonymousKeys = Objects.requireNonNull(policy, "anonymousKeys");
             return this;
@@ -851,6 +917,9 @@ public final class IdempotencyFilter implements Filter {
          * How the session filter carries session ids (default {@link SessionIdResolver#cookie()}), so
          * that a client without a user is scoped by its session also when this filter runs before
          * {@link StatelessSessionFilter}: give it the same resolver.
+         *
+         * @param resolver reads the session id, as the session filter sends it
+         * @return this builder
          */
         public Builder sessionIds(SessionIdResolver resolver) {
             this.sessionIds = Objects.requireNonNull(resolver, "sessionIds");
@@ -861,6 +930,9 @@ public final class IdempotencyFilter implements Filter {
          * Most fields in a form body this filter reads for the application (default 1,000), for
          * containers whose own limit cannot be read (Jetty's {@code maxFormKeys} and Tomcat's
          * {@code maxParameterCount} are used when they can); more gets 400.
+         *
+         * @param max at least 1
+         * @return this builder
          */
         public Builder maxFormKeys(int max) {
             check(max >= 1, "maxFormKeys must be at least 1, was " + max);
@@ -872,6 +944,9 @@ public final class IdempotencyFilter implements Filter {
          * At most this many new keys per owner (user, session or address) in each clock hour (default:
          * no limit); more gets 429 with {@code Retry-After}, and nothing is stored. Repeats of
          * recorded keys still get their answers.
+         *
+         * @param max at least 1
+         * @return this builder
          */
         public Builder maxRecordsPerScopeAndHour(int max) {
             check(max >= 1, "maxRecordsPerScopeAndHour must be at least 1, was " + max);
@@ -879,6 +954,11 @@ public final class IdempotencyFilter implements Filter {
             return this;
         }
 
+        /**
+         * Makes the {@code IdempotencyFilter} as configured; bad values fail here, naming the option.
+         *
+         * @return the filter, to register with the container
+         */
         public IdempotencyFilter build() {
             return new IdempotencyFilter(this);
         }

@@ -48,6 +48,12 @@ public final class Migration {
         this.onRefused = builder.onRefused;
     }
 
+    /**
+     * Starts a migration policy from the filter's default: adopt container sessions, for every client,
+     * keeping no copy in the container.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -73,22 +79,38 @@ public final class Migration {
         return rollout;
     }
 
-    /** Container sessions taken over so far by this filter. */
+    /**
+     * Container sessions taken over so far by this filter.
+     *
+     * @return the count since start
+     */
     public long adoptedSessions() {
         return adoptedSessions.sum();
     }
 
-    /** Attributes copied from container sessions into sessions of the filter. */
+    /**
+     * Attributes copied from container sessions into sessions of the filter.
+     *
+     * @return the count since start
+     */
     public long adoptedAttributes() {
         return adoptedAttributes.sum();
     }
 
-    /** Attributes the codec refused at adoption (kept in the container session of their node). */
+    /**
+     * Attributes the codec refused at adoption (kept in the container session of their node).
+     *
+     * @return the count since start
+     */
     public long refusedAttributes() {
         return refusedAttributes.sum();
     }
 
-    /** Sessions of the filter handed back to the container by a rollback (rollout at 0 %). */
+    /**
+     * Sessions of the filter handed back to the container by a rollback (rollout at 0 %).
+     *
+     * @return the count since start
+     */
     public long returnedSessions() {
         return returnedSessions.sum();
     }
@@ -131,6 +153,9 @@ public final class Migration {
          * attributes. Attributes of the container itself ({@code org.apache.catalina.*},
          * {@code org.eclipse.jetty.*}: container login) stay where they are. Off: such a request gets
          * a new, empty session of the filter, as before there was adoption.
+         *
+         * @param adopt whether container sessions are taken over
+         * @return this builder
          */
         public Builder adopt(boolean adopt) {
             this.adopt = adopt;
@@ -143,6 +168,9 @@ public final class Migration {
          * application's listeners hearing of it, and invalidates it when nothing else is left in it:
          * a container session that holds a container login or values the codec refused is kept, so
          * that nobody is logged out. Not with {@link #writeThrough}, which needs it.
+         *
+         * @param end whether an adopted container session is invalidated
+         * @return this builder
          */
         public Builder endAdopted(boolean end) {
             this.endAdopted = end;
@@ -157,13 +185,21 @@ public final class Migration {
          * request that changes the session, one in-memory write per changed attribute (the same
          * object, not a copy); the first request of a session on a node writes all its attributes. Needs a sticky load balancer, as
          * container sessions do. Turn it off once nobody will roll back.
+         *
+         * @param writeThrough whether the container session keeps a copy (for a rollback)
+         * @return this builder
          */
         public Builder writeThrough(boolean writeThrough) {
             this.writeThrough = writeThrough;
             return this;
         }
 
-        /** Which clients the filter serves (default {@link Rollout#all()}). */
+        /**
+         * Which clients the filter serves (default {@link Rollout#all()}).
+         *
+         * @param rollout which requests use the stateless session
+         * @return this builder
+         */
         public Builder rollout(Rollout rollout) {
             this.rollout = Objects.requireNonNull(rollout, "rollout");
             return this;
@@ -172,6 +208,9 @@ public final class Migration {
         /**
          * Called for each attribute the codec refused at adoption, after the filter logged it
          * (a WARN naming the attribute and its type) and counted it ({@link #refusedAttributes()}).
+         *
+         * @param hook called for each attribute the codec refused
+         * @return this builder
          */
         public Builder onRefused(Consumer<RefusedAttribute> hook) {
             this.onRefused = Objects.requireNonNull(hook, "onRefused");
@@ -179,6 +218,7 @@ public final class Migration {
         }
 
         /**
+         * @return the migration policy, immutable
          * @throws IllegalArgumentException for {@code endAdopted} with {@code writeThrough}, or
          *     {@code endAdopted} without {@code adopt}
          */

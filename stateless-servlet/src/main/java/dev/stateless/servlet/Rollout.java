@@ -40,7 +40,11 @@ public final class Rollout {
         this.description = description;
     }
 
-    /** Every client (the default; the filter without a migration). */
+    /**
+     * Every client (the default; the filter without a migration).
+     *
+     * @return the rollout
+     */
     public static Rollout all() {
         return ALL;
     }
@@ -48,6 +52,8 @@ public final class Rollout {
     /**
      * This share of clients, 0 to 100.
      *
+     * @param percent 0 to 100
+     * @return the rollout
      * @throws IllegalArgumentException outside 0 to 100
      */
     public static Rollout percent(int percent) {
@@ -58,6 +64,9 @@ public final class Rollout {
     /**
      * The share of clients the supplier says, read on each request (a value outside 0 to 100 is
      * clamped into it), so that it can change without a redeploy.
+     *
+     * @param percent 0 to 100
+     * @return the rollout
      */
     public static Rollout percent(IntSupplier percent) {
         Objects.requireNonNull(percent, "percent");
@@ -67,6 +76,9 @@ public final class Rollout {
     /**
      * Only requests the predicate accepts start or adopt a session of the filter (and, of those,
      * the percentage); a session of the filter stays one whatever the predicate says later.
+     *
+     * @param condition the requests that take part
+     * @return a rollout that also requires {@code condition}
      */
     public Rollout when(Predicate<HttpServletRequest> condition) {
         Objects.requireNonNull(condition, "condition");

@@ -13,28 +13,60 @@ public interface SessionIdResolver {
     /**
      * The candidate ids the client sent, first the preferred one; raw text that has not been
      * checked yet. Empty when the client sent none.
+     *
+     * @param request the request
+     * @return the ids the request carries, in the order to try them
      */
     List<String> resolve(HttpServletRequest request);
 
-    /** Tells the client its session id (a new session, or a changed id). */
+    /**
+     * Tells the client its session id (a new session, or a changed id).
+     *
+     * @param request the request
+     * @param response its response
+     * @param sessionId the id to send
+     */
     void write(HttpServletRequest request, HttpServletResponse response, String sessionId);
 
-    /** Tells the client to forget its session id (the session was invalidated). */
+    /**
+     * Tells the client to forget its session id (the session was invalidated).
+     *
+     * @param request the request
+     * @param response its response
+     */
     void expire(HttpServletRequest request, HttpServletResponse response);
 
-    /** Whether ids travel in a cookie (for {@code isRequestedSessionIdFromCookie}). */
+    /**
+     * Whether ids travel in a cookie (for {@code isRequestedSessionIdFromCookie}).
+     *
+     * @return whether ids travel in cookies (so the container's URL rewriting may apply)
+     */
     boolean usesCookies();
 
-    /** A cookie named {@code SESSION}, {@code HttpOnly}, {@code SameSite=Lax}, path {@code /}. */
+    /**
+     * A cookie named {@code SESSION}, {@code HttpOnly}, {@code SameSite=Lax}, path {@code /}.
+     *
+     * @return the cookie resolver with the defaults
+     */
     static SessionIdResolver cookie() {
         return CookieSessionIdResolver.builder().build();
     }
 
-    /** The header {@code X-Session-Id}, sent back on the response that creates or changes the id. */
+    /**
+     * The header {@code X-Session-Id}, sent back on the response that creates or changes the id.
+     *
+     * @return a resolver reading the {@code X-Session-Id} header
+     */
     static SessionIdResolver header() {
         return header("X-Session-Id");
     }
 
+    /**
+     * A resolver that carries the session id in a request and response header.
+     *
+     * @param name the name
+     * @return the SessionIdResolver
+     */
     static SessionIdResolver header(String name) {
         return new HeaderSessionIdResolver(name);
     }

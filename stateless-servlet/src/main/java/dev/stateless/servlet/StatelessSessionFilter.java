@@ -110,6 +110,12 @@ public final class StatelessSessionFilter implements Filter {
         this.migration = builder.migration;
     }
 
+    /**
+     * Starts the configuration of a filter on {@code store}, which the caller keeps and closes.
+     *
+     * @param store where the sessions live
+     * @return a builder
+     */
     public static Builder builder(SessionStore store) {
         return new Builder(store);
     }
@@ -535,6 +541,9 @@ public final class StatelessSessionFilter implements Filter {
          * cookies, when the application's session tracking modes include URL (default true, as
          * containers do). Turn it off when no client needs it: an id in a URL leaks through
          * {@code Referer} headers, logs and shared links.
+         *
+         * @param enabled whether it is on
+         * @return this builder
          */
         public Builder urlRewriting(boolean enabled) {
             this.urlRewriting = enabled;
@@ -544,6 +553,9 @@ public final class StatelessSessionFilter implements Filter {
         /**
          * How the id travels (default: the cookie {@code SESSION}, with the attributes of the
          * application's own session cookie configuration).
+         *
+         * @param resolver the strategy
+         * @return this builder
          */
         public Builder idResolver(SessionIdResolver resolver) {
             this.ids = Objects.requireNonNull(resolver, "idResolver");
@@ -553,6 +565,9 @@ public final class StatelessSessionFilter implements Filter {
         /**
          * Who owns a session, recorded for "log out everywhere" (default: the request's
          * {@code getUserPrincipal()} name at save time).
+         *
+         * @param resolver the strategy
+         * @return this builder
          */
         public Builder principalResolver(Function<HttpServletRequest, Optional<String>> resolver) {
             this.principals = Objects.requireNonNull(resolver, "principalResolver");
@@ -569,6 +584,9 @@ public final class StatelessSessionFilter implements Filter {
          * writes still land, last writer wins). Without a lock, concurrent requests of one session
          * keep each other's changes to different attributes, and for one attribute the last writer
          * wins.
+         *
+         * @param lock the lease and the wait
+         * @return this builder
          */
         public Builder lock(SessionLock lock) {
             this.lock = Objects.requireNonNull(lock, "lock");
@@ -578,6 +596,9 @@ public final class StatelessSessionFilter implements Filter {
         /**
          * Paths whose requests take no lock even when {@link #lock locking} is on: read-only pages
          * and static resources, which then never wait (exact paths, or {@code /prefix/*}).
+         *
+         * @param paths exact paths or {@code /prefix/*} patterns
+         * @return this builder
          */
         public Builder lockSkipPaths(String... paths) {
             this.lockSkipPaths = paths("lockSkipPaths", paths);
@@ -606,6 +627,9 @@ public final class StatelessSessionFilter implements Filter {
          * change happens when the session is loaded, or, for a login during the request, before the
          * session is saved; the client gets the new id with the answer. Turn it off only if the
          * application changes the id at login itself ({@code changeSessionId()}).
+         *
+         * @param enabled whether it is on
+         * @return this builder
          */
         public Builder rotateIdOnLogin(boolean enabled) {
             this.rotateIdOnLogin = enabled;
@@ -616,12 +640,20 @@ public final class StatelessSessionFilter implements Filter {
          * How the filter takes over a running service's container sessions (default: adopts each
          * container session it meets, for every client, and keeps no copy in the container): see
          * {@link Migration} and the README's "Migrating a running service".
+         *
+         * @param migration the policy
+         * @return this builder
          */
         public Builder migration(Migration migration) {
             this.migration = Objects.requireNonNull(migration, "migration");
             return this;
         }
 
+        /**
+         * Makes the {@code StatelessSessionFilter} as configured; bad values fail here, naming the option.
+         *
+         * @return the filter, to register with the container
+         */
         public StatelessSessionFilter build() {
             return new StatelessSessionFilter(this);
         }

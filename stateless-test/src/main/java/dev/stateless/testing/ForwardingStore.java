@@ -9,6 +9,11 @@ public class ForwardingStore implements IdempotencyKeyStore {
 
     private final IdempotencyKeyStore delegate;
 
+    /**
+     * A store that passes every call to {@code delegate}.
+     *
+     * @param delegate the store every call goes to
+     */
     public ForwardingStore(IdempotencyKeyStore delegate) {
         this.delegate = delegate;
     }

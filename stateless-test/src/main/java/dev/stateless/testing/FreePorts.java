@@ -25,7 +25,11 @@ public final class FreePorts {
     private FreePorts() {
     }
 
-    /** A port the kernel hands out as free on {@value #LOOPBACK}. */
+    /**
+     * A port the kernel hands out as free on {@value #LOOPBACK}.
+     *
+     * @return the port
+     */
     public static int loopback() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
             return socket.getLocalPort();
@@ -38,6 +42,9 @@ public final class FreePorts {
      * A loopback port that is free now, with port + 10000 (a cluster node's bus port) free too, not in
      * {@code taken} (nor is its bus port), drawn at random from 20000-29999: below the kernel's
      * ephemeral range, so outgoing connections do not take it in the meantime.
+     *
+     * @param taken ports already handed out
+     * @return the port
      */
     public static int withBusPort(Set<Integer> taken) {
         for (int attempt = 0; attempt < 200; attempt++) {

@@ -36,54 +36,86 @@ public abstract class IdempotencyKeyStoreContract {
 
     /** Long enough that nothing expires during a test that does not pass time on purpose. */
     protected static final Duration LEASE = Duration.ofSeconds(30);
+    /** How long the default store keeps a record. */
     protected static final Duration RETENTION = Duration.ofMinutes(10);
     /** For the scenarios where a lease runs out; {@link #expireLease} passes a little more. */
     protected static final Duration SHORT_LEASE = Duration.ofMillis(300);
     private static final Duration MARGIN = Duration.ofMillis(100);
 
+    /** The store each test starts with (lease {@code LEASE}, retention {@link #RETENTION}). */
     protected IdempotencyKeyStore store;
     private final List<IdempotencyKeyStore> opened = new ArrayList<>();
 
-    /** A fresh store with this lease and retention. */
+    /**
+     * A fresh store with this lease and retention.
+     *
+     * @param lease the lease of the store's keys
+     * @param retention how long the store keeps a record
+     * @return the store; the contract closes it
+     */
     protected abstract IdempotencyKeyStore createStore(Duration lease, Duration retention);
 
-    /** Lets {@code duration} pass for the stores of this test (advance their clock, or sleep). */
+    /**
+     * Lets {@code duration} pass for the stores of this test (advance their clock, or sleep).
+     *
+     * @param duration how much time passes
+     */
     protected abstract void passTime(Duration duration);
 
     /**
      * Replaces the record under {@code key} in {@link #store} by data it cannot read, as a backend
      * may find it: for Redis, another kind of value under the record's key.
+     *
+     * @param key a key
      */
     protected abstract void plantUnreadable(String key);
 
     // protected final: a subclass in another package cannot shadow these by accident
+    /** Opens {@link #store} before each test. */
     @BeforeEach
     protected final void openDefaultStore() {
         store = open(LEASE, RETENTION);
     }
 
+    /** Closes every store the test opened. */
     @AfterEach
     protected final void closeStores() {
         opened.forEach(IdempotencyKeyStore::close);
         opened.clear();
     }
 
-    /** Another store, closed after the test. */
+    /**
+     * Another store, closed after the test.
+     *
+     * @param lease the lease of the store's keys
+     * @param retention how long the store keeps a record
+     * @return the store
+     */
     protected final IdempotencyKeyStore open(Duration lease, Duration retention) {
         IdempotencyKeyStore created = createStore(lease, retention);
         opened.add(created);
         return created;
     }
 
-    /** A store whose leases run out quickly; see {@link #expireLease}. */
+    /**
+     * A store whose leases run out quickly; see {@link #expireLease}.
+     *
+     * @return the store
+     */
     protected final IdempotencyKeyStore openShortLease() {
         return open(SHORT_LEASE, RETENTION);
     }
 
+    /** Lets a short lease (from {@link #openShortLease}) run out. */
     protected final void expireLease() {
         passTime(SHORT_LEASE.plus(MARGIN));
     }
 
+    /**
+     * A key no test used before.
+     *
+     * @return a key no test used
+     */
     protected static String newKey() {
         return "idem-test-" + UUID.randomUUID();
     }
@@ -591,20 +623,40 @@ public abstract class IdempotencyKeyStoreContract {
 
     // ---- helpers
 
-    /** Acquires a key that must be free and returns the token. */
+    /**
+     * Acquires a key that must be free and returns the token.
+     *
+     * @param store the store
+     * @param key a key
+     * @param fingerprint the request fingerprint
+     * @return the lease token
+     */
     protected static long acquired(IdempotencyKeyStore store, String key, String fingerprint) {
         Acquisition acquisition = store.acquire(key, fingerprint);
         assertThat(acquisition).as("acquire of %s", key).isInstanceOf(Acquisition.Acquired.class);
         return ((Acquisition.Acquired) acquisition).token();
     }
 
-    /** Acquires a key that must be completed and returns its result. */
+    /**
+     * Acquires a key that must be completed and returns its result.
+     *
+     * @param store the store
+     * @param key a key
+     * @param fingerprint the request fingerprint
+     * @return the stored result
+     */
     protected static byte[] completedResult(IdempotencyKeyStore store, String key, String fingerprint) {
         Acquisition acquisition = store.acquire(key, fingerprint);
         assertThat(acquisition).as("acquire of %s", key).isInstanceOf(Acquisition.Completed.class);
         return ((Acquisition.Completed) acquisition).result();
     }
 
+    /**
+     * UTF-8 bytes of {@code text}, a result to store.
+     *
+     * @param text text
+     * @return its UTF-8 bytes
+     */
     protected static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

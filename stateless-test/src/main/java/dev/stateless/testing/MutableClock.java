@@ -23,7 +23,12 @@ public final class MutableClock extends Clock {
         this.zone = zone;
     }
 
-    /** A clock standing at {@code start}, in UTC. */
+    /**
+     * A clock standing at {@code start}, in UTC.
+     *
+     * @param start where the clock stands
+     * @return the clock
+     */
     public static MutableClock at(Instant start) {
         return new MutableClock(new AtomicReference<>(Objects.requireNonNull(start, "start")), ZoneOffset.UTC);
     }
@@ -32,12 +37,19 @@ public final class MutableClock extends Clock {
      * A clock standing at the current time truncated to whole seconds: close to real time, so a
      * store that also sets server-side TTLs (Redis) computes sensible ones, and free of sub-second
      * parts that a store may legitimately drop.
+     *
+     * @return the clock
      */
     public static MutableClock startingNow() {
         return at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     }
 
-    /** Moves the clock forward; time never goes back. */
+    /**
+     * Moves the clock forward; time never goes back.
+     *
+     * @param duration how much time passes
+     * @return this clock
+     */
     public MutableClock advance(Duration duration) {
         Objects.requireNonNull(duration, "duration");
         if (duration.isNegative()) {

@@ -55,6 +55,7 @@ public final class RedisCluster implements AutoCloseable {
      * Starts three nodes, assigns the slots, makes them meet and waits (at most 20 s) until the
      * cluster is ok on every node.
      *
+     * @return the running cluster; the test stops it
      * @throws IllegalStateException when a node does not start or the cluster does not form; the
      *     message says which and holds the tail of the node's log
      */
@@ -143,6 +144,7 @@ public final class RedisCluster implements AutoCloseable {
      * Waits (at most {@code timeout}) until every node reports {@code cluster_state:ok}, all slots
      * ok, three known nodes, all of them connected masters on 127.0.0.1.
      *
+     * @param timeout the longest wait
      * @throws IllegalStateException when that does not happen in time; the message says what is
      *     wrong and holds the tail of every node's log
      */
@@ -195,23 +197,41 @@ public final class RedisCluster implements AutoCloseable {
         return null;
     }
 
-    /** {@code redis-cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}: every node is a seed. */
+    /**
+     * {@code redis-cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}: every node is a seed.
+     *
+     * @return the URI
+     */
     public String uri() {
         return "redis-cluster://" + ports.stream().map(port -> RedisProcess.LOOPBACK + ":" + port)
                 .collect(Collectors.joining(","));
     }
 
-    /** The masters' ports, ascending; the first owns the lowest slots. */
+    /**
+     * The masters' ports, ascending; the first owns the lowest slots.
+     *
+     * @return the ports
+     */
     public List<Integer> ports() {
         return ports;
     }
 
-    /** The first and last slot served by the master on {@code port}. */
+    /**
+     * The first and last slot served by the master on {@code port}.
+     *
+     * @param port a node's port
+     * @return the first and the last slot
+     */
     public int[] slotRange(int port) {
         return ranges.get(indexOf(port)).clone();
     }
 
-    /** The port of the master that serves {@code slot}. */
+    /**
+     * The port of the master that serves {@code slot}.
+     *
+     * @param slot a slot, 0 to 16383
+     * @return the port
+     */
     public int portOfSlot(int slot) {
         if (slot < 0 || slot >= SLOTS) {
             throw new IllegalArgumentException("no slot " + slot);
@@ -224,12 +244,22 @@ public final class RedisCluster implements AutoCloseable {
         throw new IllegalStateException("slot " + slot + " is not assigned");
     }
 
-    /** The slot of {@code key}, as the cluster computes it ({@code CLUSTER KEYSLOT}, hash tags included). */
+    /**
+     * The slot of {@code key}, as the cluster computes it ({@code CLUSTER KEYSLOT}, hash tags included).
+     *
+     * @param key a key
+     * @return the slot
+     */
     public int slotOf(String key) {
         return (int) runningNode().commandLong("CLUSTER", "KEYSLOT", key);
     }
 
-    /** The port of the master that holds (or would hold) {@code key}. */
+    /**
+     * The port of the master that holds (or would hold) {@code key}.
+     *
+     * @param key a key
+     * @return the port
+     */
     public int portOf(String key) {
         return portOfSlot(slotOf(key));
     }
@@ -237,32 +267,64 @@ public final class RedisCluster implements AutoCloseable {
     /**
      * Sends one command to the node on {@code port} and renders the reply as {@link
      * RedisServer#command} does ({@code "(error) MOVED ..."} for a key this node does not serve).
+     *
+     * @param port a node's port
+     * @param args the command and its arguments
+     * @return the rendered reply
      */
     public String command(int port, String... args) {
         return node(port).command(args);
     }
 
-    /** Sends one command to the node on {@code port} and returns the parsed reply, as {@link RedisServer#reply}. */
+    /**
+     * Sends one command to the node on {@code port} and returns the parsed reply, as {@link
+     * RedisServer#reply}.
+     *
+     * @param port a node's port
+     * @param args the command and its arguments
+     * @return the reply
+     */
     public Object reply(int port, String... args) {
         return node(port).reply(args);
     }
 
-    /** An integer reply of the node on {@code port}. */
+    /**
+     * An integer reply of the node on {@code port}.
+     *
+     * @param port a node's port
+     * @param args the command and its arguments
+     * @return the integer
+     */
     public long commandLong(int port, String... args) {
         return node(port).commandLong(args);
     }
 
-    /** An array reply of the node on {@code port}, elements rendered as by {@link #command}. */
+    /**
+     * An array reply of the node on {@code port}, elements rendered as by {@link #command}.
+     *
+     * @param port a node's port
+     * @param args the command and its arguments
+     * @return the elements
+     */
     public List<String> commandList(int port, String... args) {
         return node(port).commandList(args);
     }
 
-    /** Keys held by the node on {@code port} ({@code DBSIZE}). */
+    /**
+     * Keys held by the node on {@code port} ({@code DBSIZE}).
+     *
+     * @param port a node's port
+     * @return the number of keys
+     */
     public long dbSize(int port) {
         return commandLong(port, "DBSIZE");
     }
 
-    /** Keys held per master, by port. */
+    /**
+     * Keys held per master, by port.
+     *
+     * @return the numbers of keys by port
+     */
     public Map<Integer, Long> dbSizes() {
         Map<Integer, Long> sizes = new LinkedHashMap<>();
         for (RedisProcess node : snapshot()) {
@@ -271,7 +333,11 @@ public final class RedisCluster implements AutoCloseable {
         return sizes;
     }
 
-    /** Every key on every master ({@code KEYS *} on each; a test fixture may). */
+    /**
+     * Every key on every master ({@code KEYS *} on each; a test fixture may).
+     *
+     * @return the keys by port
+     */
     public Map<Integer, List<String>> keys() {
         Map<Integer, List<String>> keys = new LinkedHashMap<>();
         for (RedisProcess node : snapshot()) {
@@ -289,12 +355,22 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
-    /** {@code CLUSTER INFO} of the node on {@code port}, as a map. */
+    /**
+     * {@code CLUSTER INFO} of the node on {@code port}, as a map.
+     *
+     * @param port a node's port
+     * @return the fields
+     */
     public Map<String, String> clusterInfo(int port) {
         return node(port).info("CLUSTER", "INFO");
     }
 
-    /** Whether the node on {@code port} is alive. */
+    /**
+     * Whether the node on {@code port} is alive.
+     *
+     * @param port a node's port
+     * @return whether it runs
+     */
     public boolean isRunning(int port) {
         return node(port).isRunning();
     }
@@ -303,6 +379,8 @@ public final class RedisCluster implements AutoCloseable {
      * Kills the node on {@code port} (SIGKILL, as in a crash). With no replicas its slots are lost
      * until the end of the test: the other nodes report {@code cluster_state:fail} once the node
      * timeout (2 s) has passed and then refuse every command with {@code CLUSTERDOWN}.
+     *
+     * @param port a node's port
      */
     public void kill(int port) {
         node(port).kill();
@@ -312,6 +390,8 @@ public final class RedisCluster implements AutoCloseable {
      * Starts the node on {@code port} again (killing it first if it runs), empty but with its node
      * id and slots from its config file, and waits (at most 20 s) until the whole cluster is ok
      * again.
+     *
+     * @param port a node's port
      */
     public void restart(int port) {
         int index = indexOf(port);

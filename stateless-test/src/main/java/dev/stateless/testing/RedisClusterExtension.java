@@ -23,13 +23,18 @@ public final class RedisClusterExtension extends RedisFixtureExtension<RedisClus
     /**
      * The running cluster.
      *
+     * @return the cluster
      * @throws IllegalStateException before JUnit started it
      */
     public RedisCluster cluster() {
         return fixture();
     }
 
-    /** {@code redis-cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3} of the running cluster. */
+    /**
+     * {@code redis-cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3} of the running cluster.
+     *
+     * @return the URI
+     */
     public String uri() {
         return cluster().uri();
     }

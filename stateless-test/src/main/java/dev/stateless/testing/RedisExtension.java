@@ -40,6 +40,7 @@ public final class RedisExtension extends RedisFixtureExtension<RedisServer> {
      * The running server, for commands ({@link RedisServer#command}), outages ({@link
      * RedisServer#stop()}, {@link RedisServer#restart()}) and what is in Redis.
      *
+     * @return the server
      * @throws IllegalStateException before JUnit started it (outside the tests of the class that
      *     registers it)
      */
@@ -47,7 +48,11 @@ public final class RedisExtension extends RedisFixtureExtension<RedisServer> {
         return fixture();
     }
 
-    /** {@code redis://127.0.0.1:PORT} of the running server. */
+    /**
+     * {@code redis://127.0.0.1:PORT} of the running server.
+     *
+     * @return the URI
+     */
     public String uri() {
         return server().uri();
     }

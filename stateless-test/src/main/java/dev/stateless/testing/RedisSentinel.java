@@ -51,6 +51,8 @@ public final class RedisSentinel implements AutoCloseable {
     /**
      * Starts master, replica and sentinel and waits (at most 20 s) until the replica is in sync and
      * the sentinel has discovered it.
+     *
+     * @return the running set-up; the test stops it
      */
     public static RedisSentinel start() {
         Path workDir = RedisProcess.tempDir("stateless-redis-sentinel-");
@@ -133,41 +135,82 @@ public final class RedisSentinel implements AutoCloseable {
                 "--dir", workDir.toString());
     }
 
-    /** {@code redis-sentinel://127.0.0.1:SENTINELPORT#mymaster}, Lettuce's Sentinel URI. */
+    /**
+     * {@code redis-sentinel://127.0.0.1:SENTINELPORT#mymaster}, Lettuce's Sentinel URI.
+     *
+     * @return the URI
+     */
     public String uri() {
         return "redis-sentinel://" + RedisProcess.LOOPBACK + ":" + sentinel.port() + "#" + MASTER_NAME;
     }
 
+    /**
+     * The sentinel's port.
+     *
+     * @return the port
+     */
     public int sentinelPort() {
         return sentinel.port();
     }
 
-    /** The port of the process started as master (it stays this port after a failover, dead). */
+    /**
+     * The port of the process started as master (it stays this port after a failover, dead).
+     *
+     * @return the port
+     */
     public int initialMasterPort() {
         return master.port();
     }
 
-    /** The port of the process started as replica (the master after a failover). */
+    /**
+     * The port of the process started as replica (the master after a failover).
+     *
+     * @return the port
+     */
     public int initialReplicaPort() {
         return replica.port();
     }
 
-    /** The master's port as the sentinel reports it now ({@code SENTINEL GET-MASTER-ADDR-BY-NAME}). */
+    /**
+     * The master's port as the sentinel reports it now ({@code SENTINEL GET-MASTER-ADDR-BY-NAME}).
+     *
+     * @return the port
+     */
     public int masterPort() {
         List<String> address = sentinel.commandList("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
         return Integer.parseInt(address.get(1));
     }
 
-    /** Sends one command to the process on {@code port} (master, replica or sentinel), rendered as {@link RedisServer#command}. */
+    /**
+     * Sends one command to the process on {@code port} (master, replica or sentinel), rendered as {@link
+     * RedisServer#command}.
+     *
+     * @param port a node's port
+     * @param args the command and its arguments
+     * @return the rendered reply
+     */
     public String command(int port, String... args) {
         return node(port).command(args);
     }
 
+    /**
+     * An integer reply of the process on {@code port}.
+     *
+     * @param port a node's port
+     * @param args the command and its arguments
+     * @return the integer
+     */
     public long commandLong(int port, String... args) {
         return node(port).commandLong(args);
     }
 
-    /** {@code INFO section} of the process on {@code port}, as a map. */
+    /**
+     * {@code INFO section} of the process on {@code port}, as a map.
+     *
+     * @param port a node's port
+     * @param section an {@code INFO} section, e.g. {@code replication}
+     * @return the fields
+     */
     public Map<String, String> info(int port, String section) {
         return node(port).info("INFO", section);
     }
@@ -175,6 +218,9 @@ public final class RedisSentinel implements AutoCloseable {
     /**
      * Runs {@code WAIT 1 timeout} on the initial master: returns once the replica has acknowledged
      * every write made so far (or the timeout passed), with the number of replicas that did.
+     *
+     * @param timeout the longest wait
+     * @return the number of replicas that acknowledged
      */
     public long awaitReplicated(Duration timeout) {
         return master.commandLong("WAIT", "1", Long.toString(timeout.toMillis()));
@@ -214,6 +260,8 @@ public final class RedisSentinel implements AutoCloseable {
      * Waits until the sentinel names the replica as master and the replica reports {@code
      * role:master}; returns its port.
      *
+     * @param timeout the longest wait
+     * @return the new master's port
      * @throws IllegalStateException when that does not happen within {@code timeout}; the message
      *     holds the tail of the sentinel's log
      */

@@ -17,13 +17,18 @@ public final class RedisSentinelExtension extends RedisFixtureExtension<RedisSen
     /**
      * The running set-up.
      *
+     * @return the set-up
      * @throws IllegalStateException before JUnit started it
      */
     public RedisSentinel sentinel() {
         return fixture();
     }
 
-    /** {@code redis-sentinel://127.0.0.1:PORT#mymaster} of the running set-up. */
+    /**
+     * {@code redis-sentinel://127.0.0.1:PORT#mymaster} of the running set-up.
+     *
+     * @return the URI
+     */
     public String uri() {
         return sentinel().uri();
     }

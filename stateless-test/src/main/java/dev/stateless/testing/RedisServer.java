@@ -83,6 +83,7 @@ public final class RedisServer implements AutoCloseable {
      * Starts a server on a free loopback port and waits until it answers {@code PING}, or returns
      * the external server named by {@value #URI_ENV}.
      *
+     * @return the running server; the test stops it
      * @throws IllegalStateException when the server does not come up; the message holds the tail of
      *     its log
      */
@@ -144,25 +145,47 @@ public final class RedisServer implements AutoCloseable {
                 password, database, null, null);
     }
 
-    /** {@code redis://127.0.0.1:PORT} (or the external URI as given). */
+    /**
+     * {@code redis://127.0.0.1:PORT} (or the external URI as given).
+     *
+     * @return the URI
+     */
     public String uri() {
         return uri;
     }
 
+    /**
+     * The server's host.
+     *
+     * @return the host
+     */
     public String host() {
         return host;
     }
 
+    /**
+     * The server's port.
+     *
+     * @return the port
+     */
     public int port() {
         return port;
     }
 
-    /** True when {@value #URI_ENV} pointed the tests at a server this fixture does not own. */
+    /**
+     * True when {@value #URI_ENV} pointed the tests at a server this fixture does not own.
+     *
+     * @return whether the server is not this fixture's
+     */
     public boolean isExternal() {
         return binary == null;
     }
 
-    /** Whether the server process is alive (always true for an external server). */
+    /**
+     * Whether the server process is alive (always true for an external server).
+     *
+     * @return whether it runs
+     */
     public synchronized boolean isRunning() {
         return isExternal() || process != null && process.isRunning();
     }
@@ -219,6 +242,8 @@ public final class RedisServer implements AutoCloseable {
      * top level gives {@code null}. For example {@code command("TTL", key)} gives {@code "1800"} and
      * {@code command("GET", "missing")} gives {@code null}.
      *
+     * @param args the command and its arguments
+     * @return the rendered reply
      * @throws UncheckedIOException when the server cannot be reached
      */
     public String command(String... args) {
@@ -229,6 +254,9 @@ public final class RedisServer implements AutoCloseable {
     /**
      * Sends one command and returns the parsed reply: {@code String} (simple or bulk), {@code Long},
      * {@link ErrorReply}, {@code List<Object>} of these (with nulls), or {@code null}.
+     *
+     * @param args the command and its arguments
+     * @return the reply
      */
     public Object reply(String... args) {
         try (RespConnection connection = connect()) {
@@ -241,6 +269,7 @@ public final class RedisServer implements AutoCloseable {
      * one), for what one command per connection cannot do: {@code MONITOR}, {@code MULTI}, pipelining.
      * The caller closes it.
      *
+     * @return the connection; the caller closes it
      * @throws UncheckedIOException when the server cannot be reached
      */
     public RespConnection connect() {
@@ -264,6 +293,8 @@ public final class RedisServer implements AutoCloseable {
      * Sends a command whose reply is an array and returns its elements rendered as by {@link
      * #command} (null elements stay {@code null}; a null array gives an empty list).
      *
+     * @param args the command and its arguments
+     * @return the elements
      * @throws IllegalStateException when the reply is an error or not an array
      */
     public List<String> commandList(String... args) {
@@ -273,6 +304,9 @@ public final class RedisServer implements AutoCloseable {
     /**
      * Sends a command whose reply is a flat array of field/value pairs ({@code HGETALL}, {@code
      * CONFIG GET}) and returns them as an ordered map.
+     *
+     * @param args the command and its arguments
+     * @return the pairs, in order
      */
     public Map<String, String> commandMap(String... args) {
         List<String> flat = commandList(args);
@@ -290,6 +324,8 @@ public final class RedisServer implements AutoCloseable {
      * Sends a command whose reply is an integer ({@code TTL}, {@code PTTL}, {@code EXISTS}, {@code
      * DBSIZE}, ...) and returns it.
      *
+     * @param args the command and its arguments
+     * @return the integer
      * @throws IllegalStateException when the reply is anything else
      */
     public long commandLong(String... args) {
@@ -299,6 +335,9 @@ public final class RedisServer implements AutoCloseable {
     /**
      * How often the server ran {@code command} (lower case, e.g. {@code "evalsha"}, {@code
      * "hgetall"}) since it started or since {@code CONFIG RESETSTAT}, from {@code INFO commandstats}.
+     *
+     * @param command a command name in lower case
+     * @return the number of calls
      */
     public long calls(String command) {
         String prefix = "cmdstat_" + command.toLowerCase(Locale.ROOT) + ":";

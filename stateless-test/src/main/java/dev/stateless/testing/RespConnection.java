@@ -46,6 +46,10 @@ public final class RespConnection implements AutoCloseable {
     /**
      * Connects to {@code host:port}; {@code timeout} bounds the connect and every later read.
      *
+     * @param host the server's host
+     * @param port the server's port
+     * @param timeout bounds the connect and every read
+     * @return the connection; the caller closes it
      * @throws UncheckedIOException when nothing accepts the connection in time
      */
     public static RespConnection open(String host, int port, Duration timeout) {
@@ -65,6 +69,8 @@ public final class RespConnection implements AutoCloseable {
     /**
      * Sends one command and returns its reply, an error reply as a {@link RedisServer.ErrorReply}.
      *
+     * @param args the command and its arguments
+     * @return the reply
      * @throws UncheckedIOException when the server does not answer
      */
     public Object reply(Object... args) {
@@ -75,6 +81,8 @@ public final class RespConnection implements AutoCloseable {
     /**
      * Sends one command and returns its reply.
      *
+     * @param args the command and its arguments
+     * @return the reply
      * @throws IllegalStateException when the server answers with an error (the message names it
      *     and the command)
      */
@@ -86,13 +94,23 @@ public final class RespConnection implements AutoCloseable {
         return reply;
     }
 
-    /** {@link #call} for a reply that is text; {@code null} for a null reply. */
+    /**
+     * {@link #call} for a reply that is text; {@code null} for a null reply.
+     *
+     * @param args the command and its arguments
+     * @return the text, or null
+     */
     public String text(Object... args) {
         Object reply = call(args);
         return reply == null ? null : reply.toString();
     }
 
-    /** {@link #call} for a reply that is an integer. */
+    /**
+     * {@link #call} for a reply that is an integer.
+     *
+     * @param args the command and its arguments
+     * @return the integer
+     */
     public long number(Object... args) {
         Object reply = call(args);
         if (reply instanceof Long value) {
@@ -101,7 +119,12 @@ public final class RespConnection implements AutoCloseable {
         throw new IllegalStateException(args[0] + " answered " + render(reply) + ", not an integer");
     }
 
-    /** Sends several commands in one write and returns their replies in order, errors as values. */
+    /**
+     * Sends several commands in one write and returns their replies in order, errors as values.
+     *
+     * @param commands each command with its arguments
+     * @return the replies
+     */
     public List<Object> pipeline(List<Object[]> commands) {
         for (Object[] command : commands) {
             write(command);
@@ -114,7 +137,11 @@ public final class RespConnection implements AutoCloseable {
         return replies;
     }
 
-    /** Sends a command without reading its reply (for {@code MONITOR}); read replies with {@link #read}. */
+    /**
+     * Sends a command without reading its reply (for {@code MONITOR}); read replies with {@link #read}.
+     *
+     * @param args the command and its arguments
+     */
     public void send(Object... args) {
         write(args);
         flush();
@@ -123,6 +150,7 @@ public final class RespConnection implements AutoCloseable {
     /**
      * Reads the next reply.
      *
+     * @return the reply
      * @throws UncheckedIOException when the connection closes or the read times out
      */
     public Object read() {

@@ -30,25 +30,44 @@ public abstract class RevocationListContract {
 
     /** Long enough that nothing expires during a test that does not pass time on purpose. */
     protected static final Duration LIFETIME = Duration.ofMinutes(15);
+    /** The clock skew the contract's revocations are made with. */
     protected static final Duration SKEW = Duration.ofSeconds(60);
 
+    /** The clock of the test's lists, which {@link #passTime} moves. */
     protected MutableClock clock;
+    /** The list each test starts with. */
     protected RevocationList list;
     private final List<RevocationList> opened = new ArrayList<>();
 
-    /** A list whose entries' lifetimes are computed on {@code clock}. */
+    /**
+     * A list whose entries' lifetimes are computed on {@code clock}.
+     *
+     * @param clock the clock the test moves
+     * @return the list; the contract closes it
+     */
     protected abstract RevocationList createList(MutableClock clock);
 
-    /** Lets {@code duration} pass for the lists of this test (advance {@link #clock}; sleep too if they need it). */
+    /**
+     * Lets {@code duration} pass for the lists of this test (advance {@link #clock}; sleep too if they need
+     * it).
+     *
+     * @param duration how much time passes
+     */
     protected abstract void passTime(Duration duration);
 
     // protected final: a subclass in another package cannot shadow these by accident
+    /** Opens {@link #list} on a new clock before each test. */
     @BeforeEach
     protected final void openDefaultList() {
         clock = MutableClock.startingNow();
         list = open();
     }
 
+    /**
+     * Closes every list the test opened.
+     *
+     * @throws Exception what a list's {@code close()} threw
+     */
     @AfterEach
     protected final void closeLists() throws Exception {
         for (RevocationList created : opened) {
@@ -57,7 +76,11 @@ public abstract class RevocationListContract {
         opened.clear();
     }
 
-    /** Another list on the test's clock, closed after the test. */
+    /**
+     * Another list on the test's clock, closed after the test.
+     *
+     * @return the list
+     */
     protected final RevocationList open() {
         RevocationList created = createList(clock);
         opened.add(created);
@@ -67,6 +90,8 @@ public abstract class RevocationListContract {
     /**
      * Sleeps for {@code duration}, then advances {@link #clock} by it: {@link #passTime} for a list
      * whose entries expire on its server's time.
+     *
+     * @param duration how much time passes
      */
     protected final void sleepAndAdvance(Duration duration) {
         try {
@@ -78,7 +103,11 @@ public abstract class RevocationListContract {
         clock.advance(duration);
     }
 
-    /** A token of {@link Tokens#ISSUER} with a fresh random id, valid for {@link #LIFETIME}. */
+    /**
+     * A token of {@link Tokens#ISSUER} with a fresh random id, valid for {@link #LIFETIME}.
+     *
+     * @return the token
+     */
     protected final VerifiedToken newToken() {
         return Tokens.withId(UUID.randomUUID().toString(), clock.instant().plus(LIFETIME));
     }

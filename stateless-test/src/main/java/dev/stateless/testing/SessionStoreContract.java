@@ -48,15 +48,25 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class SessionStoreContract {
 
+    /** The idle timeout of the default store. */
     protected static final Duration IDLE = Duration.ofMinutes(30);
+    /** The absolute timeout of the default store. */
     protected static final Duration ABSOLUTE = Duration.ofHours(12);
 
+    /** The clock of the test's stores, which the test moves. */
     protected MutableClock clock;
+    /** The store each test starts with ({@link #IDLE}, {@link #ABSOLUTE}, touch interval zero). */
     protected SessionStore store;
     private final List<SessionStore> opened = new ArrayList<>();
 
     /**
      * A store on {@code clock} with these timeouts and the codec from {@link #testCodec()}.
+     *
+     * @param clock the clock the test moves
+     * @param idleTimeout the idle timeout of new sessions
+     * @param absoluteTimeout the longest life of a session
+     * @param touchInterval how often at most the last access is written
+     * @return the store; the contract closes it
      */
     protected abstract SessionStore createStore(MutableClock clock, Duration idleTimeout, Duration absoluteTimeout,
             Duration touchInterval);
@@ -64,34 +74,53 @@ public abstract class SessionStoreContract {
     /**
      * A store like {@link #createStore} with the default timeouts (touch interval zero) that keeps at
      * most {@code maxSessionsPerPrincipal} live sessions per principal.
+     *
+     * @param clock the clock the test moves
+     * @param maxSessionsPerPrincipal at least 1
+     * @return the store; the contract closes it
      */
     protected abstract SessionStore createStoreWithSessionLimit(MutableClock clock, int maxSessionsPerPrincipal);
 
     /**
      * Replaces what {@link #store} holds under {@code id} by data it cannot read, as a backend may
      * find it: for Redis, a session hash whose metadata is not numbers.
+     *
+     * @param id a session id
      */
     protected abstract void plantUnreadable(SessionId id);
 
-    /** The codec every store under contract uses: JDK types plus {@link Cart}. */
+    /**
+     * The codec every store under contract uses: JDK types plus {@link Cart}.
+     *
+     * @return the codec
+     */
     public static JsonAttributeCodec testCodec() {
         return JsonAttributeCodec.builder().allow(Cart.class).build();
     }
 
     // protected final: a subclass in another package cannot shadow these by accident
+    /** Opens {@link #store} on a new clock before each test. */
     @BeforeEach
     protected final void openDefaultStore() {
         clock = MutableClock.startingNow();
         store = open(IDLE, ABSOLUTE, Duration.ZERO);
     }
 
+    /** Closes every store the test opened. */
     @AfterEach
     protected final void closeStores() {
         opened.forEach(SessionStore::close);
         opened.clear();
     }
 
-    /** Another store on the test's clock, closed after the test. */
+    /**
+     * Another store on the test's clock, closed after the test.
+     *
+     * @param idleTimeout the idle timeout of new sessions
+     * @param absoluteTimeout the longest life of a session
+     * @param touchInterval how often at most the last access is written
+     * @return the store
+     */
     protected final SessionStore open(Duration idleTimeout, Duration absoluteTimeout, Duration touchInterval) {
         SessionStore created = createStore(clock, idleTimeout, absoluteTimeout, touchInterval);
         opened.add(created);
@@ -666,6 +695,7 @@ public abstract class SessionStoreContract {
 
     // ---- the session lock
 
+    /** The lock the lock tests load with: a one-minute lease, no wait. */
     protected static final SessionLock LOCK = new SessionLock(Duration.ofMinutes(1), Duration.ZERO);
 
     @Test
@@ -1317,11 +1347,23 @@ public abstract class SessionStoreContract {
         return session.id();
     }
 
-    /** Creates and saves a session with these attribute values (encoded by the store's codec). */
+    /**
+     * Creates and saves a session with these attribute values (encoded by the store's codec).
+     *
+     * @param attributes attribute values by name
+     * @return the session as created (new)
+     */
     protected final SessionData saveNew(Map<String, ?> attributes) {
         return saveNew(attributes, null);
     }
 
+    /**
+     * Creates and saves a session with these attribute values, for {@code principal}.
+     *
+     * @param attributes attribute values by name
+     * @param principal the user the session belongs to, or null
+     * @return the session as created (new)
+     */
     protected final SessionData saveNew(Map<String, ?> attributes, String principal) {
         SessionData session = store.newSession();
         SessionChanges.Builder changes = SessionChanges.to(session);
@@ -1333,16 +1375,35 @@ public abstract class SessionStoreContract {
         return session;
     }
 
+    /**
+     * Loads a session that must be there.
+     *
+     * @param id a session id
+     * @return the session
+     */
     protected final SessionData load(SessionId id) {
         Optional<SessionData> loaded = store.load(id);
         assertThat(loaded).as("session %s", id).isPresent();
         return loaded.get();
     }
 
+    /**
+     * Encodes a value with the store's codec.
+     *
+     * @param value an attribute value
+     * @return the encoded bytes
+     */
     protected final byte[] encode(Object value) {
         return store.codec().encode(value);
     }
 
+    /**
+     * Decodes an attribute of a loaded session with the store's codec.
+     *
+     * @param session a loaded session
+     * @param name the attribute's name
+     * @return the decoded value
+     */
     protected final Object decode(SessionData session, String name) {
         byte[] bytes = session.encodedAttribute(name)
                 .orElseThrow(() -> new AssertionError("no attribute '" + name + "' in " + session));

@@ -49,38 +49,71 @@ public final class TestIssuer {
                 .build();
     }
 
-    /** An issuer on a new key, on the system clock. */
+    /**
+     * An issuer on a new key, on the system clock.
+     *
+     * @return the issuer
+     */
     public static TestIssuer create() {
         return create(Clock.systemUTC());
     }
 
-    /** An issuer on a new key whose issuer and verifier read {@code clock}. */
+    /**
+     * An issuer on a new key whose issuer and verifier read {@code clock}.
+     *
+     * @param clock the clock the test moves
+     * @return the issuer
+     */
     public static TestIssuer create(Clock clock) {
         return new TestIssuer(JwtKeys.generateEc("test-" + Long.toHexString(System.nanoTime())),
                 Objects.requireNonNull(clock, "clock"));
     }
 
-    /** A signed token for this subject (with {@code jti}, {@code iat}, {@code exp}, {@code iss}, {@code aud}). */
+    /**
+     * A signed token for this subject (with {@code jti}, {@code iat}, {@code exp}, {@code iss}, {@code aud}).
+     *
+     * @param subject the {@code sub} claim
+     * @return the token, compact
+     */
     public String issue(String subject) {
         return issuer.issue(subject);
     }
 
-    /** A signed token for this subject with further claims (roles, for example); see {@link JwtIssuer#issue(String, Map)}. */
+    /**
+     * A signed token for this subject with further claims (roles, for example); see {@link
+     * JwtIssuer#issue(String, Map)}.
+     *
+     * @param subject the {@code sub} claim
+     * @param claims further claims
+     * @return the token, compact
+     */
     public String issue(String subject, Map<String, ?> claims) {
         return issuer.issue(subject, claims);
     }
 
-    /** The issuer itself. */
+    /**
+     * The issuer itself.
+     *
+     * @return the issuer
+     */
     public JwtIssuer issuer() {
         return issuer;
     }
 
-    /** The public key as a JWK set (JSON), as a JWKS endpoint would serve it. */
+    /**
+     * The public key as a JWK set (JSON), as a JWKS endpoint would serve it.
+     *
+     * @return the JWK set
+     */
     public String publicJwkSet() {
         return issuer.publicJwkSet();
     }
 
-    /** The public key, for {@link JwtVerifier.Builder#issuer(String, TrustedKeys)} next to other issuers. */
+    /**
+     * The public key, for {@link JwtVerifier.Builder#issuer(String, TrustedKeys)} next to other issuers.
+     *
+     * @return the keys
+     */
     public TrustedKeys trustedKeys() {
         return TrustedKeys.builder().jwkSet(publicJwkSet()).build();
     }
@@ -89,6 +122,8 @@ public final class TestIssuer {
      * A verifier builder that accepts this issuer's tokens (its key, {@link #ISSUER}, {@link
      * #AUDIENCE}, the same clock), for adding what a test needs: a revocation list, roles claims, a
      * clock skew.
+     *
+     * @return a new builder
      */
     public JwtVerifier.Builder verifierBuilder() {
         return JwtVerifier.builder()
@@ -98,7 +133,11 @@ public final class TestIssuer {
                 .clock(clock);
     }
 
-    /** A verifier that accepts this issuer's tokens and nobody else's. */
+    /**
+     * A verifier that accepts this issuer's tokens and nobody else's.
+     *
+     * @return the verifier
+     */
     public JwtVerifier verifier() {
         return verifierBuilder().build();
     }

@@ -22,6 +22,11 @@ public sealed interface Acquisition {
 
     /** Another caller holds a live lease; {@code retryAfter} is what is left of it. */
     record InProgress(Duration retryAfter) implements Acquisition {
+        /**
+         * Checks that {@code retryAfter} is given.
+         *
+         * @param retryAfter what is left of the holder's lease
+         */
         public InProgress {
             Objects.requireNonNull(retryAfter, "retryAfter");
         }
@@ -29,6 +34,11 @@ public sealed interface Acquisition {
 
     /** The operation completed; {@code result} is what its holder stored. The array must not be modified. */
     record Completed(byte[] result) implements Acquisition {
+        /**
+         * Checks that {@code result} is given.
+         *
+         * @param result what the holder stored
+         */
         public Completed {
             Objects.requireNonNull(result, "result");
         }
@@ -50,6 +60,11 @@ public sealed interface Acquisition {
      * hour; nothing was stored. {@code retryAfter} is what is left of the hour.
      */
     record LimitReached(Duration retryAfter) implements Acquisition {
+        /**
+         * Checks that {@code retryAfter} is given.
+         *
+         * @param retryAfter what is left of the hour
+         */
         public LimitReached {
             Objects.requireNonNull(retryAfter, "retryAfter");
         }

@@ -90,6 +90,14 @@ public final class Idempotency implements AutoCloseable {
         return third.isZero() ? Duration.ofMillis(1) : third;
     }
 
+    /**
+     * Starts the configuration of an {@code Idempotency} over {@code store}, which the caller keeps and
+     * closes.
+     *
+     * @param store where the keys, leases and results are recorded
+     * @return a builder with the defaults: JSON results, a heartbeat of a third of the lease, no wait, no
+     *     record limit
+     */
     public static Builder builder(IdempotencyKeyStore store) {
         return new Builder(store);
     }
@@ -97,10 +105,13 @@ public final class Idempotency implements AutoCloseable {
     /**
      * Runs {@code operation} once for {@code key}, or returns the result of the run that did.
      *
+     * @param <T> the result's type
      * @param key the caller's key, already scoped (by user, tenant...) where keys of different
      *     callers could meet
      * @param fingerprint identifies the request; a repeat with another fingerprint is refused
      * @param type the result's type, checked against the codec before anything runs
+     * @param operation the work to run at most once; it runs on the calling thread
+     * @return what {@code operation} returned, on this call or the first one (decoded from the store)
      * @throws dev.stateless.core.session.AttributeCodecException before running, when the codec can
      *     encode no value of {@code type}
      * @throws IdempotencyException {@link IdempotencyException.Reason#IN_PROGRESS} when another caller
@@ -158,6 +169,10 @@ public final class Idempotency implements AutoCloseable {
      * of different scopes never meet; the record limit ({@link Builder#maxRecordsPerScopeAndHour})
      * counts per scope.
      *
+     * @param scope whom the key belongs to (a user, a tenant) and whom the record limit counts; any text, may
+     *     be empty
+     * @param key the caller's idempotency key
+     * @param fingerprint identifies the request; a repeat with another fingerprint is refused
      * @return {@link Attempt.Run} with the lease the caller now owns and must end, or
      *     {@link Attempt.Replay} with the first run's stored result
      * @throws IdempotencyException for a fingerprint mismatch, a key still in progress, a first run
@@ -252,6 +267,11 @@ public final class Idempotency implements AutoCloseable {
     public sealed interface Attempt {
         /** The caller holds the key and runs the operation; it owns {@code lease} and must end it. */
         record Run(Lease lease) implements Attempt {
+            /**
+             * Checks that {@code lease} is given.
+             *
+             * @param lease the lease the caller owns
+             */
             public Run {
                 Objects.requireNonNull(lease, "lease");
             }
@@ -259,6 +279,11 @@ public final class Idempotency implements AutoCloseable {
 
         /** The operation ran before; {@code result} is what its run stored. The array must not be modified. */
         record Replay(byte[] result) implements Attempt {
+            /**
+             * Checks that {@code result} is given.
+             *
+             * @param result the first run's stored result
+             */
             public Replay {
                 Objects.requireNonNull(result, "result");
             }
@@ -301,6 +326,7 @@ public final class Idempotency implements AutoCloseable {
          * Records the result and ends the lease. When the store refuses or cannot take it, the key is
          * completed with a recorded failure instead (if the store can still be reached).
          *
+         * @param result the encoded result, as the codec made it (empty for a {@code null} result)
          * @throws IdempotencyException {@link IdempotencyException.Reason#LEASE_LOST} when the key was
          *     taken over (nothing stored), {@link IdempotencyException.Reason#RESULT_NOT_RECORDED} when
          *     the result could not be stored
@@ -327,6 +353,7 @@ public final class Idempotency implements AutoCloseable {
          * Ends the lease with a recorded failure: the operation ran, but its result cannot be recorded;
          * it never runs again for this key.
          *
+         * @param cause why the result cannot be recorded (the codec's refusal, say)
          * @return the exception ({@link IdempotencyException.Reason#RESULT_NOT_RECORDED}) to throw,
          *     with {@code cause}
          * @throws IllegalStateException when the lease was already ended
@@ -354,7 +381,11 @@ public final class Idempotency implements AutoCloseable {
             }
         }
 
-        /** True once an extension was refused: the key was taken over by another caller. */
+        /**
+         * True once an extension was refused: the key was taken over by another caller.
+         *
+         * @return whether another caller has taken the key over
+         */
         public boolean lost() {
             return lost;
         }
@@ -409,19 +440,32 @@ public final class Idempotency implements AutoCloseable {
          * {@code in_progress}, {@code fingerprint_mismatch}, {@code unavailable}, ...) and the result
          * codec's refusals into {@code registry}. Micrometer is an optional dependency: without this
          * call nothing needs it.
+         *
+         * @param registry where the meters go
+         * @return this builder
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
-        /** Encodes results (default {@link AttributeCodec#json()}). */
+        /**
+         * Encodes results (default {@link AttributeCodec#json()}).
+         *
+         * @param codec encodes and decodes the stored results
+         * @return this builder
+         */
         public Builder codec(AttributeCodec codec) {
             this.codec = Objects.requireNonNull(codec, "codec");
             return this;
         }
 
-        /** How often a running operation's lease is extended (default a third of the lease). */
+        /**
+         * How often a running operation's lease is extended (default a third of the lease).
+         *
+         * @param interval positive and shorter than the store's lease
+         * @return this builder
+         */
         public Builder heartbeat(Duration interval) {
             Objects.requireNonNull(interval, "heartbeat");
             if (interval.isNegative() || interval.isZero() || interval.compareTo(store.lease()) >= 0) {
@@ -435,6 +479,9 @@ public final class Idempotency implements AutoCloseable {
         /**
          * How long a call waits for another caller's run of the same key to finish before failing with
          * {@link IdempotencyException.Reason#IN_PROGRESS} (default zero: fail at once).
+         *
+         * @param wait zero or more
+         * @return this builder
          */
         public Builder waitForInProgress(Duration wait) {
             Objects.requireNonNull(wait, "waitForInProgress");
@@ -450,6 +497,9 @@ public final class Idempotency implements AutoCloseable {
          * the limit fails with {@link IdempotencyException.Reason#LIMIT_REACHED} and stores nothing,
          * while repeats of recorded keys still get their answers. {@link #execute} counts all its keys
          * in one scope.
+         *
+         * @param max at least 1
+         * @return this builder
          */
         public Builder maxRecordsPerScopeAndHour(int max) {
             if (max < 1) {
@@ -459,6 +509,12 @@ public final class Idempotency implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Makes the {@code Idempotency}; it starts one heartbeat thread, which {@link Idempotency#close()}
+         * stops.
+         *
+         * @return a thread-safe {@code Idempotency}
+         */
         public Idempotency build() {
             return new Idempotency(this);
         }

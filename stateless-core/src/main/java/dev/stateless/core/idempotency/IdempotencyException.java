@@ -31,24 +31,51 @@ public class IdempotencyException extends StatelessException {
         LIMIT_REACHED
     }
 
+    /** Why the operation was not run or its result not given. */
     private final Reason reason;
+    /** For {@link Reason#IN_PROGRESS} and {@link Reason#LIMIT_REACHED}: when to retry; else null. */
     private final Duration retryAfter;
 
+    /**
+     * An idempotency refusal.
+     *
+     * @param reason why
+     * @param message what happened, without the key
+     * @param retryAfter when to retry, or null
+     */
     public IdempotencyException(Reason reason, String message, Duration retryAfter) {
         this(reason, message, retryAfter, null);
     }
 
+    /**
+     * An idempotency refusal with the failure behind it.
+     *
+     * @param reason why
+     * @param message what happened, without the key
+     * @param retryAfter when to retry, or null
+     * @param cause the underlying failure, or null
+     */
     public IdempotencyException(Reason reason, String message, Duration retryAfter, Throwable cause) {
         super(message, cause);
         this.reason = reason;
         this.retryAfter = retryAfter;
     }
 
+    /**
+     * Why the operation was not run, or its result not given.
+     *
+     * @return the reason, which decides the HTTP answer (409, 422, 503, ...)
+     */
     public Reason reason() {
         return reason;
     }
 
-    /** For {@link Reason#IN_PROGRESS}, how long the current holder's lease still runs; for {@link Reason#LIMIT_REACHED}, what is left of the hour. */
+    /**
+     * For {@link Reason#IN_PROGRESS}, how long the current holder's lease still runs; for {@link
+     * Reason#LIMIT_REACHED}, what is left of the hour.
+     *
+     * @return the wait, or empty for the other reasons
+     */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

@@ -36,6 +36,8 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      *
      * @param key the client's idempotency key, already scoped (by user, tenant, ...) by the caller
      * @param fingerprint identifies the request (method, path, body hash...); repeats must match it
+     * @return what the key holds now: {@link Acquisition.Acquired} with a lease token for the new holder, or
+     *     why not
      * @throws CorruptDataException when the record under {@code key} cannot be read
      * @throws StoreUnavailableException when the store cannot be reached in time
      */
@@ -48,8 +50,11 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      * Keys that already have a record (repeats, retries after a release) are not counted. Under
      * concurrent first requests of one scope the count may overshoot by the number of racing callers.
      *
+     * @param key the client's idempotency key, already scoped by the caller
+     * @param fingerprint identifies the request; repeats must match it
      * @param scope whom the record is counted for (a user, a session); any text
      * @param maxNewPerHour at least 1
+     * @return as {@link #acquire(String, String)}, or {@link Acquisition.LimitReached}
      * @throws StoreUnavailableException when the store cannot be reached in time
      */
     Acquisition acquire(String key, String fingerprint, String scope, int maxNewPerHour);
@@ -58,6 +63,9 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      * Stores the result of the operation and ends the lease; later acquisitions get
      * {@link Acquisition.Completed} until the retention ends.
      *
+     * @param key the key as acquired
+     * @param token the lease token {@link Acquisition.Acquired} gave
+     * @param result the encoded result, kept until the retention ends
      * @return false, storing nothing, when {@code token} is no longer the key's holder
      * @throws CorruptDataException when the record under {@code key} cannot be read
      * @throws StoreUnavailableException when the store cannot be reached in time
@@ -83,6 +91,8 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      * be stored. Later acquisitions get {@link Acquisition.Failed} until the retention ends; the
      * operation never runs again for this key.
      *
+     * @param key the key as acquired
+     * @param token the lease token {@link Acquisition.Acquired} gave
      * @return false, storing nothing, when {@code token} is no longer the key's holder
      * @throws StoreUnavailableException when the store cannot be reached in time
      */
@@ -91,6 +101,8 @@ public interface IdempotencyKeyStore extends AutoCloseable {
     /**
      * Ends the lease without a result, so that a retry runs the operation again.
      *
+     * @param key the key as acquired
+     * @param token the lease token {@link Acquisition.Acquired} gave
      * @return false when {@code token} is no longer the key's holder
      * @throws CorruptDataException when the record under {@code key} cannot be read
      * @throws StoreUnavailableException when the store cannot be reached in time
@@ -100,16 +112,26 @@ public interface IdempotencyKeyStore extends AutoCloseable {
     /**
      * Renews the lease for another {@link #lease()} from now, for a holder that is still working.
      *
+     * @param key the key as acquired
+     * @param token the lease token {@link Acquisition.Acquired} gave
      * @return false when {@code token} is no longer the key's holder (stop: the work was taken over)
      * @throws CorruptDataException when the record under {@code key} cannot be read
      * @throws StoreUnavailableException when the store cannot be reached in time
      */
     boolean extend(String key, long token);
 
-    /** How long a lease lasts without {@link #extend}. */
+    /**
+     * How long a lease lasts without {@link #extend}.
+     *
+     * @return the lease, positive
+     */
     Duration lease();
 
-    /** How long a key is kept after its last use. */
+    /**
+     * How long a key is kept after its last use.
+     *
+     * @return the retention, positive
+     */
     Duration retention();
 
     /**
@@ -117,6 +139,8 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      * store's command timeout, so it returns {@link Health.Status#DOWN DOWN} with the error rather
      * than hang or throw while the backend is away. For health endpoints; never throws.
      * The default, for stores that do not implement it, is {@link Health.Status#UNKNOWN UNKNOWN}.
+     *
+     * @return the health, never null
      */
     default Health health() {
         return Health.notChecked(this);

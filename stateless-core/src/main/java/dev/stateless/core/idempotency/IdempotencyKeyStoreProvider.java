@@ -11,13 +11,20 @@ import java.util.Map;
  */
 public interface IdempotencyKeyStoreProvider {
 
-    /** Whether this provider makes stores for URIs with this scheme ({@code redis}, lower case). */
+    /**
+     * Whether this provider makes stores for URIs with this scheme ({@code redis}, lower case).
+     *
+     * @param scheme the URI scheme, lower case ({@code redis}, {@code memory}, ...)
+     * @return whether this provider makes stores for that scheme
+     */
     boolean supports(String scheme);
 
     /**
      * Makes a store; the caller owns it and closes it.
      *
+     * @param uri where the store keeps its records, of a scheme this provider supports
      * @param options option names in kebab case ({@code lease}); the provider refuses unknown ones
+     * @return a new store, which the caller closes
      * @throws IllegalArgumentException for a bad URI or option, naming it
      */
     IdempotencyKeyStore create(String uri, Map<String, String> options);

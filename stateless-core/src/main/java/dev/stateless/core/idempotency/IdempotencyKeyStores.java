@@ -20,6 +20,9 @@ public final class IdempotencyKeyStores {
      * store takes: {@code lease} and {@code retention} (ISO-8601 such as {@code PT30S}, or seconds).
      * The caller owns the store and closes it.
      *
+     * @param uri where the store keeps its records ({@code redis://...}, {@code memory:}, ...)
+     * @param options text options ({@code lease}, {@code retention}, ...); not changed
+     * @return a new store, which the caller closes
      * @throws IllegalArgumentException for an unknown scheme or a bad or unknown option, naming it
      */
     public static IdempotencyKeyStore create(String uri, Map<String, String> options) {
@@ -43,7 +46,12 @@ public final class IdempotencyKeyStores {
                 + "': is stateless-redis on the class path?");
     }
 
-    /** Applies {@code lease} and {@code retention}, removing them from {@code options}; for providers. */
+    /**
+     * Applies {@code lease} and {@code retention}, removing them from {@code options}; for providers.
+     *
+     * @param builder the store's builder, given each option found
+     * @param options text options; the ones applied are removed
+     */
     public static void applyCommon(IdempotencySettings.Builder<?> builder, Map<String, String> options) {
         String lease = options.remove("lease");
         if (lease != null) {
@@ -55,7 +63,11 @@ public final class IdempotencyKeyStores {
         }
     }
 
-    /** Fails on options nobody took; for providers. */
+    /**
+     * Fails on options nobody took; for providers.
+     *
+     * @param options what is left of the options after a provider took its own
+     */
     public static void requireEmpty(Map<String, String> options) {
         if (!options.isEmpty()) {
             throw new IllegalArgumentException("unknown store options " + options.keySet());

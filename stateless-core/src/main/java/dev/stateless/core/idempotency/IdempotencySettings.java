@@ -13,6 +13,13 @@ import java.util.Objects;
  */
 public record IdempotencySettings(Duration lease, Duration retention, Clock clock) {
 
+    /**
+     * Checks that each value is given and that the lease and the retention are positive.
+     *
+     * @param clock the store's clock
+     * @param lease how long a lease lasts
+     * @param retention how long a record is kept
+     */
     public IdempotencySettings {
         requirePositive("lease", lease);
         requirePositive("retention", retention);
@@ -42,6 +49,7 @@ public record IdempotencySettings(Duration lease, Duration retention, Clock cloc
         private Duration retention = Duration.ofHours(24);
         private Clock clock = Clock.systemUTC();
 
+        /** For the builders of the stores, which extend this one. */
         protected Builder() {
         }
 
@@ -50,23 +58,44 @@ public record IdempotencySettings(Duration lease, Duration retention, Clock cloc
             return (B) this;
         }
 
-        /** How long a holder keeps a key without extending it (default 30 s). */
+        /**
+         * How long a holder keeps a key without extending it (default 30 s).
+         *
+         * @param lease positive
+         * @return this builder
+         */
         public B lease(Duration lease) {
             this.lease = lease;
             return self();
         }
 
-        /** How long a key and its result are kept (default 24 h). */
+        /**
+         * How long a key and its result are kept (default 24 h).
+         *
+         * @param retention positive
+         * @return this builder
+         */
         public B retention(Duration retention) {
             this.retention = retention;
             return self();
         }
 
+        /**
+         * The clock for leases, retention and the hourly record count (default the system clock in UTC).
+         *
+         * @param clock the clock; tests pass one they move by hand
+         * @return this builder
+         */
         public B clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return self();
         }
 
+        /**
+         * The settings as configured, for the store's constructor.
+         *
+         * @return the settings
+         */
         protected IdempotencySettings settings() {
             return new IdempotencySettings(lease, retention, clock);
         }

@@ -39,6 +39,11 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
         this.settings = settings;
     }
 
+    /**
+     * Starts the configuration of a store that keeps its records in this JVM's memory.
+     *
+     * @return a builder with the default lease and retention
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -206,6 +211,11 @@ public final class InMemoryIdempotencyKeyStore implements IdempotencyKeyStore {
         private Builder() {
         }
 
+        /**
+         * Makes the store.
+         *
+         * @return a thread-safe store
+         */
         public InMemoryIdempotencyKeyStore build() {
             return new InMemoryIdempotencyKeyStore(settings());
         }

@@ -38,12 +38,21 @@ public final class Meters {
         this.sink = sink;
     }
 
-    /** Records nothing. */
+    /**
+     * Records nothing.
+     *
+     * @return meters that record nothing
+     */
     public static Meters none() {
         return NONE;
     }
 
-    /** Records into {@code registry}; {@link #none()} for null (a builder's registry that was never set). */
+    /**
+     * Records into {@code registry}; {@link #none()} for null (a builder's registry that was never set).
+     *
+     * @param registry the Micrometer registry, or null for none
+     * @return the meters
+     */
     public static Meters of(MeterRegistry registry) {
         return registry == null ? NONE : new Meters(new MicrometerSink(registry));
     }
@@ -51,12 +60,19 @@ public final class Meters {
     /**
      * {@link #of} for a registry held as {@code Object} (null: none), by classes that must not name
      * Micrometer in a field or signature (beans that frameworks introspect).
+     *
+     * @param registry a Micrometer {@code MeterRegistry}, or null for none
+     * @return the meters
      */
     public static Meters ofRegistry(Object registry) {
         return registry == null ? NONE : of((MeterRegistry) registry);
     }
 
-    /** Whether a registry records what this is given. */
+    /**
+     * Whether a registry records what this is given.
+     *
+     * @return whether anything is recorded
+     */
     public boolean enabled() {
         return sink != null;
     }
@@ -65,17 +81,34 @@ public final class Meters {
      * A timer named {@code name} (such as {@code stateless.session.load}) tagged {@code outcome};
      * a failed call is tagged by {@link #outcome(RuntimeException)}, and a call that failed
      * because its store was unreachable is also counted in {@link #STORE_UNAVAILABLE}.
+     *
+     * @param name the meter's name, e.g. {@code stateless.session.load}
+     * @param description what it measures
+     * @return the operation
      */
     public Operation operation(String name, String description) {
         return new Operation(this, name, description);
     }
 
-    /** A counter named {@code name} with one tag whose value each increment names. */
+    /**
+     * A counter named {@code name} with one tag whose value each increment names.
+     *
+     * @param name the meter's name, e.g. {@code stateless.session.load}
+     * @param description what it measures
+     * @param tagKey the name of its one tag
+     * @return the counter
+     */
     public Counter counter(String name, String description, String tagKey) {
         return new Counter(this, name, description, tagKey);
     }
 
-    /** {@code codec} itself without a registry; else the same codec, counting refusals in {@link #CODEC_REFUSED}. */
+    /**
+     * {@code codec} itself without a registry; else the same codec, counting refusals in {@link
+     * #CODEC_REFUSED}.
+     *
+     * @param codec the codec to count the refusals of
+     * @return the codec to use
+     */
     public AttributeCodec codec(AttributeCodec codec) {
         Objects.requireNonNull(codec, "codec");
         if (sink == null || codec instanceof CountingCodec) {
@@ -88,6 +121,9 @@ public final class Meters {
      * The outcome tag of a failure: {@code unavailable}, {@code corrupt}, {@code locked},
      * {@code refused} (a codec), the reason of a token or idempotency refusal in lower case, or
      * {@code error}.
+     *
+     * @param failure what a call threw
+     * @return the tag value
      */
     public static String outcome(RuntimeException failure) {
         if (failure instanceof StoreUnavailableException) {
@@ -111,7 +147,12 @@ public final class Meters {
         return "error";
     }
 
-    /** An enum constant as a tag value: {@code BAD_SIGNATURE} becomes {@code bad_signature}. */
+    /**
+     * An enum constant as a tag value: {@code BAD_SIGNATURE} becomes {@code bad_signature}.
+     *
+     * @param constant a reason or outcome constant
+     * @return the constant's name in lower case
+     */
     public static String lower(Enum<?> constant) {
         return constant.name().toLowerCase(Locale.ROOT);
     }
@@ -138,7 +179,14 @@ public final class Meters {
             this.shortName = name.startsWith("stateless.") ? name.substring("stateless.".length()) : name;
         }
 
-        /** Runs {@code call}, timed and tagged with {@code outcome} of its result (or of its failure). */
+        /**
+         * Runs {@code call}, timed and tagged with {@code outcome} of its result (or of its failure).
+         *
+         * @param <T> the call's result type
+         * @param call the call
+         * @param outcome the outcome tag of its result
+         * @return what {@code call} returned
+         */
         public <T> T call(Supplier<T> call, Function<? super T, String> outcome) {
             Sink sink = meters.sink;
             if (sink == null) {
@@ -156,7 +204,11 @@ public final class Meters {
             return result;
         }
 
-        /** Runs {@code call}, timed, tagged {@code success} (or by its failure). */
+        /**
+         * Runs {@code call}, timed, tagged {@code success} (or by its failure).
+         *
+         * @param call the call
+         */
         public void run(Runnable call) {
             call(() -> {
                 call.run();
@@ -187,7 +239,14 @@ public final class Meters {
             this.tagKey = Objects.requireNonNull(tagKey, "tagKey");
         }
 
-        /** Runs {@code call} and counts it under the tag {@code outcome} of its result (or of its failure). */
+        /**
+         * Runs {@code call} and counts it under the tag {@code outcome} of its result (or of its failure).
+         *
+         * @param <T> the call's result type
+         * @param call the call
+         * @param outcome the outcome tag of its result
+         * @return what {@code call} returned
+         */
         public <T> T call(Supplier<T> call, Function<? super T, String> outcome) {
             if (meters.sink == null) {
                 return call.get();
@@ -203,7 +262,11 @@ public final class Meters {
             return result;
         }
 
-        /** Counts one under {@code tagValue}. */
+        /**
+         * Counts one under {@code tagValue}.
+         *
+         * @param tagValue the tag's value
+         */
         public void increment(String tagValue) {
             Sink sink = meters.sink;
             if (sink != null) {

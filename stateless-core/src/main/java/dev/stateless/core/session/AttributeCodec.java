@@ -22,6 +22,8 @@ public interface AttributeCodec {
     /**
      * Encodes a value.
      *
+     * @param value the attribute's value
+     * @return the encoded bytes
      * @throws AttributeCodecException with reason {@link AttributeCodecException.Reason#UNSUPPORTED_TYPE}
      *     when the value, or anything inside it, is of a type the codec does not allow
      */
@@ -30,6 +32,8 @@ public interface AttributeCodec {
     /**
      * Decodes bytes produced by {@link #encode}.
      *
+     * @param bytes what {@link #encode} made, read back from storage (untrusted)
+     * @return the value
      * @throws AttributeCodecException with reason {@link AttributeCodecException.Reason#UNDECODABLE}
      *     when the bytes are not a value this codec can read (corrupt data, a type that is not
      *     allowed, a class that changed incompatibly)
@@ -42,6 +46,7 @@ public interface AttributeCodec {
      * doing any work. Passing is no promise for every value: a subclass, or a collection holding a
      * type that is not allowed, is still refused by {@link #encode}. The default accepts every type.
      *
+     * @param type the type an application means to store
      * @throws AttributeCodecException with reason {@link AttributeCodecException.Reason#UNSUPPORTED_TYPE},
      *     naming the type, when no value declared as {@code type} can be encoded
      */
@@ -60,12 +65,21 @@ public interface AttributeCodec {
      *
      * <p>The default returns {@code changed}: Java serialization streams cannot be merged. The JSON
      * codec merges unknown properties back (see {@link JsonAttributeCodec#merge}).
+     *
+     * @param stored the bytes in the store, perhaps written by a newer version
+     * @param asLoaded this node's encoding of the value it decoded from {@code stored}
+     * @param changed this node's encoding of the value now
+     * @return the bytes to store
      */
     default byte[] merge(byte[] stored, byte[] asLoaded, byte[] changed) {
         return changed;
     }
 
-    /** A JSON codec that allows JDK basics, collections and {@code java.time} values only. */
+    /**
+     * A JSON codec that allows JDK basics, collections and {@code java.time} values only.
+     *
+     * @return a JSON codec that allows the JDK's value types only
+     */
     static AttributeCodec json() {
         return JsonAttributeCodec.builder().build();
     }

@@ -17,13 +17,26 @@ public class AttributeCodecException extends StatelessException {
         UNDECODABLE
     }
 
+    /** Why the value was refused. */
     private final Reason reason;
 
+    /**
+     * A value the codec refused.
+     *
+     * @param reason why
+     * @param message what was refused, naming its type but never its content
+     * @param cause the failure behind it, or null
+     */
     public AttributeCodecException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
     }
 
+    /**
+     * Why the value was refused.
+     *
+     * @return the reason
+     */
     public Reason reason() {
         return reason;
     }

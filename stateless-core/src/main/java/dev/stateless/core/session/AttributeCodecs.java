@@ -44,6 +44,7 @@ public final class AttributeCodecs {
      *
      * @param options text options; the codec's are removed
      * @param loader resolves the names in {@code codec-types} (the webapp's class loader)
+     * @return the codec the options describe
      * @throws IllegalArgumentException naming the option: an unknown codec, a malformed pattern, a
      *     class the loader does not find, a class the codec cannot carry, a bad number
      */

@@ -68,6 +68,11 @@ public final class InMemorySessionStore implements SessionStore {
         this.settings = settings;
     }
 
+    /**
+     * Starts the configuration of a store that keeps its sessions in this JVM's memory.
+     *
+     * @return a builder with the shared defaults
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -345,6 +350,11 @@ public final class InMemorySessionStore implements SessionStore {
         private Builder() {
         }
 
+        /**
+         * Makes the store.
+         *
+         * @return a thread-safe store
+         */
         public InMemorySessionStore build() {
             return new InMemorySessionStore(settings());
         }

@@ -120,6 +120,7 @@ public final class JsonAttributeCodec implements AttributeCodec {
     private final ObjectMapper trees;
 
     private JsonAttributeCodec(Builder builder) {
+        JacksonRuntime.check();
         TypeAllowList patterns = builder.patterns.build(builder.loader != null ? builder.loader : TypeAllowList.defaultLoader());
         this.registry = new TypeRegistry(builder.ids, patterns);
         this.maxStringLength = builder.maxStringLength;
@@ -145,6 +146,12 @@ public final class JsonAttributeCodec implements AttributeCodec {
                 .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
                 .visibility(PropertyAccessor.CREATOR, JsonAutoDetect.Visibility.ANY)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                // java.time values as ISO-8601 text, not Jackson's decimal seconds: Jackson 2.19 writes a
+                // negative Instant or Duration with nanoseconds as a different decimal than 2.21 and later
+                // read it (-5s+1ns is "-5.000000001" there, read back as -6s+999999999ns), so nodes on two
+                // Jackson versions would silently disagree on a stored value. ISO text reads alike on all.
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 // A field removed from a class must not make old sessions unreadable.
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .setDefaultTyping(new AllowListTyping(registry))
@@ -160,6 +167,11 @@ public final class JsonAttributeCodec implements AttributeCodec {
         }
     }
 
+    /**
+     * Starts the configuration of a JSON codec; only the JDK's value types are allowed until more are.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -422,6 +434,8 @@ public final class JsonAttributeCodec implements AttributeCodec {
          * Allows values of these classes, identified in storage by their fully qualified name. Use
          * {@link #allow(String, Class)} when a class may be renamed or moved.
          *
+         * @param types the classes to allow
+         * @return this builder
          * @throws IllegalArgumentException naming the class and the reason when JSON cannot carry it
          *     faithfully; see {@link #allow(String, Class)}
          */
@@ -447,6 +461,9 @@ public final class JsonAttributeCodec implements AttributeCodec {
          * {@linkplain #addModule modules} before the classes they make storable: the checks are
          * then left to them, and to the round trip made at first encode.
          *
+         * @param typeId the short name stored instead of the class name
+         * @param type the class
+         * @return this builder
          * @throws IllegalArgumentException as said, or for an empty or reserved id
          */
         public Builder allow(String typeId, Class<?> type) {
@@ -497,6 +514,8 @@ public final class JsonAttributeCodec implements AttributeCodec {
          * {@link #allow(String, Class)} run on each class when it is first encoded or decoded, and
          * a class that fails them is refused with {@link AttributeCodecException} naming it.
          *
+         * @param patterns class names or {@code package.*} patterns
+         * @return this builder
          * @throws IllegalArgumentException for a malformed pattern, one covering JDK packages
          *     wholesale ({@code java.**}) or a whole top-level domain ({@code com.**}), or a known gadget
          */
@@ -513,6 +532,9 @@ public final class JsonAttributeCodec implements AttributeCodec {
         /**
          * The class loader that resolves the names given to {@link #allowTypes} (default: the
          * thread's context class loader at {@link #build()}); in a servlet container, the webapp's.
+         *
+         * @param loader the class loader
+         * @return this builder
          */
         public Builder classLoader(ClassLoader loader) {
             this.loader = Objects.requireNonNull(loader, "classLoader");
@@ -525,6 +547,9 @@ public final class JsonAttributeCodec implements AttributeCodec {
          * changes how a type is written, never which types stored bytes may name. A module cannot
          * replace the codec's allow-list typing, and types its annotations name by class
          * ({@code @JsonTypeInfo(use = CLASS)}) are checked against the same allow-list.
+         *
+         * @param module the Jackson module
+         * @return this builder
          */
         public Builder addModule(Module module) {
             modules.add(Objects.requireNonNull(module, "module"));
@@ -535,13 +560,22 @@ public final class JsonAttributeCodec implements AttributeCodec {
          * Applies the Jackson annotations of {@code mixin} to {@code target} (a {@code @JsonCreator}
          * for a class without a no-argument constructor, {@code @JsonIgnore}...). The target must
          * still be allowed.
+         *
+         * @param target the class to annotate
+         * @param mixin the class whose annotations apply to it
+         * @return this builder
          */
         public Builder mixIn(Class<?> target, Class<?> mixin) {
             mixIns.put(Objects.requireNonNull(target, "target"), Objects.requireNonNull(mixin, "mixin"));
             return this;
         }
 
-        /** Deepest nesting of JSON arrays and objects a stored value may have (default 64). */
+        /**
+         * Deepest nesting of JSON arrays and objects a stored value may have (default 64).
+         *
+         * @param depth at least 1
+         * @return this builder
+         */
         public Builder maxNestingDepth(int depth) {
             if (depth < 1) {
                 throw new IllegalArgumentException("maxNestingDepth must be at least 1, was " + depth);
@@ -550,7 +584,12 @@ public final class JsonAttributeCodec implements AttributeCodec {
             return this;
         }
 
-        /** Longest string a stored value may hold, in characters (default 4 Mi). */
+        /**
+         * Longest string a stored value may hold, in characters (default 4 Mi).
+         *
+         * @param length at least 1
+         * @return this builder
+         */
         public Builder maxStringLength(int length) {
             if (length < 1) {
                 throw new IllegalArgumentException("maxStringLength must be at least 1, was " + length);
@@ -562,8 +601,10 @@ public final class JsonAttributeCodec implements AttributeCodec {
         /**
          * Builds the codec.
          *
+         * @return a thread-safe codec
          * @throws IllegalArgumentException when an allowed class has a field of an application
          *     type that is not allowed, or (with modules) cannot be carried; the message names both
+         * @throws IllegalStateException when the Jackson on the classpath is older than 2.19
          */
         public JsonAttributeCodec build() {
             return new JsonAttributeCodec(this);

@@ -132,6 +132,11 @@ public final class SerializableAttributeCodec implements AttributeCodec {
         this.maxBytes = builder.maxBytes;
     }
 
+    /**
+     * Starts the configuration of a Java serialization codec; no class is allowed until one is.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -485,6 +490,8 @@ public final class SerializableAttributeCodec implements AttributeCodec {
         /**
          * Allows these classes (and, for decoding, only these very {@code Class} objects).
          *
+         * @param classes the classes to allow
+         * @return this builder
          * @throws IllegalArgumentException for a class that is not {@code Serializable}, or a known gadget
          */
         public Builder allow(Class<?>... classes) {
@@ -504,6 +511,8 @@ public final class SerializableAttributeCodec implements AttributeCodec {
          * its subpackages). Names are resolved with the {@linkplain #classLoader class loader} only
          * when stored bytes name them.
          *
+         * @param patterns class names or {@code package.*} patterns
+         * @return this builder
          * @throws IllegalArgumentException for a malformed pattern, one covering JDK packages
          *     wholesale ({@code java.**}) or a whole top-level domain ({@code com.**}), or a known gadget
          */
@@ -514,13 +523,24 @@ public final class SerializableAttributeCodec implements AttributeCodec {
             return this;
         }
 
-        /** The class loader that resolves class names (default: the thread's context class loader at {@link #build}). */
+        /**
+         * The class loader that resolves class names (default: the thread's context class loader at {@link
+         * #build}).
+         *
+         * @param loader the class loader
+         * @return this builder
+         */
         public Builder classLoader(ClassLoader loader) {
             this.loader = Objects.requireNonNull(loader, "classLoader");
             return this;
         }
 
-        /** Deepest nesting of objects in a stored value (default 100). */
+        /**
+         * Deepest nesting of objects in a stored value (default 100).
+         *
+         * @param depth at least 1
+         * @return this builder
+         */
         public Builder maxDepth(int depth) {
             if (depth < 1) {
                 throw new IllegalArgumentException("maxDepth must be at least 1, was " + depth);
@@ -529,7 +549,12 @@ public final class SerializableAttributeCodec implements AttributeCodec {
             return this;
         }
 
-        /** Most objects, strings, classes and back-references in a stored value (default 100,000). */
+        /**
+         * Most objects, strings, classes and back-references in a stored value (default 100,000).
+         *
+         * @param refs at least 1
+         * @return this builder
+         */
         public Builder maxRefs(long refs) {
             if (refs < 1) {
                 throw new IllegalArgumentException("maxRefs must be at least 1, was " + refs);
@@ -538,7 +563,12 @@ public final class SerializableAttributeCodec implements AttributeCodec {
             return this;
         }
 
-        /** Longest array (and collection) in a stored value, in elements (default 1,000,000). */
+        /**
+         * Longest array (and collection) in a stored value, in elements (default 1,000,000).
+         *
+         * @param length zero or more
+         * @return this builder
+         */
         public Builder maxArrayLength(int length) {
             if (length < 0) {
                 throw new IllegalArgumentException("maxArrayLength must not be negative, was " + length);
@@ -547,7 +577,12 @@ public final class SerializableAttributeCodec implements AttributeCodec {
             return this;
         }
 
-        /** Largest stored value, in bytes (default 8 MiB). */
+        /**
+         * Largest stored value, in bytes (default 8 MiB).
+         *
+         * @param bytes at least 1
+         * @return this builder
+         */
         public Builder maxBytes(int bytes) {
             if (bytes < 16) {
                 throw new IllegalArgumentException("maxBytes must be at least 16, was " + bytes);
@@ -556,6 +591,11 @@ public final class SerializableAttributeCodec implements AttributeCodec {
             return this;
         }
 
+        /**
+         * Makes the codec; its {@code ObjectInputFilter} is built here from the allow-list and limits.
+         *
+         * @return a thread-safe codec
+         */
         public SerializableAttributeCodec build() {
             return new SerializableAttributeCodec(this);
         }

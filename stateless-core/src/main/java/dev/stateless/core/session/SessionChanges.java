@@ -30,7 +30,12 @@ public final class SessionChanges {
         this.principal = b.principal;
     }
 
-    /** Starts the changes to {@code base}, the session as it was loaded (or created). */
+    /**
+     * Starts the changes to {@code base}, the session as it was loaded (or created).
+     *
+     * @param base the session as the request loaded (or created) it
+     * @return a builder of changes to {@code base}
+     */
     public static Builder to(SessionData base) {
         return new Builder(base);
     }
@@ -38,33 +43,63 @@ public final class SessionChanges {
     /**
      * The session as loaded; a new one is created by the save. When it carries a
      * {@linkplain SessionData#lockToken() lock token}, the save releases that lock.
+     *
+     * @return the session the changes apply to
      */
     public SessionData base() {
         return base;
     }
 
+    /**
+     * The id of the session the changes apply to.
+     *
+     * @return the base's id
+     */
     public SessionId id() {
         return base.id();
     }
 
-    /** Attributes to write, encoded; arrays must not be modified. */
+    /**
+     * Attributes to write, encoded; arrays must not be modified.
+     *
+     * @return the encoded new values by name, read-only
+     */
     public Map<String, byte[]> set() {
         return set;
     }
 
+    /**
+     * The attributes to remove.
+     *
+     * @return the names, read-only
+     */
     public Set<String> removed() {
         return removed;
     }
 
+    /**
+     * The new idle timeout, when the request changed it ({@code setMaxInactiveInterval}).
+     *
+     * @return the timeout, or empty when unchanged
+     */
     public Optional<Duration> idleTimeout() {
         return Optional.ofNullable(idleTimeout);
     }
 
+    /**
+     * The principal to record, when the request set one (a login).
+     *
+     * @return the principal's name, or empty when unchanged
+     */
     public Optional<String> principal() {
         return Optional.ofNullable(principal);
     }
 
-    /** True when saving would write nothing: the session exists and nothing changed. */
+    /**
+     * True when saving would write nothing: the session exists and nothing changed.
+     *
+     * @return whether there is nothing to write
+     */
     public boolean isEmpty() {
         return !base.isNew() && set.isEmpty() && removed.isEmpty() && idleTimeout == null && principal == null;
     }
@@ -81,6 +116,13 @@ public final class SessionChanges {
             this.base = Objects.requireNonNull(base, "base");
         }
 
+        /**
+         * Sets an attribute to an encoded value; a later {@link #remove} of the same name wins.
+         *
+         * @param name the attribute's name
+         * @param encoded its value as the codec encoded it
+         * @return this builder
+         */
         public Builder set(String name, byte[] encoded) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(encoded, "encoded");
@@ -89,6 +131,12 @@ public final class SessionChanges {
             return this;
         }
 
+        /**
+         * Removes an attribute; a later {@link #set} of the same name wins.
+         *
+         * @param name the attribute's name
+         * @return this builder
+         */
         public Builder remove(String name) {
             Objects.requireNonNull(name, "name");
             set.remove(name);
@@ -100,6 +148,8 @@ public final class SessionChanges {
          * A new idle timeout for the session; {@link Duration#ZERO} means it never times out by
          * inactivity (it still ends at its absolute expiry).
          *
+         * @param timeout zero or positive; zero for no idle expiry
+         * @return this builder
          * @throws IllegalArgumentException when {@code timeout} is negative
          */
         public Builder idleTimeout(Duration timeout) {
@@ -111,6 +161,12 @@ public final class SessionChanges {
             return this;
         }
 
+        /**
+         * Records the user the session now belongs to.
+         *
+         * @param name the principal's name
+         * @return this builder
+         */
         public Builder principal(String name) {
             Objects.requireNonNull(name, "name");
             if (name.isEmpty()) {
@@ -120,6 +176,11 @@ public final class SessionChanges {
             return this;
         }
 
+        /**
+         * The changes, fixed.
+         *
+         * @return the immutable changes
+         */
         public SessionChanges build() {
             return new SessionChanges(this);
         }

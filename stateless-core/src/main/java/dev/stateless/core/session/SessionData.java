@@ -62,12 +62,29 @@ public final class SessionData {
     /**
      * A new session that no store holds yet: it is written by the first {@link SessionStore#save}.
      * An {@code idleTimeout} of zero means no idle expiry.
+     *
+     * @param id the session's id
+     * @param now its creation time, and its first access
+     * @param idleTimeout how long it lives without a request; zero for no idle expiry
+     * @param absoluteTimeout its longest life, however active
+     * @return the unsaved session, without attributes or principal
      */
     public static SessionData newSession(SessionId id, Instant now, Duration idleTimeout, Duration absoluteTimeout) {
         return new SessionData(id, now, now, idleTimeout, now.plus(absoluteTimeout), null, Map.of(), true);
     }
 
-    /** A session as read back from storage (for store implementations). */
+    /**
+     * A session as read back from storage (for store implementations).
+     *
+     * @param id the session's id
+     * @param createdAt when it was created
+     * @param lastAccessedAt when a request last used it
+     * @param idleTimeout how long it lives without a request; zero for none
+     * @param absoluteExpiry when it ends however active
+     * @param principal the user it belongs to, or null
+     * @param attributes the encoded attributes by name; copied
+     * @return the stored session, not new, holding no lock
+     */
     public static SessionData stored(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
             Instant absoluteExpiry, String principal, Map<String, byte[]> attributes) {
         return new SessionData(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal,
@@ -84,29 +101,57 @@ public final class SessionData {
                 Collections.unmodifiableMap(new LinkedHashMap<>(attributes)), false, null, version);
     }
 
+    /**
+     * The session's id.
+     *
+     * @return the id
+     */
     public SessionId id() {
         return id;
     }
 
+    /**
+     * When the session was created.
+     *
+     * @return the creation time
+     */
     public Instant createdAt() {
         return createdAt;
     }
 
-    /** When a request last used the session, before the request that loaded this copy. */
+    /**
+     * When a request last used the session, before the request that loaded this copy.
+     *
+     * @return the last access time
+     */
     public Instant lastAccessedAt() {
         return lastAccessedAt;
     }
 
-    /** How long the session lives without a request; {@link Duration#ZERO} when it never times out by inactivity. */
+    /**
+     * How long the session lives without a request; {@link Duration#ZERO} when it never times out by
+     * inactivity.
+     *
+     * @return the idle timeout, zero or positive
+     */
     public Duration idleTimeout() {
         return idleTimeout;
     }
 
+    /**
+     * When the session ends however active it is.
+     *
+     * @return the absolute expiry
+     */
     public Instant absoluteExpiry() {
         return absoluteExpiry;
     }
 
-    /** The sooner of the idle and the absolute expiry; the absolute expiry when there is no idle timeout. */
+    /**
+     * The sooner of the idle and the absolute expiry; the absolute expiry when there is no idle timeout.
+     *
+     * @return the time the session expires unless a request comes first
+     */
     public Instant expiresAt() {
         if (idleTimeout.isZero()) {
             return absoluteExpiry;
@@ -115,30 +160,58 @@ public final class SessionData {
         return idleExpiry.isBefore(absoluteExpiry) ? idleExpiry : absoluteExpiry;
     }
 
+    /**
+     * Whether the session has expired at {@code now}, by inactivity or by age.
+     *
+     * @param now the time to judge by
+     * @return true once {@link #expiresAt()} is not after {@code now}
+     */
     public boolean isExpired(Instant now) {
         return !now.isBefore(expiresAt());
     }
 
-    /** The name of the user the session belongs to, if one was recorded. */
+    /**
+     * The name of the user the session belongs to, if one was recorded.
+     *
+     * @return the principal, or empty for an anonymous session
+     */
     public Optional<String> principal() {
         return Optional.ofNullable(principal);
     }
 
-    /** True until a store has saved the session once. */
+    /**
+     * True until a store has saved the session once.
+     *
+     * @return whether no store holds this session yet
+     */
     public boolean isNew() {
         return isNew;
     }
 
+    /**
+     * The names of the session's attributes.
+     *
+     * @return a read-only set
+     */
     public Set<String> attributeNames() {
         return attributes.keySet();
     }
 
-    /** The encoded value of an attribute. The array must not be modified. */
+    /**
+     * The encoded value of an attribute. The array must not be modified.
+     *
+     * @param name the attribute's name
+     * @return the encoded value, or empty when there is no such attribute
+     */
     public Optional<byte[]> encodedAttribute(String name) {
         return Optional.ofNullable(attributes.get(name));
     }
 
-    /** All attributes, encoded, in a read-only map whose arrays must not be modified. */
+    /**
+     * All attributes, encoded, in a read-only map whose arrays must not be modified.
+     *
+     * @return the attributes by name
+     */
     public Map<String, byte[]> encodedAttributes() {
         return attributes;
     }
@@ -146,6 +219,8 @@ public final class SessionData {
     /**
      * The token of the lock this copy holds, when it was loaded with
      * {@link SessionStore#load(SessionId, SessionLock)}; empty for every other copy.
+     *
+     * @return the lock token, or empty when this copy holds no lock
      */
     public Optional<String> lockToken() {
         return Optional.ofNullable(lockToken);
@@ -161,14 +236,25 @@ public final class SessionData {
         return version;
     }
 
-    /** For store implementations: this copy, holding the lock with {@code token}. */
+    /**
+     * For store implementations: this copy, holding the lock with {@code token}.
+     *
+     * @param token the lock holder's token
+     * @return a copy that holds the lock
+     */
     public SessionData lockedWith(String token) {
         Objects.requireNonNull(token, "token");
         return new SessionData(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew,
                 token, version);
     }
 
-    /** The session as it is after {@code changes} were saved: no longer new, holding no lock (the save released it). */
+    /**
+     * The session as it is after {@code changes} were saved: no longer new, holding no lock (the save
+     * released it).
+     *
+     * @param changes the delta that was saved onto this copy
+     * @return the session after the save
+     */
     public SessionData apply(SessionChanges changes) {
         Map<String, byte[]> merged = new LinkedHashMap<>(attributes);
         changes.removed().forEach(merged::remove);
@@ -180,12 +266,20 @@ public final class SessionData {
     /**
      * The same session under another id (after {@link SessionStore#changeId}), holding no lock: a
      * lock belongs to the old id and is not carried over.
+     *
+     * @param newId the id the session now has
+     * @return a copy under {@code newId}
      */
     public SessionData withId(SessionId newId) {
         return new SessionData(newId, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew);
     }
 
-    /** The same session with its last access moved to {@code now}. */
+    /**
+     * The same session with its last access moved to {@code now}.
+     *
+     * @param now the time of the access
+     * @return a copy last accessed at {@code now}
+     */
     public SessionData touchedAt(Instant now) {
         return new SessionData(id, createdAt, now, idleTimeout, absoluteExpiry, principal, attributes, isNew, lockToken,
                 version);

@@ -30,7 +30,11 @@ public final class SessionId {
         this.value = value;
     }
 
-    /** Creates a new random id. */
+    /**
+     * Creates a new random id.
+     *
+     * @return a new random id
+     */
     public static SessionId generate() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
@@ -40,6 +44,7 @@ public final class SessionId {
     /**
      * Parses the text form of an id.
      *
+     * @param text what a client sent
      * @return the id, or empty when {@code text} is not exactly 43 base64url characters whose last
      *     character carries no stray bits (so every id has one text form)
      */
@@ -60,7 +65,11 @@ public final class SessionId {
         return Optional.of(new SessionId(text.toString()));
     }
 
-    /** The full text form, for a cookie or header. Treat it as a secret. */
+    /**
+     * The full text form, for a cookie or header. Treat it as a secret.
+     *
+     * @return the id as sent to the client
+     */
     public String value() {
         return value;
     }
@@ -68,6 +77,8 @@ public final class SessionId {
     /**
      * A SHA-256 of the id in unpadded base64url (43 characters): what stores use as a key, so a
      * dump of the store, a log line or a {@link SessionSummary} never reveals a live id.
+     *
+     * @return the SHA-256 digest, base64url, as used in storage keys
      */
     public String digest() {
         String d = digest;

@@ -28,6 +28,12 @@ import java.util.function.Supplier;
  */
 public record SessionLock(Duration lease, Duration maxWait) {
 
+    /**
+     * Checks that the lease is positive and the wait is not negative.
+     *
+     * @param lease how long the lock is held at most
+     * @param maxWait how long a load waits for the lock
+     */
     public SessionLock {
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(maxWait, "maxWait");
@@ -44,6 +50,9 @@ public record SessionLock(Duration lease, Duration maxWait) {
      * doubling to 50 ms), for store implementations: an empty answer means "held by another, try
      * again".
      *
+     * @param <T> what an attempt yields
+     * @param attempt one try at taking the lock; empty while another request holds it
+     * @return what the first successful attempt yielded
      * @throws SessionLockedException when the wait is over, or the thread is interrupted
      */
     public <T> T await(Supplier<Optional<T>> attempt) {
@@ -72,6 +81,8 @@ public record SessionLock(Duration lease, Duration maxWait) {
      * For store implementations: reports a save that came after its lock's lease had ended and
      * another request took or released the lock, at WARN once per {@code warned} flag (one per
      * store), at DEBUG after that.
+     *
+     * @param warned set once the warning was logged, so that a store logs it once
      */
     public static void reportSaveAfterLease(AtomicBoolean warned) {
         Logger log = LoggerFactory.getLogger(SessionLock.class);

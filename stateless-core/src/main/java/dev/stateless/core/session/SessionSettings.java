@@ -26,6 +26,16 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
     /** No limit on the sessions of a principal (the default). */
     public static final int UNLIMITED = Integer.MAX_VALUE;
 
+    /**
+     * Checks that each value is given and the timeouts and the limit are in range.
+     *
+     * @param absoluteTimeout the longest life of a session
+     * @param clock the store's clock
+     * @param codec the attribute codec
+     * @param idleTimeout the idle timeout of new sessions
+     * @param maxSessionsPerPrincipal the live sessions one principal may have
+     * @param touchInterval how often at most the last access is written
+     */
     public SessionSettings {
         Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(clock, "clock");
@@ -44,7 +54,15 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
         }
     }
 
-    /** Settings without a limit on the sessions of a principal. */
+    /**
+     * Settings without a limit on the sessions of a principal.
+     *
+     * @param codec encodes attribute values
+     * @param clock the time source for expiry
+     * @param idleTimeout idle timeout of new sessions; zero for none
+     * @param absoluteTimeout longest life of a session
+     * @param touchInterval how often at most the last access is written
+     */
     public SessionSettings(AttributeCodec codec, Clock clock, Duration idleTimeout, Duration absoluteTimeout,
             Duration touchInterval) {
         this(codec, clock, idleTimeout, absoluteTimeout, touchInterval, UNLIMITED);
@@ -57,12 +75,22 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
         }
     }
 
-    /** A new, unsaved session with these timeouts. */
+    /**
+     * A new, unsaved session with these timeouts.
+     *
+     * @return the session, unsaved
+     */
     public SessionData newSession() {
         return SessionData.newSession(SessionId.generate(), clock.instant(), idleTimeout, absoluteTimeout);
     }
 
-    /** Whether a load at {@code now} should write the last-access time of {@code session}. */
+    /**
+     * Whether a load at {@code now} should write the last-access time of {@code session}.
+     *
+     * @param session the session just loaded
+     * @param now the time of the load
+     * @return true when the touch interval has passed since its last recorded access
+     */
     public boolean shouldTouch(SessionData session, Instant now) {
         return !now.isBefore(session.lastAccessedAt().plus(touchInterval));
     }
@@ -72,7 +100,9 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
      * {@link #maxSessionsPerPrincipal}: the least recently used of the others, as many as exceed
      * the limit. {@code kept}, the session that was just saved, is never among them.
      *
+     * @param <K> how the store names its sessions
      * @param live the principal's live sessions (by any key the store uses), {@code kept} included
+     * @param kept the session just saved
      * @return the keys of the sessions to end, least recently used first; empty within the limit
      */
     public <K> List<K> sessionsBeyondLimit(Map<K, SessionData> live, K kept) {
@@ -105,6 +135,7 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
         private Duration touchInterval = Duration.ZERO;
         private int maxSessionsPerPrincipal = UNLIMITED;
 
+        /** For the store builders, which extend this one. */
         protected Builder() {
         }
 
@@ -113,24 +144,45 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
             return (B) this;
         }
 
-        /** The attribute codec (default {@link AttributeCodec#json()}). */
+        /**
+         * The attribute codec (default {@link AttributeCodec#json()}).
+         *
+         * @param codec the codec
+         * @return this builder
+         */
         public B codec(AttributeCodec codec) {
             this.codec = Objects.requireNonNull(codec, "codec");
             return self();
         }
 
+        /**
+         * The clock for expiry and last access (default the system clock in UTC).
+         *
+         * @param clock the clock; tests pass one they move by hand
+         * @return this builder
+         */
         public B clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return self();
         }
 
-        /** Idle timeout for new sessions (default 30 minutes); a session may change its own. */
+        /**
+         * Idle timeout for new sessions (default 30 minutes); a session may change its own.
+         *
+         * @param timeout zero (no idle expiry) or positive
+         * @return this builder
+         */
         public B idleTimeout(Duration timeout) {
             this.idleTimeout = timeout;
             return self();
         }
 
-        /** Longest life of a session however active it is (default 12 hours). */
+        /**
+         * Longest life of a session however active it is (default 12 hours).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public B absoluteTimeout(Duration timeout) {
             this.absoluteTimeout = timeout;
             return self();
@@ -142,6 +194,9 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
          * {@code HttpSession.getLastAccessedTime()} is the previous request's time on any node, as
          * the Servlet spec asks. A longer interval saves Redis writes on busy sessions, at the
          * price of a last-access time (and an idle expiry) that may be that much early.
+         *
+         * @param interval zero or positive
+         * @return this builder
          */
         public B touchInterval(Duration interval) {
             this.touchInterval = interval;
@@ -157,6 +212,8 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
          * device's cookie is never locked out. Anonymous sessions are not counted. Concurrent logins
          * of one principal may end one session more than needed, never leave more than {@code max}.
          *
+         * @param max at least 1
+         * @return this builder
          * @throws IllegalArgumentException at {@code build()} when {@code max} is less than 1
          */
         public B maxSessionsPerPrincipal(int max) {
@@ -164,7 +221,11 @@ public record SessionSettings(AttributeCodec codec, Clock clock, Duration idleTi
             return self();
         }
 
-        /** Validates the shared options. */
+        /**
+         * Validates the shared options.
+         *
+         * @return the settings
+         */
         protected SessionSettings settings() {
             return new SessionSettings(codec != null ? codec : AttributeCodec.json(), clock, idleTimeout,
                     absoluteTimeout, touchInterval, maxSessionsPerPrincipal);

@@ -33,12 +33,18 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface SessionStore extends AutoCloseable {
 
-    /** The codec that encodes this store's attribute values. */
+    /**
+     * The codec that encodes this store's attribute values.
+     *
+     * @return the codec of this store's attribute values
+     */
     AttributeCodec codec();
 
     /**
      * A new session with a fresh random id and this store's timeouts. Nothing is written until the
      * first {@link #save}.
+     *
+     * @return a new, unsaved session with this store's timeouts
      */
     SessionData newSession();
 
@@ -46,6 +52,7 @@ public interface SessionStore extends AutoCloseable {
      * Reads a session and refreshes its idle expiry in the same step (at most once per the store's
      * touch interval).
      *
+     * @param id the session's id
      * @return the session as it was before this access, or empty when there is none or it expired
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
@@ -77,6 +84,8 @@ public interface SessionStore extends AutoCloseable {
      * lock with the session; {@link #changeId} does not carry it to the new id. Only loads through
      * this method wait for the lock: plain loads and saves (read-only requests) ignore it.
      *
+     * @param id the session's id
+     * @param lock how long a lock is held and how long to wait for one
      * @return the session as it was before this access, now locked by the caller; or empty, taking
      *     nothing, when there is none or it expired
      * @throws SessionLockedException when another holder kept the lock for all of {@code maxWait}
@@ -91,6 +100,7 @@ public interface SessionStore extends AutoCloseable {
      * is an access too). Never creates a session and never brings back one that expired or was
      * deleted; an unknown id is a no-op. Ignores the session lock.
      *
+     * @param id the session's id
      * @return completes when the store has applied the touch, or exceptionally with
      *     {@link StoreUnavailableException} when the backend cannot be reached in time; never throws
      *     for an unreachable backend
@@ -107,10 +117,11 @@ public interface SessionStore extends AutoCloseable {
      * written, the other holder keeps its lock, and the store logs a warning (the requests were not
      * serialized, so a concurrent in-place update may be lost).
      *
+     * @param changes what the request changed, over the session it loaded
      * @return false, writing nothing, when an existing session is gone (expired, deleted, or its id
      *     was changed); true when written
-     * @throws CorruptDataException, writing nothing, when what is stored under the session's id is not
-     *     a session this store can read
+     * @throws CorruptDataException when what is stored under the session's id is not a session this
+     *     store can read (nothing is written)
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
     boolean save(SessionChanges changes);
@@ -138,6 +149,7 @@ public interface SessionStore extends AutoCloseable {
      * when the lock is no longer that holder's (its lease ran out, the session is gone) or when
      * {@code locked} holds no lock. If this fails, the lock frees itself when its lease ends.
      *
+     * @param locked the copy that holds the lock
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
     void unlock(SessionData locked);
@@ -148,6 +160,7 @@ public interface SessionStore extends AutoCloseable {
      * the last few minutes, deletes it under its new id too, so a logout that raced a login's id
      * change never leaves the session alive.
      *
+     * @param id the session's id
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
     void delete(SessionId id);
@@ -161,6 +174,8 @@ public interface SessionStore extends AutoCloseable {
      * minutes it forwards a {@link #delete} to the new id. When {@code from} is deleted while the
      * move runs, the move undoes itself and returns false: nothing outlives the invalidation.
      *
+     * @param from the session's current id
+     * @param to its new id, unused
      * @return false when there is no session {@code from}, or it was deleted while it moved
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
@@ -169,6 +184,8 @@ public interface SessionStore extends AutoCloseable {
     /**
      * The live sessions recorded for a principal.
      *
+     * @param principal the user's name
+     * @return the user's live sessions, in no particular order
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
     List<SessionSummary> findByPrincipal(String principal);
@@ -176,6 +193,7 @@ public interface SessionStore extends AutoCloseable {
     /**
      * Deletes every session of a principal ("log out everywhere").
      *
+     * @param principal the user's name
      * @return how many live sessions were deleted
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
@@ -186,6 +204,8 @@ public interface SessionStore extends AutoCloseable {
      * store's command timeout, so it returns {@link Health.Status#DOWN DOWN} with the error rather
      * than hang or throw while the backend is away. For health endpoints; never throws.
      * The default, for stores that do not implement it, is {@link Health.Status#UNKNOWN UNKNOWN}.
+     *
+     * @return the health, never null
      */
     default Health health() {
         return Health.notChecked(this);

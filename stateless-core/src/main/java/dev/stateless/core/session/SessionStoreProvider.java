@@ -10,13 +10,20 @@ import java.util.Map;
  */
 public interface SessionStoreProvider {
 
-    /** Whether this provider makes stores for URIs with this scheme ({@code redis}, {@code memory}). */
+    /**
+     * Whether this provider makes stores for URIs with this scheme ({@code redis}, {@code memory}).
+     *
+     * @param scheme the URI scheme, lower case ({@code redis}, {@code memory}, ...)
+     * @return whether this provider makes stores for that scheme
+     */
     boolean supports(String scheme);
 
     /**
      * Makes a store.
      *
+     * @param uri where the store keeps its sessions, of a scheme this provider supports
      * @param options option names in kebab case ({@code idle-timeout}); the provider refuses unknown ones
+     * @return a new store, which the caller closes
      * @throws IllegalArgumentException for a bad URI or option, naming it
      */
     SessionStore create(String uri, Map<String, String> options);
@@ -29,6 +36,10 @@ public interface SessionStoreProvider {
      * {@link SessionStores#applyCommon(SessionSettings.Builder, Map)} uses the thread's context
      * class loader.
      *
+     * @param uri where the store keeps its sessions
+     * @param options text options
+     * @param loader loads the classes the codec options name (the webapp's)
+     * @return a new store, which the caller closes
      * @throws IllegalArgumentException for a bad URI or option, naming it
      */
     default SessionStore create(String uri, Map<String, String> options, ClassLoader loader) {

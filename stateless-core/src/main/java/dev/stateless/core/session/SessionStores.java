@@ -19,6 +19,9 @@ public final class SessionStores {
      * loader (in a servlet container, the webapp's while it starts). See
      * {@link #create(String, Map, ClassLoader)}.
      *
+     * @param uri where the store keeps its sessions ({@code redis://...}, {@code memory:}, ...)
+     * @param options text options ({@code idle-timeout}, {@code codec-types}, ...); not changed
+     * @return a new store, which the caller closes
      * @throws IllegalArgumentException for an unknown scheme or a bad option
      */
     public static SessionStore create(String uri, Map<String, String> options) {
@@ -33,7 +36,10 @@ public final class SessionStores {
      * number; default no limit), and the codec's ({@code codec},
      * {@code codec-types}, {@code codec-max-depth}... see {@link AttributeCodecs#fromOptions}).
      *
+     * @param uri where the store keeps its sessions ({@code redis://...}, {@code memory:}, ...)
+     * @param options text options ({@code idle-timeout}, {@code codec-types}, ...); not changed
      * @param loader resolves the class names and packages of {@code codec-types} (the webapp's class loader)
+     * @return a new store, which the caller closes
      * @throws IllegalArgumentException for an unknown scheme or a bad option, naming it
      */
     public static SessionStore create(String uri, Map<String, String> options, ClassLoader loader) {
@@ -64,6 +70,9 @@ public final class SessionStores {
     /**
      * Applies the options every store shares, removing them from {@code options}, with the codec's
      * class names resolved by the thread's context class loader; for providers.
+     *
+     * @param builder the store's builder, given each option found
+     * @param options text options; the ones applied are removed
      */
     public static void applyCommon(SessionSettings.Builder<?> builder, Map<String, String> options) {
         applyCommon(builder, options, TypeAllowList.defaultLoader());
@@ -73,6 +82,8 @@ public final class SessionStores {
      * Applies the options every store shares, codec options included ({@link AttributeCodecs}),
      * removing them from {@code options}; for providers.
      *
+     * @param builder the store's builder, given each option found
+     * @param options text options; the ones applied are removed
      * @param loader resolves the class names and packages of {@code codec-types}
      * @throws IllegalArgumentException for a bad option, naming it
      */
@@ -108,14 +119,24 @@ public final class SessionStores {
         }
     }
 
-    /** Fails on options nobody took; for providers. */
+    /**
+     * Fails on options nobody took; for providers.
+     *
+     * @param options what is left of the options after a provider took its own
+     */
     public static void requireEmpty(Map<String, String> options) {
         if (!options.isEmpty()) {
             throw new IllegalArgumentException("unknown store options " + options.keySet());
         }
     }
 
-    /** Reads a duration written as ISO-8601 ({@code PT30M}) or as whole seconds ({@code 1800}). */
+    /**
+     * Reads a duration written as ISO-8601 ({@code PT30M}) or as whole seconds ({@code 1800}).
+     *
+     * @param option the option's name, for the error message
+     * @param text ISO-8601 ({@code PT30M}) or whole seconds ({@code 1800})
+     * @return the duration
+     */
     public static Duration duration(String option, String text) {
         String t = text.trim();
         try {

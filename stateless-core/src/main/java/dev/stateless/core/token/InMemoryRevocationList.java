@@ -17,10 +17,16 @@ public final class InMemoryRevocationList implements RevocationList {
     private final Clock clock;
     private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
 
+    /** A revocation list on the system clock. */
     public InMemoryRevocationList() {
         this(Clock.systemUTC());
     }
 
+    /**
+     * A revocation list whose entries expire by {@code clock}.
+     *
+     * @param clock the clock; tests pass one they move by hand
+     */
     public InMemoryRevocationList(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
     }

@@ -22,6 +22,7 @@ public interface RevocationList extends AutoCloseable {
      * that accepts it), or forever when it has no {@code exp}; revoking twice is harmless, and a token
      * already past {@code exp + clockSkew} leaves nothing behind.
      *
+     * @param token the token to revoke
      * @param clockSkew the verifier's allowed clock skew, zero or more
      * @throws IllegalArgumentException when the token has no {@code jti} (it cannot be revoked), or the skew is negative
      * @throws StoreUnavailableException when the backend cannot be reached in time
@@ -31,6 +32,8 @@ public interface RevocationList extends AutoCloseable {
     /**
      * Whether this token (its {@code iss} and {@code jti}) is revoked; a token without {@code jti} never is.
      *
+     * @param token a verified token
+     * @return whether it was revoked
      * @throws StoreUnavailableException when the backend cannot be reached in time
      */
     boolean isRevoked(VerifiedToken token);
@@ -40,6 +43,8 @@ public interface RevocationList extends AutoCloseable {
      * store's command timeout, so it returns {@link Health.Status#DOWN DOWN} with the error rather
      * than hang or throw while the backend is away. For health endpoints; never throws.
      * The default, for lists that do not implement it, is {@link Health.Status#UNKNOWN UNKNOWN}.
+     *
+     * @return the health, never null
      */
     default Health health() {
         return Health.notChecked(this);

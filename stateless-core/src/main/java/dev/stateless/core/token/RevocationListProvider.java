@@ -11,13 +11,20 @@ import java.util.Map;
  */
 public interface RevocationListProvider {
 
-    /** Whether this provider makes lists for URIs with this scheme ({@code redis}, lower case). */
+    /**
+     * Whether this provider makes lists for URIs with this scheme ({@code redis}, lower case).
+     *
+     * @param scheme the URI scheme, lower case
+     * @return whether this provider makes lists for that scheme
+     */
     boolean supports(String scheme);
 
     /**
      * Makes a list; the caller owns it and closes it.
      *
+     * @param uri where the list keeps its entries
      * @param options option names in kebab case ({@code command-timeout}); the provider refuses unknown ones
+     * @return a new list, which the caller closes
      * @throws IllegalArgumentException for a bad URI or option, naming it
      */
     RevocationList create(String uri, Map<String, String> options);

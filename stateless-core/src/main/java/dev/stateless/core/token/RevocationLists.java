@@ -16,6 +16,9 @@ public final class RevocationLists {
      * only; takes no options), or {@code redis://host:port} and the other Redis schemes when
      * {@code stateless-redis} is on the class path. The caller owns the list and closes it.
      *
+     * @param uri where the list keeps its entries ({@code redis://...}, {@code memory:}, ...)
+     * @param options text options ({@code command-timeout}, {@code key-prefix}); not changed
+     * @return a new list, which the caller closes
      * @throws IllegalArgumentException for an unknown scheme or a bad or unknown option, naming it
      */
     public static RevocationList create(String uri, Map<String, String> options) {

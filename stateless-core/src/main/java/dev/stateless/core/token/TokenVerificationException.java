@@ -34,18 +34,37 @@ public class TokenVerificationException extends StatelessException {
         KEY_UNAVAILABLE
     }
 
+    /** Why the token was refused. */
     private final Reason reason;
 
+    /**
+     * A refused token.
+     *
+     * @param reason why
+     * @param message what was wrong, never the token
+     */
     public TokenVerificationException(Reason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
+    /**
+     * A refused token, with the failure behind it.
+     *
+     * @param reason why
+     * @param message what was wrong, never the token
+     * @param cause the failure behind it
+     */
     public TokenVerificationException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
     }
 
+    /**
+     * Why the token was refused.
+     *
+     * @return the reason, which decides the HTTP answer (401, or 503 for unreachable keys)
+     */
     public Reason reason() {
         return reason;
     }

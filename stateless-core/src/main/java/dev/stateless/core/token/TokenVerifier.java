@@ -26,6 +26,7 @@ public interface TokenVerifier {
      * Revokes a token this verifier accepted (logout), on the verifier's revocation list, for as long
      * as this verifier would otherwise accept it: until {@code exp} plus its allowed clock skew.
      *
+     * @param token a token this verifier verified
      * @throws UnsupportedOperationException when this verifier has no revocation list
      * @throws IllegalArgumentException when the token has no {@code jti}
      * @throws dev.stateless.core.StoreUnavailableException when the revocation list cannot be reached

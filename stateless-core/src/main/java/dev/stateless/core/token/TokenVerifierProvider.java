@@ -10,7 +10,11 @@ import java.util.Map;
  */
 public interface TokenVerifierProvider {
 
-    /** A short name ({@code jwt}), to choose between providers when several are on the class path. */
+    /**
+     * A short name ({@code jwt}), to choose between providers when several are on the class path.
+     *
+     * @return the provider's name ({@code jwt}), as the {@code verifier} option names it
+     */
     String name();
 
     /**
@@ -18,6 +22,7 @@ public interface TokenVerifierProvider {
      * connections) also implements {@link AutoCloseable}; whoever called {@code create} closes it.
      *
      * @param options option names in kebab case ({@code jwks-uri}); the provider refuses unknown ones
+     * @return a new verifier; the caller closes it when it is {@link AutoCloseable}
      * @throws IllegalArgumentException for a missing, bad or unknown option, naming it; never with
      *     key material in the message
      */

@@ -22,6 +22,8 @@ public final class TokenVerifiers {
      * {@value #PROVIDER_OPTION}. Every other option goes to the provider. If the result implements
      * {@link AutoCloseable}, the caller closes it.
      *
+     * @param options text options ({@code jwks-uri}, {@code issuers}, ...)
+     * @return a new verifier; the caller closes it when it is {@link AutoCloseable}
      * @throws IllegalArgumentException when no provider fits, or for a bad option, naming it
      */
     public static TokenVerifier create(Map<String, String> options) {

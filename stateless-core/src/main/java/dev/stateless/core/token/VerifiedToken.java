@@ -25,6 +25,17 @@ import java.util.Set;
 public record VerifiedToken(String principal, String subject, Optional<String> issuer, Optional<String> tokenId,
         Optional<Instant> expiresAt, Set<String> roles, Map<String, Object> claims) {
 
+    /**
+     * Checks that each value is given and copies the claims and roles.
+     *
+     * @param claims every claim
+     * @param expiresAt {@code exp}
+     * @param issuer {@code iss}
+     * @param principal who the token speaks for
+     * @param roles the roles and scopes
+     * @param subject {@code sub}
+     * @param tokenId {@code jti}
+     */
     public VerifiedToken {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(subject, "subject");
@@ -35,18 +46,37 @@ public record VerifiedToken(String principal, String subject, Optional<String> i
         claims = Map.copyOf(claims);
     }
 
-    /** A token whose principal is its subject (one trusted issuer). */
+    /**
+     * A token whose principal is its subject (one trusted issuer).
+     *
+     * @param subject the {@code sub} claim
+     * @param issuer the {@code iss} claim, if any
+     * @param tokenId the {@code jti} claim, if any
+     * @param expiresAt the {@code exp} claim, if any
+     * @param roles the roles or scopes the token grants
+     * @param claims all claims
+     */
     public VerifiedToken(String subject, Optional<String> issuer, Optional<String> tokenId,
             Optional<Instant> expiresAt, Set<String> roles, Map<String, Object> claims) {
         this(subject, subject, issuer, tokenId, expiresAt, roles, claims);
     }
 
-    /** A claim as a string, if it is one. */
+    /**
+     * A claim as a string, if it is one.
+     *
+     * @param name the claim's name
+     * @return its value when it is a string
+     */
     public Optional<String> stringClaim(String name) {
         return claims.get(name) instanceof String s ? Optional.of(s) : Optional.empty();
     }
 
-    /** A claim as a list of strings, if it is one. */
+    /**
+     * A claim as a list of strings, if it is one.
+     *
+     * @param name the claim's name
+     * @return its strings when it is a string or a list of strings; else empty
+     */
     public List<String> stringListClaim(String name) {
         if (claims.get(name) instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
             return list.stream().map(String.class::cast).toList();

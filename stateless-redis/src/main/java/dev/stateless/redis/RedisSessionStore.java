@@ -776,6 +776,9 @@ public final class RedisSessionStore implements SessionStore {
          * changes (client-side tracking), which drop copies sooner; on Cluster copies only age out. Needs
          * {@code com.github.ben-manes.caffeine:caffeine} on the class path.
          *
+         * @param maxBytes the most heap the copies may take, estimated
+         * @param maxAge the oldest a copy may be served
+         * @return this builder
          * @throws IllegalArgumentException when {@code maxBytes} is not positive or {@code maxAge} is not
          *     positive
          */

@@ -77,6 +77,11 @@ public interface IdempotencyKeyStore extends AutoCloseable {
      * this with its other writes (the session's save) and waits once, so that they share one round
      * trip. Same effect and failures as {@link #complete}, delivered through the future. The default
      * completes synchronously.
+     *
+     * @param key the record's key
+     * @param token the fencing token the caller holds the key with
+     * @param result the encoded result, kept until the retention ends
+     * @return completes with false, storing nothing, when {@code token} is no longer the key's holder
      */
     default java.util.concurrent.CompletableFuture<Boolean> completeAsync(String key, long token, byte[] result) {
         try {

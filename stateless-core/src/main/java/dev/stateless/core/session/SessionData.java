@@ -94,6 +94,16 @@ public final class SessionData {
     /**
      * A session as read back from storage, at {@code version} (for store implementations that count
      * their writes of a session; see {@link #version()}).
+     *
+     * @param id the session's id
+     * @param createdAt when the session was created
+     * @param lastAccessedAt the session's last access
+     * @param idleTimeout its idle timeout ({@link Duration#ZERO}: none)
+     * @param absoluteExpiry when it ends whatever its activity
+     * @param principal its owner, or null
+     * @param attributes its encoded attributes by name
+     * @param version how many times it was saved
+     * @return the stored session
      */
     public static SessionData stored(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
             Instant absoluteExpiry, String principal, Map<String, byte[]> attributes, long version) {
@@ -231,6 +241,8 @@ public final class SessionData {
      * {@link SessionStore#saveAsync save} (never with a touch), so a copy whose version is at least
      * the one a save returned holds that save's changes. 0 for a new session, and for stores that
      * keep no versions.
+     *
+     * @return the version of this copy
      */
     public long version() {
         return version;

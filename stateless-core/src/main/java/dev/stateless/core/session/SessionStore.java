@@ -65,6 +65,9 @@ public interface SessionStore extends AutoCloseable {
      * refreshing the idle expiry without making the caller wait; else it reads the backend. A
      * {@code knownVersion} of 0 or less always reads the backend. The default reads the backend.
      *
+     * @param id the session's id
+     * @param knownVersion the newest version of the session the caller has seen, 0 when none
+     * @return the session, or empty when there is none (never expired)
      * @throws StoreUnavailableException when the backend has to be read and cannot be reached in time
      */
     default Optional<SessionData> load(SessionId id, long knownVersion) {
@@ -132,6 +135,7 @@ public interface SessionStore extends AutoCloseable {
      * that they share one round trip. Same effect, atomicity and failures as {@link #save}, delivered
      * through the future. The default saves synchronously.
      *
+     * @param changes what the request changed, on top of the copy it loaded
      * @return completes with the session's {@linkplain SessionData#version() version} after the write
      *     (1 or more), or 0 when the session is gone and nothing was written; stores that keep no
      *     versions complete with {@code changes.base().version() + 1} for a write

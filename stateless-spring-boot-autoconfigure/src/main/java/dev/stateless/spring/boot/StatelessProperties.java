@@ -94,6 +94,11 @@ public class StatelessProperties {
         return revocation;
     }
 
+    /**
+     * The metrics settings.
+     *
+     * @return the metrics settings
+     */
     public Metrics getMetrics() {
         return metrics;
     }
@@ -938,10 +943,20 @@ public class StatelessProperties {
          */
         private boolean enabled = true;
 
+        /**
+         * Whether the meters are recorded.
+         *
+         * @return whether the meters are recorded
+         */
         public boolean isEnabled() {
             return enabled;
         }
 
+        /**
+         * Sets whether the meters are recorded.
+         *
+         * @param enabled whether the meters are recorded
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }

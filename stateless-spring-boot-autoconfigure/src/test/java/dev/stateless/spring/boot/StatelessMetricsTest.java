@@ -28,11 +28,16 @@ class StatelessMetricsTest {
 
     private static final String SECRET = "stateless.jwt.hmac-secret=a-secret-of-at-least-32-bytes-long!";
 
-    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(StatelessRedisAutoConfiguration.class,
-                    StatelessStoresAutoConfiguration.class, StatelessJwtAutoConfiguration.class,
-                    StatelessFilterAutoConfiguration.class, StatelessHealthAutoConfiguration.class))
-            .withPropertyValues("stateless.redis.uri=" + redisFixture.uri(), "stateless.idempotency.paths=/orders");
+    private final WebApplicationContextRunner runner = everyAutoConfiguration(redisFixture.uri());
+
+    /** Every auto-configuration of the jar on the Redis at {@code uri}, idempotency on {@code /orders}. */
+    static WebApplicationContextRunner everyAutoConfiguration(String uri) {
+        return new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(StatelessRedisAutoConfiguration.class,
+                        StatelessStoresAutoConfiguration.class, StatelessJwtAutoConfiguration.class,
+                        StatelessFilterAutoConfiguration.class, StatelessHealthAutoConfiguration.class))
+                .withPropertyValues("stateless.redis.uri=" + uri, "stateless.idempotency.paths=/orders");
+    }
 
     @Test
     void theApplicationsMeterRegistryRecordsTheStoresTheVerifierAndLettuce() {

@@ -29,11 +29,7 @@ class StatelessObservabilityTest {
     @RegisterExtension
     static final RedisExtension redisFixture = new RedisExtension();
 
-    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(StatelessRedisAutoConfiguration.class,
-                    StatelessStoresAutoConfiguration.class, StatelessJwtAutoConfiguration.class,
-                    StatelessFilterAutoConfiguration.class, StatelessHealthAutoConfiguration.class))
-            .withPropertyValues("stateless.redis.uri=" + redisFixture.uri(), "stateless.idempotency.paths=/orders");
+    private final WebApplicationContextRunner runner = StatelessMetricsTest.everyAutoConfiguration(redisFixture.uri());
 
     @BeforeEach
     void redisRuns() {

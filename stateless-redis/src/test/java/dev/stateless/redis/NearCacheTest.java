@@ -8,6 +8,7 @@ import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,19 +25,15 @@ import org.junit.jupiter.api.Test;
  * The near cache of {@link RedisSessionStore}: read-your-writes across nodes by version, whatever
  * Redis's change reports do; the memory bound; reports making copies fresher.
  */
+@WithRedis
 class NearCacheTest {
 
     private static RedisServer redis;
     private final List<RedisSessionStore> stores = new ArrayList<>();
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach

@@ -6,10 +6,10 @@ import dev.stateless.core.idempotency.Acquisition;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -18,18 +18,14 @@ import org.junit.jupiter.api.Test;
  * completion, go out together: both are in flight before either answer is awaited, so the
  * request waits for one round trip, not two.
  */
+@WithRedis
 class PipelinedCommitTest {
 
     private static RedisServer redis;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @Test

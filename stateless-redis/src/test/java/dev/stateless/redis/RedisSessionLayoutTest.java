@@ -8,6 +8,7 @@ import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * How sessions sit in Redis: {@code #m} with the version, large values deflated, and sessions
  * written before {@code #m} (during an upgrade) read and moved on.
  */
+@WithRedis
 class RedisSessionLayoutTest {
 
     private static final Duration IDLE = Duration.ofMinutes(30);
@@ -34,13 +35,8 @@ class RedisSessionLayoutTest {
     private AttributeCodec codec;
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
+    static void startRedis(RedisServer started) {
+        redis = started;
     }
 
     @BeforeEach

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stateless.servlet.Browser.Reply;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.WithRedis;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
  * What the migration tests of issue 12 share: one real Redis per class, an HTTP client, and the
  * nodes (or servers) a test starts, stopped after it.
  */
+@WithRedis
 abstract class AbstractMigrationTest {
 
     static RedisServer redis;
@@ -23,14 +24,9 @@ abstract class AbstractMigrationTest {
     private final List<AutoCloseable> running = new ArrayList<>();
 
     @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
+    static void startRedis(RedisServer started) {
+        redis = started;
         http = Browser.newHttpClient();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
     }
 
     @AfterEach

@@ -8,8 +8,6 @@ import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.testing.RedisServer;
 import dev.stateless.testing.WithRedis;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -1169,28 +1167,14 @@ class IdempotencyFilterTest {
             if (path.equals("/async")) {
                 AsyncContext async = request.startAsync();
                 if (request.getParameter("busy") != null) {
-                    async.addListener(new AsyncListener() {
-                        @Override
-                        public void onComplete(AsyncEvent event) throws IOException {
-                            try {
-                                completionListenerMayReturn.await(10, TimeUnit.SECONDS);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
+                    // the application's own completion listener, still busy after the answer left
+                    async.addListener(new OnAsyncComplete(() -> {
+                        try {
+                            completionListenerMayReturn.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
                         }
-
-                        @Override
-                        public void onTimeout(AsyncEvent event) {
-                        }
-
-                        @Override
-                        public void onError(AsyncEvent event) {
-                        }
-
-                        @Override
-                        public void onStartAsync(AsyncEvent event) {
-                        }
-                    });
+                    }));
                 }
                 async.start(() -> {
                     sleep(50);

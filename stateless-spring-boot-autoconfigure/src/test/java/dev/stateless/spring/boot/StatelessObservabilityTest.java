@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.session.InMemorySessionStore;
 import dev.stateless.core.session.SessionStore;
-import dev.stateless.core.token.TokenVerifier;
-import dev.stateless.core.token.TokenVerificationException;
 import dev.stateless.redis.RedisStores;
 import dev.stateless.testing.RedisExtension;
 import dev.stateless.testing.RedisServer;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,72 +17,23 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 /**
- * The application's {@code MeterRegistry} reaches the stores, Lettuce and the verifier; the
- * {@code stateless} health indicator follows a real redis-server going away and coming back; and
- * without Micrometer or Actuator on the class path nothing of this is made and nothing breaks.
+ * The {@code stateless} health indicator (Spring Boot 4's {@code spring-boot-health}) follows a real
+ * redis-server going away and coming back; the meters are {@link StatelessMetricsTest}'s.
  */
 class StatelessObservabilityTest {
 
     @RegisterExtension
     static final RedisExtension redisFixture = new RedisExtension();
 
-    private static final String SECRET = "stateless.jwt.hmac-secret=a-secret-of-at-least-32-bytes-long!";
-
-    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(StatelessRedisAutoConfiguration.class,
-                    StatelessStoresAutoConfiguration.class, StatelessJwtAutoConfiguration.class,
-                    StatelessFilterAutoConfiguration.class, StatelessHealthAutoConfiguration.class))
-            .withPropertyValues("stateless.redis.uri=" + redisFixture.uri(), "stateless.idempotency.paths=/orders");
+    private final WebApplicationContextRunner runner = StatelessMetricsTest.everyAutoConfiguration(redisFixture.uri());
 
     @BeforeEach
     void redisRuns() {
         redisFixture.server().reset();
-    }
-
-    @Test
-    void theApplicationsMeterRegistryRecordsTheStoresTheVerifierAndLettuce() {
-        runner.withPropertyValues(SECRET).withBean(SimpleMeterRegistry.class).run(context -> {
-            MeterRegistry registry = context.getBean(MeterRegistry.class);
-            assertThat(context.getBean(RedisStores.class).toString()).contains("metrics=on");
-            SessionStore sessions = context.getBean(SessionStore.class);
-            assertThat(sessions.load(sessions.newSession().id())).isEmpty();
-            rejected(() -> context.getBean(TokenVerifier.class).verify("not.a.token"));
-
-            assertThat(registry.find("stateless.session.load").tag("outcome", "miss").timer().count()).isEqualTo(1);
-            assertThat(registry.find("stateless.token.verify").tag("outcome", "malformed").timer().count()).isEqualTo(1);
-            assertThat(registry.find("lettuce.command.completion").timers()).as("Lettuce's own latencies").isNotEmpty();
-        });
-    }
-
-    @Test
-    void metricsCanBeTurnedOff() {
-        runner.withPropertyValues(SECRET, "stateless.metrics.enabled=false").withBean(SimpleMeterRegistry.class)
-                .run(context -> {
-                    SessionStore sessions = context.getBean(SessionStore.class);
-                    assertThat(sessions.load(sessions.newSession().id())).isEmpty();
-                    rejected(() -> context.getBean(TokenVerifier.class).verify("not.a.token"));
-                    assertThat(context.getBean(MeterRegistry.class).getMeters()).isEmpty();
-                    assertThat(context.getBean(RedisStores.class).toString()).contains("metrics=off");
-                });
-    }
-
-    @Test
-    void withoutMicrometerOrActuatorTheStoresAndFiltersWorkUnmeasuredAndThereIsNoIndicator() {
-        runner.withPropertyValues(SECRET)
-                .withClassLoader(new FilteredClassLoader("io.micrometer", "org.springframework.boot.health"))
-                .run(context -> {
-                    assertThat(context).hasNotFailed().doesNotHaveBean("statelessHealthIndicator");
-                    assertThat(context).hasBean("statelessSessionFilter").hasBean("statelessIdempotencyFilter")
-                            .hasBean("statelessBearerTokenFilter");
-                    assertThat(context.getBean(RedisStores.class).toString()).contains("metrics=off");
-                    SessionStore sessions = context.getBean(SessionStore.class);
-                    assertThat(sessions.load(sessions.newSession().id())).isEmpty();
-                });
     }
 
     @Test
@@ -158,10 +104,6 @@ class StatelessObservabilityTest {
 
     private static HealthIndicator indicator(AssertableWebApplicationContext context) {
         return context.getBean("statelessHealthIndicator", HealthIndicator.class);
-    }
-
-    private static void rejected(ThrowableAssert.ThrowingCallable call) {
-        org.assertj.core.api.Assertions.assertThatThrownBy(call).isInstanceOf(TokenVerificationException.class);
     }
 
     /** Checks until UP, a bounded number of times (Lettuce reconnects in the background). */

@@ -60,12 +60,7 @@ class NearCacheSessionTest {
 
     @AfterAll
     void stopEverything() {
-        for (ContainerNode node : new ContainerNode[] {nodeA, nodeB}) {
-            if (node != null) {
-                node.close();
-            }
-        }
-        stores.forEach(RedisSessionStore::close);
+        AbstractSessionContainerTest.stop(stores, nodeA, nodeB);
     }
 
     @BeforeEach

@@ -8,6 +8,8 @@ import dev.stateless.servlet.Browser.Reply;
 import dev.stateless.testing.RedisServer;
 import dev.stateless.testing.WithRedis;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +95,7 @@ class NearCacheSessionTest {
         Browser browser = Browser.withCookies(http);
         browser.post(nodeA, "/set?name=n&value=x");
         assertThat(browser.cookie("SESSION_VERSION")).isEqualTo("1");
+        browser.get(nodeA, "/attr?name=n"); // a store's first such read starts its change reports
         long before = commands();
         for (int i = 0; i < 20; i++) {
             Reply read = browser.get(nodeA, "/attr?name=n");
@@ -119,6 +122,30 @@ class NearCacheSessionTest {
             assertThat(commands() - before).as("commands for version '%s'", forged).isEqualTo(2);
             assertThat(redis.calls("evalsha") - loads).as("load scripts for version '%s'", forged).isEqualTo(1);
             assertThat(browser.cookie("SESSION_VERSION")).as("the real version is sent back").isEqualTo("1");
+        }
+    }
+
+    @Test
+    void withAHeaderResolverTheVersionTravelsInAHeader() throws Exception {
+        try (ContainerNode node = JettySessionTest.jettyNode(StatelessSessionFilter.builder(nearCachedStore())
+                .idResolver(SessionIdResolver.header()).build(), Map.of())) {
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(node.base().resolve("/set?name=n&value=x"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            String id = created.headers().firstValue("X-Session-Id").orElseThrow();
+            assertThat(created.headers().firstValue("X-Session-Id-Version")).contains("1");
+            HttpRequest read = HttpRequest.newBuilder(node.base().resolve("/attr?name=n"))
+                    .header("X-Session-Id", id).header("X-Session-Id-Version", "1").build();
+            http.send(read, HttpResponse.BodyHandlers.ofString()); // the store's first one starts its change reports
+            long before = commands();
+            HttpResponse<String> warm = http.send(read, HttpResponse.BodyHandlers.ofString());
+            assertThat(warm.body()).isEqualTo("x");
+            assertThat(commands() - before).as("Redis commands for a warm read").isZero();
+            HttpResponse<String> forged = http.send(HttpRequest.newBuilder(node.base().resolve("/attr?name=n"))
+                    .header("X-Session-Id", id).header("X-Session-Id-Version", "x1").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(forged.statusCode()).isEqualTo(200);
+            assertThat(forged.body()).isEqualTo("x");
+            assertThat(forged.headers().firstValue("X-Session-Id-Version")).contains("1");
         }
     }
 

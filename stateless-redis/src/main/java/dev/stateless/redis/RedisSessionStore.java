@@ -362,6 +362,10 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public CompletableFuture<Long> saveAsync(SessionChanges changes) {
         Objects.requireNonNull(changes, "changes");
+        return saves.callAsync(() -> writeAsync(changes), version -> version > 0 ? "saved" : "gone");
+    }
+
+    private CompletableFuture<Long> writeAsync(SessionChanges changes) {
         SessionData base = changes.base();
         if (changes.isEmpty()) {
             Optional<String> token = base.lockToken();

@@ -48,10 +48,27 @@ public final class RedisSessionStoreProvider implements SessionStoreProvider {
             }
             builder.nearCache(bytes, nearAge != null ? SessionStores.duration("near-cache-max-age", nearAge)
                     : java.time.Duration.ofSeconds(1));
+            if (!options.containsKey("touch-interval")) {
+                builder.touchInterval(nearCacheTouchInterval(options.get("idle-timeout")));
+            }
         } else if (nearAge != null) {
             throw new IllegalArgumentException("near-cache-max-age needs near-cache-bytes");
         }
         SessionStores.requireEmpty(left);
         return builder.build();
+    }
+
+    /**
+     * The touch interval when a near cache is on and none is given: with an interval of zero every
+     * answer from the near cache would send a touch, a Redis command per request. One minute, or a
+     * tenth of an idle timeout under ten minutes: a session then expires at most that much early.
+     */
+    static java.time.Duration nearCacheTouchInterval(String idleTimeout) {
+        java.time.Duration oneMinute = java.time.Duration.ofMinutes(1);
+        if (idleTimeout == null) {
+            return oneMinute;
+        }
+        java.time.Duration idle = SessionStores.duration("idle-timeout", idleTimeout);
+        return idle.isZero() || idle.compareTo(oneMinute.multipliedBy(10)) >= 0 ? oneMinute : idle.dividedBy(10);
     }
 }

@@ -157,12 +157,36 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
 
     @Override
     public void write(HttpServletRequest request, HttpServletResponse response, String sessionId) {
-        response.addHeader("Set-Cookie", header(request, sessionId, maxAge));
+        response.addHeader("Set-Cookie", header(request, name, sessionId, maxAge));
     }
 
     @Override
     public void expire(HttpServletRequest request, HttpServletResponse response) {
-        response.addHeader("Set-Cookie", header(request, "", Duration.ZERO));
+        response.addHeader("Set-Cookie", header(request, name, "", Duration.ZERO));
+    }
+
+    /** The version travels in the cookie {@code <name>_VERSION}, with the session cookie's attributes. */
+    @Override
+    public long resolveVersion(HttpServletRequest request) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies != null) {
+            String versionName = versionCookieName();
+            for (Cookie cookie : cookies) {
+                if (versionName.equals(cookie.getName())) {
+                    return ClientVersions.parse(cookie.getValue());
+                }
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void writeVersion(HttpServletRequest request, HttpServletResponse response, long version) {
+        response.addHeader("Set-Cookie", header(request, versionCookieName(), Long.toString(version), maxAge));
+    }
+
+    private String versionCookieName() {
+        return name + "_VERSION";
     }
 
     @Override
@@ -170,8 +194,8 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
         return true;
     }
 
-    private String header(HttpServletRequest request, String value, Duration age) {
-        StringBuilder h = new StringBuilder(128).append(name).append('=').append(value);
+    private String header(HttpServletRequest request, String cookieName, String value, Duration age) {
+        StringBuilder h = new StringBuilder(128).append(cookieName).append('=').append(value);
         h.append("; Path=").append(path != null ? path : cookiePath(request));
         if (domain != null) {
             h.append("; Domain=").append(domain);

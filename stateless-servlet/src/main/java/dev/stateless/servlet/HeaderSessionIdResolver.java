@@ -44,6 +44,17 @@ final class HeaderSessionIdResolver implements SessionIdResolver {
         response.setHeader(name, "");
     }
 
+    /** The version travels in the header {@code <name>-Version}, on requests and responses. */
+    @Override
+    public long resolveVersion(HttpServletRequest request) {
+        return ClientVersions.parse(request.getHeader(name + "-Version"));
+    }
+
+    @Override
+    public void writeVersion(HttpServletRequest request, HttpServletResponse response, long version) {
+        response.setHeader(name + "-Version", Long.toString(version));
+    }
+
     @Override
     public boolean usesCookies() {
         return false;

@@ -37,6 +37,30 @@ public interface SessionIdResolver {
     void expire(HttpServletRequest request, HttpServletResponse response);
 
     /**
+     * The session version the client last saw (see {@code SessionStore.load(id, knownVersion)}): a
+     * node serves the session from its near cache only when its copy is at least that new, so a
+     * client reads its own writes on any node. 0 when the client sent none or sent something that
+     * is not a version (never an error). The default carries none.
+     *
+     * @param request the request
+     * @return the version the client sent, or 0
+     */
+    default long resolveVersion(HttpServletRequest request) {
+        return 0;
+    }
+
+    /**
+     * Tells the client the session's version (after a save, or a load that found a newer one);
+     * called before the response is committed. The default sends nothing.
+     *
+     * @param request the request
+     * @param response its response
+     * @param version the version to send, 1 or more
+     */
+    default void writeVersion(HttpServletRequest request, HttpServletResponse response, long version) {
+    }
+
+    /**
      * Whether ids travel in a cookie (for {@code isRequestedSessionIdFromCookie}).
      *
      * @return whether ids travel in cookies (so the container's URL rewriting may apply)

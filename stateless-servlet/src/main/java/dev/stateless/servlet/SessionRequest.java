@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpSession;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -41,6 +42,8 @@ final class SessionRequest extends HookedAsyncRequest {
     private boolean rotated;
     /** Whether this request touched its session already (it never asked for it). */
     private boolean touched;
+    /** The session version this response sent the client, 0 while it sent none. */
+    private long toldVersion;
     /** Above zero while the principal is being asked for (see {@link #principal()}). */
     private int askingForPrincipal;
     /**
@@ -66,7 +69,7 @@ final class SessionRequest extends HookedAsyncRequest {
      *
      * @param fromResolver how many of them came through the resolver
      */
-    private record Sent(List<String> all, int fromResolver) {
+    private record Sent(List<String> all, int fromResolver, long version) {
     }
 
     /** What the client sent, read once: it does not change during the request. */
@@ -82,7 +85,7 @@ final class SessionRequest extends HookedAsyncRequest {
                     all.add(fromUrl.get());
                 }
             }
-            sent = new Sent(all, fromResolver);
+            sent = new Sent(all, fromResolver, ids.resolveVersion(request));
         }
         return sent;
     }
@@ -103,7 +106,10 @@ final class SessionRequest extends HookedAsyncRequest {
                 continue; // forged or malformed: never sent to the store
             }
             Optional<SessionLock> lock = options.lockFor((HttpServletRequest) getRequest());
-            Optional<SessionData> loaded = lock.isPresent() ? store.load(id.get(), lock.get()) : store.load(id.get());
+            // The version the client carries is that of its preferred id: only that one may be
+            // served from a near cache (a copy at least as new as the client's last write).
+            Optional<SessionData> loaded = lock.isPresent() ? store.load(id.get(), lock.get())
+                    : store.load(id.get(), n == 0 && viaResolver > 0 ? sent().version() : 0);
             if (loaded.isPresent() && belongsToAnotherUser(loaded.get())) {
                 log.debug("Session {} belongs to another user than the request's; not used", id.get());
                 if (loaded.get().lockToken().isPresent()) {
@@ -446,6 +452,47 @@ final class SessionRequest extends HookedAsyncRequest {
         options.migration().mirror(container, current, saved);
     }
 
+    /**
+     * Saves, waiting for the store as {@link SessionStore#save} does, with its failures thrown as
+     * they are.
+     *
+     * @return the session's version after the save, or 0 when it is gone
+     */
+    private long saved(SessionChanges changes) {
+        try {
+            return store.saveAsync(changes).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Sends the client the version of its session when it differs from the one it carries (a save,
+     * or a load that found a newer one), so that its next request, on any node, is served from a near
+     * cache only by a copy that holds what it has seen. A committed response cannot carry it: the
+     * client keeps the older version, and until the near cache's max age a node holding a copy of
+     * that older version may answer with it (a save after the commit: see the module README).
+     */
+    private void tellVersion(StatelessHttpSession current) {
+        long version = current.version();
+        long carried;
+        synchronized (this) {
+            carried = toldVersion > 0 ? toldVersion : sent().version();
+            if (version <= 0 || version == carried || response.isCommitted()
+                    || !(options.cookieTracking() || !ids.usesCookies())) {
+                return;
+            }
+            toldVersion = version;
+        }
+        ids.writeVersion((HttpServletRequest) getRequest(), response, version);
+    }
+
     /** Saves what the request changed, if anything; safe to call more than once. */
     void save() {
         StatelessHttpSession current;
@@ -478,11 +525,14 @@ final class SessionRequest extends HookedAsyncRequest {
         Optional<SessionChanges> changes = current.changes(principal());
         if (changes.isEmpty()) {
             current.unlock(); // a request of a locked session that changed nothing still lets the next one in
+            tellVersion(current);
             afterSave(current, null);
             return;
         }
-        if (store.save(changes.get())) {
-            current.saved(changes.get());
+        long version = saved(changes.get());
+        if (version > 0) {
+            current.saved(changes.get(), version);
+            tellVersion(current);
             afterSave(current, changes.get());
         } else {
             log.debug("Session {} ended during the request (expired or invalidated elsewhere); not saved",

@@ -85,6 +85,11 @@ final class StatelessHttpSession implements HttpSession {
         this.createdByThisRequest = base.isNew();
     }
 
+    /** The version of the stored session this view stands on (0: never saved). */
+    synchronized long version() {
+        return base.version();
+    }
+
     SessionId sessionId() {
         return base.id();
     }
@@ -459,9 +464,15 @@ final class StatelessHttpSession implements HttpSession {
         store.unlock(locked);
     }
 
-    /** The changes were saved: they become the new baseline. */
-    synchronized void saved(SessionChanges changes) {
-        base = base.apply(changes);
+    /**
+     * The changes were saved: they become the new baseline, at the version the store answered.
+     *
+     * @param version the session's version after the save
+     */
+    synchronized void saved(SessionChanges changes, long version) {
+        SessionData after = base.apply(changes);
+        base = SessionData.stored(after.id(), after.createdAt(), after.lastAccessedAt(), after.idleTimeout(),
+                after.absoluteExpiry(), after.principal().orElse(null), after.encodedAttributes(), version);
         encodedOnSet.clear();
         removed.clear();
         replaced.clear();

@@ -64,8 +64,14 @@ import org.slf4j.LoggerFactory;
  * {@code url-rewriting}, {@code rotate-id-on-login}, {@code lock}, {@code lock-lease},
  * {@code lock-wait}, {@code lock-skip-paths}; the migration's {@code adopt}, {@code end-adopted},
  * {@code rollout-percent}, {@code write-through} (see {@link Migration}); and the codec's
- * {@code codec}, {@code codec-types} (see the module README). Defaults come from the application's
- * own session configuration.
+ * {@code codec}, {@code codec-types} (see the module README); the store's near cache,
+ * {@code near-cache-bytes} and {@code near-cache-max-age} (see the stateless-redis README). Defaults
+ * come from the application's own session configuration.
+ *
+ * <p>The client also carries the version of its session it last saw (the cookie
+ * {@code <cookie name>_VERSION}, or the header {@code <header name>-Version}), sent whenever it
+ * changes: a store with a near cache answers from its copy only when that copy is at least that new,
+ * so a client reads its own writes on any node.
  *
  * <p>Thread-safe; one instance serves all requests.
  */

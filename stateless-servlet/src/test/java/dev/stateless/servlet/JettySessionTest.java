@@ -14,6 +14,11 @@ class JettySessionTest extends AbstractSessionContainerTest {
 
     @Override
     protected ContainerNode startNode(Filter filter, Map<String, String> initParameters) throws Exception {
+        return jettyNode(filter, initParameters);
+    }
+
+    /** A Jetty node serving {@link LegacyServlet} behind {@code filter}, as the scenarios use it. */
+    static ContainerNode jettyNode(Filter filter, Map<String, String> initParameters) throws Exception {
         HttpConfiguration config = new HttpConfiguration();
         config.setRequestHeaderSize(32 * 1024);
         config.setSendServerVersion(false);

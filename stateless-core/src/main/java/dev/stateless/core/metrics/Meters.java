@@ -10,6 +10,8 @@ import dev.stateless.core.token.TokenVerificationException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -214,6 +216,40 @@ public final class Meters {
                 call.run();
                 return null;
             }, ignored -> "success");
+        }
+
+        /**
+         * Like {@link #call} for a call that answers through a future: timed until the future
+         * completes, tagged by {@code outcome} of its value or by its failure.
+         *
+         * @param <T> the value's type
+         * @param call the call
+         * @param outcome names the outcome of a value
+         * @return the call's future
+         */
+        public <T> CompletableFuture<T> callAsync(Supplier<CompletableFuture<T>> call,
+                Function<? super T, String> outcome) {
+            Sink sink = meters.sink;
+            if (sink == null) {
+                return call.get();
+            }
+            long start = System.nanoTime();
+            CompletableFuture<T> future;
+            try {
+                future = call.get();
+            } catch (RuntimeException e) {
+                failed(sink, start, e);
+                throw e;
+            }
+            return future.whenComplete((result, failure) -> {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (cause instanceof RuntimeException e) {
+                    failed(sink, start, e);
+                } else if (cause == null) {
+                    sink.time(name, description, outcome.apply(result), System.nanoTime() - start);
+                }
+            });
         }
 
         private void failed(Sink sink, long start, RuntimeException e) {

@@ -475,7 +475,15 @@ public final class IdempotencyFilter implements Filter {
                 return;
             }
             try {
-                if (!finish(lease, captured.getStatus(), captured.body(), response) && !response.isCommitted()) {
+                boolean stored;
+                try {
+                    stored = finish(lease, captured.getStatus(), captured.body(), response);
+                } catch (RuntimeException e) {
+                    // Not thrown into the application's complete(): the client is told instead.
+                    log.error("An idempotent request ran but its answer could not be stored: {}", e.toString());
+                    stored = false;
+                }
+                if (!stored && !response.isCommitted()) {
                     response.reset(); // the answer that could not be stored is not sent either
                     Problems.send(request, response, 500, NOT_RECORDED_TITLE, NOT_RECORDED_DETAIL);
                 }

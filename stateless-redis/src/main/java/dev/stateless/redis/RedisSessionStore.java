@@ -443,10 +443,7 @@ public final class RedisSessionStore implements SessionStore {
             String digest = base.id().digest();
             if (version != 0 && version == base.version() + 1) {
                 // No other save came between the base and this one: base + changes is what Redis holds.
-                SessionData after = base.apply(changes);
-                near.offer(digest, SessionData.stored(base.id(), after.createdAt(), after.lastAccessedAt(),
-                        after.idleTimeout(), after.absoluteExpiry(), after.principal().orElse(null),
-                        after.encodedAttributes(), version));
+                near.offer(digest, base.apply(changes, version));
             } else {
                 near.invalidate(digest);
             }

@@ -485,7 +485,7 @@ final class SessionRequest extends HookedAsyncRequest {
         synchronized (this) {
             carried = toldVersion > 0 ? toldVersion : sent().version();
             if (version <= 0 || version == carried || response.isCommitted()
-                    || !(options.cookieTracking() || !ids.usesCookies())) {
+                    || (ids.usesCookies() && !options.cookieTracking())) {
                 return;
             }
             toldVersion = version;

@@ -470,9 +470,7 @@ final class StatelessHttpSession implements HttpSession {
      * @param version the session's version after the save
      */
     synchronized void saved(SessionChanges changes, long version) {
-        SessionData after = base.apply(changes);
-        base = SessionData.stored(after.id(), after.createdAt(), after.lastAccessedAt(), after.idleTimeout(),
-                after.absoluteExpiry(), after.principal().orElse(null), after.encodedAttributes(), version);
+        base = base.apply(changes, version);
         encodedOnSet.clear();
         removed.clear();
         replaced.clear();

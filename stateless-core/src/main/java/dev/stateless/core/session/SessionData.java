@@ -268,11 +268,24 @@ public final class SessionData {
      * @return the session after the save
      */
     public SessionData apply(SessionChanges changes) {
+        return apply(changes, 0);
+    }
+
+    /**
+     * As {@link #apply(SessionChanges)}, at the {@linkplain #version() version} the store gave the
+     * save (for store implementations and callers of {@link SessionStore#saveAsync}).
+     *
+     * @param changes the delta that was saved onto this copy
+     * @param version the session's version after the save
+     * @return the session after the save
+     */
+    public SessionData apply(SessionChanges changes, long version) {
         Map<String, byte[]> merged = new LinkedHashMap<>(attributes);
         changes.removed().forEach(merged::remove);
         merged.putAll(changes.set());
         return new SessionData(id, createdAt, lastAccessedAt, changes.idleTimeout().orElse(idleTimeout),
-                absoluteExpiry, changes.principal().orElse(principal), Collections.unmodifiableMap(merged), false);
+                absoluteExpiry, changes.principal().orElse(principal), Collections.unmodifiableMap(merged), false,
+                null, version);
     }
 
     /**

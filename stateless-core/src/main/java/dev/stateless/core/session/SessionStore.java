@@ -75,6 +75,24 @@ public interface SessionStore extends AutoCloseable {
     }
 
     /**
+     * {@link #load(SessionId, long)} without making the caller wait for the store where it can: a
+     * caller sends this with its other reads (an idempotency key's acquisition) and waits once, so
+     * that they share one round trip. Same answer and failures as {@link #load(SessionId, long)},
+     * delivered through the future, never thrown. The default loads synchronously.
+     *
+     * @param id the session's id
+     * @param knownVersion the newest version of the session the caller has seen, 0 when none
+     * @return completes with the session, or empty when there is none (never expired)
+     */
+    default CompletableFuture<Optional<SessionData>> loadAsync(SessionId id, long knownVersion) {
+        try {
+            return CompletableFuture.completedFuture(load(id, knownVersion));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Like {@link #load(SessionId)}, and takes the session's lock in the same step, for at most
      * {@link SessionLock#lease()}. While another holder has the lock (and its lease runs), retries
      * with a short backoff (2 ms doubling to 50 ms) until {@link SessionLock#maxWait()} has passed. A

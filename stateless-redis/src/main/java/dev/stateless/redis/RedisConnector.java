@@ -291,13 +291,55 @@ final class RedisConnector implements AutoCloseable {
                                 ? this.<T>send(c, script, true, type, keys, args)
                                 : CompletableFuture.failedFuture(e))
                         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS))
-                .exceptionallyCompose(e -> {
-                    Throwable cause = unwrap(e);
-                    RuntimeException failure = cause instanceof TimeoutException
-                            ? unavailable("Redis did not answer within " + timeout, cause)
-                            : cause instanceof StatelessException known ? known : translate(cause);
-                    return CompletableFuture.failedFuture(failure);
-                });
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(translated(e)));
+    }
+
+    /**
+     * {@code HGETALL key} without blocking the caller: the hash, or a failure translated as
+     * {@link #await} would, arrives through the future; nothing is thrown here. Before the first
+     * connection exists, connecting happens on another thread.
+     */
+    CompletableFuture<Map<byte[], byte[]>> readHash(byte[] key) {
+        RedisClusterAsyncCommands<byte[], byte[]> ready = commands;
+        CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> connected = ready != null
+                ? CompletableFuture.completedFuture(ready)
+                : CompletableFuture.supplyAsync(this::async);
+        return connected
+                .thenCompose(c -> {
+                    try {
+                        // Connecting is bounded by connection() itself; the command gets the timeout of its own.
+                        return c.hgetall(key).toCompletableFuture().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (RuntimeException e) {
+                        return CompletableFuture.<Map<byte[], byte[]>>failedFuture(e);
+                    }
+                })
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(translated(e)));
+    }
+
+    /** A failure of a non-blocking call as {@link #await} would throw it. */
+    private RuntimeException translated(Throwable e) {
+        Throwable cause = unwrap(e);
+        return cause instanceof TimeoutException
+                ? unavailable("Redis did not answer within " + timeout, cause)
+                : cause instanceof StatelessException known ? known : translate(cause);
+    }
+
+    /**
+     * Waits for a future of a non-blocking call of this connector ({@link #readHash},
+     * {@link #evalNonBlocking}), which bounds its own wait; throws its failure as {@link #await} would.
+     */
+    <T> T join(CompletableFuture<T> future) {
+        try {
+            // The call bounds connecting and the command itself; this bound only guards against a bug.
+            return future.get(3 * timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted while waiting for Redis", e);
+        } catch (TimeoutException e) {
+            throw unavailable("Redis did not answer within " + timeout, e);
+        } catch (ExecutionException e) {
+            throw translated(e.getCause());
+        }
     }
 
     /** EVALSHA of {@code script}, or EVAL of its body (after NOSCRIPT). */

@@ -1,5 +1,6 @@
 package dev.stateless.redis;
 
+import dev.stateless.core.CorruptDataException;
 import dev.stateless.core.Health;
 import dev.stateless.core.StatelessException;
 import dev.stateless.core.StoreUnavailableException;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +84,8 @@ public final class RedisSessionStore implements SessionStore {
     /** Ids changed more often than this within the forward lifetime are not followed further. */
     private static final int MAX_FORWARDS = 8;
     private static final RedisScript TOUCH = RedisScript.load("session-touch.lua");
+    /** How long a due idle-expiry refresh waits for a save of the session to carry it. */
+    static final Duration TOUCH_DELAY = Duration.ofMillis(500);
     private static final RedisScript UNLOCK = RedisScript.load("session-unlock.lua");
     private static final RedisScript INDEX_ADD = RedisScript.load("principal-index-add.lua");
     private static final RedisScript END_FOR_LIMIT = RedisScript.load("principal-session-end.lua");
@@ -94,6 +98,9 @@ public final class RedisSessionStore implements SessionStore {
     private static final byte[] ZERO = {'0'};
     private static final byte[][] META_FIELDS = {bytes("#m"), bytes("#c"), bytes("#a"), bytes("#i"), bytes("#x"),
         bytes("#p")};
+    private static final byte[] META_BYTES = bytes("#m");
+    private static final byte[] CREATED_BYTES = bytes("#c");
+    private static final byte[] FORWARD_BYTES = bytes("#f");
     /** Lock fields: never parsed into a session, never copied to a new id. */
     private static final Set<String> LOCK_FIELDS = Set.of("#l", "#lx");
 
@@ -114,6 +121,10 @@ public final class RedisSessionStore implements SessionStore {
     private final java.util.concurrent.locks.ReentrantLock trackingLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile AutoCloseable tracking; // written under trackingLock
     private volatile long nextTrackingAttempt; // written under trackingLock; System.nanoTime()
+    /** Due idle-expiry refreshes not sent yet, by digest (see {@link #deferTouch}). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Pending> pendingTouches =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.Executor touchTimer;
 
     private RedisSessionStore(Builder builder, SessionSettings settings) {
         this.settings = settings;
@@ -128,6 +139,7 @@ public final class RedisSessionStore implements SessionStore {
         this.deletes = meters.operation("stateless.session.delete", "Deletions of a session from Redis");
         this.near = builder.nearCacheBytes > 0 ? new NearCache(builder.nearCacheBytes, builder.nearCacheAge) : null;
         this.invalidations = builder.invalidations;
+        this.touchTimer = CompletableFuture.delayedExecutor(builder.touchDelay.toMillis(), TimeUnit.MILLISECONDS);
         log.info("{}", this);
     }
 
@@ -175,7 +187,7 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public Optional<SessionData> load(SessionId id) {
         Objects.requireNonNull(id, "id");
-        return loads.call(() -> tryLoad(id, EMPTY, EMPTY), RedisSessionStore::found);
+        return loads.call(() -> read(id).sync(), RedisSessionStore::found);
     }
 
     /**
@@ -188,24 +200,235 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public Optional<SessionData> load(SessionId id, long knownVersion) {
         Objects.requireNonNull(id, "id");
+        Optional<SessionData> copy = nearCopy(id, knownVersion);
+        return copy != null ? copy : load(id);
+    }
+
+    /**
+     * {@link #load(SessionId, long)} without blocking: a copy from the near cache completes at once;
+     * else the read is sent and the future completes on Lettuce's I/O thread with its answer, or
+     * with the failure {@code load} would throw ({@link StoreUnavailableException}). Never throws for
+     * an unreachable Redis; metered as {@code load} is.
+     */
+    @Override
+    public CompletableFuture<Optional<SessionData>> loadAsync(SessionId id, long knownVersion) {
+        Objects.requireNonNull(id, "id");
+        Optional<SessionData> copy;
+        try {
+            copy = nearCopy(id, knownVersion);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (copy != null) {
+            return CompletableFuture.completedFuture(copy);
+        }
+        return loads.callAsync(() -> read(id).async(), RedisSessionStore::found);
+    }
+
+    /**
+     * This node's copy of the session when it is at {@code knownVersion} or newer and not expired
+     * (refreshing the idle expiry asynchronously when due), else null: the caller reads Redis.
+     */
+    private Optional<SessionData> nearCopy(SessionId id, long knownVersion) {
         if (near == null || knownVersion <= 0) {
-            return load(id);
+            return null;
         }
         ensureTracking();
         String digest = id.digest();
         SessionData copy = near.get(digest, knownVersion);
         Instant now = now();
         if (copy == null || copy.isExpired(now)) {
-            return load(id);
+            return null;
         }
         if (settings.shouldTouch(copy, now)) {
             near.offer(digest, copy.touchedAt(now));
-            touch(id).exceptionally(failure -> {
-                log.debug("asynchronous touch of a session served from the near cache failed: {}", failure.toString());
-                return null;
-            });
+            touchQuietly(id);
         }
         return Optional.of(copy);
+    }
+
+    /**
+     * One plain (unlocked) load, sent: a plain {@code HGETALL} (no script: Redis spends on it what it
+     * spends on any read of the hash), with the metadata checked here. A due idle-expiry refresh is
+     * not sent with it: it waits (see {@link #deferTouch}) for the session's next save, which
+     * carries it, or is sent alone a moment later.
+     */
+    private Read read(SessionId id) {
+        Instant now = now();
+        CompletableFuture<Map<byte[], byte[]>> hash;
+        try {
+            hash = redis.readHash(sessionKey(id));
+        } catch (RuntimeException e) {
+            hash = CompletableFuture.failedFuture(e);
+        }
+        return new Read(id, now, hash);
+    }
+
+    /** A sent load: its answer is parsed on the caller's thread ({@link #sync}) or Lettuce's ({@link #async}). */
+    private final class Read {
+        private final SessionId id;
+        private final Instant now;
+        private final CompletableFuture<Map<byte[], byte[]>> hash;
+
+        Read(SessionId id, Instant now, CompletableFuture<Map<byte[], byte[]>> hash) {
+            this.id = id;
+            this.now = now;
+            this.hash = hash;
+        }
+
+        Optional<SessionData> sync() {
+            Map<byte[], byte[]> fields;
+            try {
+                fields = redis.join(hash);
+            } catch (CorruptDataException e) {
+                return notASession();
+            }
+            return loaded(fields);
+        }
+
+        CompletableFuture<Optional<SessionData>> async() {
+            return hash.handle((fields, failure) -> {
+                if (failure == null) {
+                    return loaded(fields);
+                }
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (cause instanceof CorruptDataException) {
+                    return notASession();
+                }
+                throw cause instanceof RuntimeException r ? r
+                        : new StoreUnavailableException("Redis could not load the session: " + cause, cause);
+            });
+        }
+
+        private Optional<SessionData> notASession() {
+            // WRONGTYPE: something else sits under our key. Left alone; the caller starts a new session.
+            log.warn("Session {}: the key in Redis is not a session hash; it is ignored and a new session will be started", id);
+            return Optional.empty();
+        }
+
+        /** The hash as Redis answered it: the session as it was before this access, or empty. */
+        private Optional<SessionData> loaded(Map<byte[], byte[]> fields) {
+            if (fields == null || fields.isEmpty()) {
+                return Optional.empty();
+            }
+            List<Object> flat = new ArrayList<>(2 * fields.size());
+            boolean forward = false;
+            boolean meta = false;
+            for (Map.Entry<byte[], byte[]> field : fields.entrySet()) {
+                byte[] name = field.getKey();
+                if (name.length > 0 && name[0] == '#') {
+                    forward |= Arrays.equals(name, FORWARD_BYTES);
+                    meta |= Arrays.equals(name, META_BYTES) || Arrays.equals(name, CREATED_BYTES);
+                }
+                flat.add(name);
+                flat.add(field.getValue());
+            }
+            if (forward && !meta) {
+                return Optional.empty(); // the id was changed: what is left forwards invalidations
+            }
+            Optional<SessionData> parsed = parse(id, flat);
+            if (parsed.isEmpty()) {
+                return parsed;
+            }
+            String digest = id.digest();
+            SessionData session = withWaitingAccess(digest, parsed.get());
+            if (session.isExpired(now)) {
+                touchQuietly(id, now); // the touch script ends an expired session
+                return Optional.empty();
+            }
+            boolean due = settings.shouldTouch(session, now);
+            if (due) {
+                deferTouch(id, now);
+            }
+            if (near != null) {
+                near.offer(digest, due ? session.touchedAt(now) : session);
+            }
+            return Optional.of(session);
+        }
+    }
+
+    private byte[][] touchArgs(Instant now) {
+        return new byte[][] {millis(now), bytes(Long.toString(settings.touchInterval().toMillis()))};
+    }
+
+    /** {@link #touch} whose failure is only logged: a later access refreshes the expiry again. */
+    private void touchQuietly(SessionId id) {
+        touchQuietly(id, now());
+    }
+
+    /** The touch script for an access at {@code at}; a failure is only logged. */
+    private CompletableFuture<Void> touchQuietly(SessionId id, Instant at) {
+        return redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(at))
+                .handle((touched, failure) -> {
+                    if (failure != null) {
+                        log.debug("asynchronous touch of a session failed: {}", failure.toString());
+                    }
+                    return null;
+                });
+    }
+
+    /**
+     * Accesses of a session that Redis has not been told of yet: its id, the first of them and the
+     * last (ms). The touch script checks the session was alive at the first, and writes the last.
+     */
+    private record Pending(SessionId id, long first, long at) {
+    }
+
+    /** {@code session} as Redis holds it, with this node's last access that Redis has not been told of yet. */
+    private SessionData withWaitingAccess(String digest, SessionData session) {
+        Pending waiting = pendingTouches.isEmpty() ? null : pendingTouches.get(digest);
+        return waiting != null && waiting.at() > session.lastAccessedAt().toEpochMilli()
+                ? session.touchedAt(Instant.ofEpochMilli(waiting.at())) : session;
+    }
+
+    /**
+     * Records a due idle-expiry refresh instead of sending it: the session's next save from this
+     * node within {@link #TOUCH_DELAY} carries it (no script, no round trip of its own: a request
+     * that loads and saves costs Redis one plain read and one script), else it is sent alone then
+     * (session-touch.lua, which never brings back a session that is gone). Loads on this node see
+     * it at once; other nodes when it is sent. {@link #close} sends what is still waiting.
+     */
+    private void deferTouch(SessionId id, Instant at) {
+        String digest = id.digest();
+        long millis = at.toEpochMilli();
+        boolean[] first = {false};
+        pendingTouches.compute(digest, (d, prior) -> {
+            first[0] = prior == null;
+            return prior == null ? new Pending(id, millis, millis)
+                    : new Pending(id, Math.min(prior.first(), millis), Math.max(prior.at(), millis));
+        });
+        if (first[0]) {
+            touchTimer.execute(() -> sendPendingTouch(digest));
+        }
+    }
+
+    private void sendPendingTouch(String digest) {
+        Pending pending = pendingTouches.remove(digest);
+        if (pending != null) {
+            sendWaiting(pending);
+        }
+    }
+
+    private CompletableFuture<Void> sendWaiting(Pending pending) {
+        byte[][] args = {bytes(Long.toString(pending.at())), bytes(Long.toString(settings.touchInterval().toMillis())),
+            bytes(Long.toString(pending.first()))};
+        return redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(pending.id())), args)
+                .handle((touched, failure) -> {
+                    if (failure != null) {
+                        log.debug("asynchronous touch of a session failed: {}", failure.toString());
+                    }
+                    return null;
+                });
+    }
+
+    /** The access a save of this session carries (ms), taken from the waiting ones, or null. */
+    private Long takePendingTouch(SessionId id) {
+        if (pendingTouches.isEmpty()) {
+            return null;
+        }
+        Pending pending = pendingTouches.remove(id.digest());
+        return pending == null ? null : pending.at();
     }
 
     @Override
@@ -224,7 +447,7 @@ public final class RedisSessionStore implements SessionStore {
         return session.isPresent() ? "hit" : "miss";
     }
 
-    /** One load script call: the session (empty: none), or null while another holder has the lock. */
+    /** One locked load script call: the session (empty: none), or null while another holder has the lock. */
     private Optional<SessionData> tryLoad(SessionId id, byte[] lockToken, byte[] lease) {
         List<Object> fields = redis.eval(LOAD, ScriptOutputType.MULTI, keys(sessionKey(id)),
                 millis(now()), bytes(Long.toString(settings.touchInterval().toMillis())), lockToken, lease);
@@ -238,18 +461,13 @@ public final class RedisSessionStore implements SessionStore {
             log.warn("Session {}: the key in Redis is not a session hash; it is ignored and a new session will be started", id);
             return Optional.empty();
         }
-        Optional<SessionData> session = parse(id, fields);
-        if (near != null && lockToken.length == 0 && session.isPresent()) {
-            near.offer(id.digest(), session.get());
-        }
-        return session;
+        return parse(id, fields);
     }
 
     @Override
     public CompletableFuture<Void> touch(SessionId id) {
         Objects.requireNonNull(id, "id");
-        byte[][] args = {millis(now()), bytes(Long.toString(settings.touchInterval().toMillis()))};
-        return redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), args)
+        return redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(now()))
                 .handle((touched, failure) -> {
                     if (failure == null) {
                         return null;
@@ -395,7 +613,7 @@ public final class RedisSessionStore implements SessionStore {
 
     private SaveCall saveCall(SessionChanges changes) {
         SessionData base = changes.base();
-        List<byte[]> args = new ArrayList<>(10 + 3 * changes.set().size() + 2 * changes.removed().size());
+        List<byte[]> args = new ArrayList<>(11 + 3 * changes.set().size() + 2 * changes.removed().size());
         Instant now = now();
         args.add(millis(now));
         args.add(base.isNew() ? ONE : ZERO);
@@ -406,6 +624,8 @@ public final class RedisSessionStore implements SessionStore {
         args.add(changes.principal().map(RedisSessionStore::bytes).orElse(EMPTY));
         args.add(base.lockToken().map(RedisSessionStore::bytes).orElse(EMPTY));
         args.add(bytes(Integer.toString(changes.set().size())));
+        Long touched = base.isNew() ? null : takePendingTouch(base.id());
+        args.add(touched == null ? EMPTY : bytes(Long.toString(touched)));
         // Each attribute is stored in one of two forms (as it is, or deflated): the other one goes.
         List<byte[]> other = new ArrayList<>(changes.set().size());
         changes.set().forEach((name, value) -> {
@@ -628,7 +848,7 @@ public final class RedisSessionStore implements SessionStore {
                 continue;
             }
             // The id itself is unknown here (only its digest is stored); a placeholder carries the data.
-            Optional<SessionData> session = parse(UNKNOWN_ID, flat);
+            Optional<SessionData> session = parse(UNKNOWN_ID, flat).map(s -> withWaitingAccess(entry.getKey(), s));
             if (session.isPresent() && !session.get().isExpired(now)
                     && session.get().principal().filter(principal::equals).isPresent()) {
                 live.put(entry.getKey(), session.get());
@@ -640,6 +860,15 @@ public final class RedisSessionStore implements SessionStore {
     /** Closes the store's connection, unless it is one a {@link RedisStores} shares. */
     @Override
     public void close() {
+        // The refreshes still waiting are sent now, and awaited (each bounded by the command timeout).
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (String digest : List.copyOf(pendingTouches.keySet())) {
+            Pending pending = pendingTouches.remove(digest);
+            if (pending != null) {
+                sent.add(sendWaiting(pending));
+            }
+        }
+        sent.forEach(CompletableFuture::join);
         trackingLock.lock();
         try {
             if (tracking != null) {
@@ -664,6 +893,7 @@ public final class RedisSessionStore implements SessionStore {
 
     /** Drops this node's copy of a session that is being deleted or moved. */
     private void forget(String digest) {
+        pendingTouches.remove(digest);
         if (near != null) {
             near.invalidate(digest);
         }
@@ -741,10 +971,13 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     private static long number(byte[] value) {
-        return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+        return number(new String(value, StandardCharsets.US_ASCII));
     }
 
-    /** A field of {@code #m}: digits only, fewer than 16 (what Lua's doubles hold exactly, as the scripts require). */
+    /**
+     * A metadata number ({@code #m}'s fields, the old layout's {@code #c #a #i #x}): digits only, fewer
+     * than 16 (what Lua's doubles hold exactly, and what the scripts accept).
+     */
     private static long number(String part) {
         if (part.isEmpty() || part.length() > 15 || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new NumberFormatException("metadata");
@@ -762,6 +995,7 @@ public final class RedisSessionStore implements SessionStore {
         private long nearCacheBytes;
         private Duration nearCacheAge = Duration.ofSeconds(1);
         private java.util.concurrent.Executor invalidations = Runnable::run;
+        private Duration touchDelay = TOUCH_DELAY;
 
         private Builder(String uri) {
             this.connection = StoreConnection.own(uri);
@@ -793,6 +1027,12 @@ public final class RedisSessionStore implements SessionStore {
             }
             this.nearCacheBytes = maxBytes;
             this.nearCacheAge = maxAge;
+            return this;
+        }
+
+        /** For tests: how long a due idle-expiry refresh waits for a save to carry it (default {@link #TOUCH_DELAY}). */
+        Builder touchDelay(Duration delay) {
+            this.touchDelay = Objects.requireNonNull(delay, "delay");
             return this;
         }
 

@@ -18,11 +18,11 @@ if #fields == 0 then
   return {}
 end
 
--- A whole number of milliseconds that Lua's doubles hold exactly, or nil.
+-- A whole number of milliseconds written as digits only, fewer than 16 (what Lua's doubles hold
+-- exactly, and what the store reads as metadata), or nil.
 local function millis(value)
-  local n = tonumber(value)
-  if n and n == math.floor(n) and n >= 0 and n < 9007199254740992 then
-    return n
+  if type(value) == 'string' and #value > 0 and #value < 16 and not string.find(value, '%D') then
+    return tonumber(value)
   end
   return nil
 end

@@ -108,15 +108,19 @@ class RedisSessionStoreTest extends SessionStoreContract {
     }
 
     @Test
-    void loadIsOneScriptCallAndSavingOneChangeIsOneMore() {
+    void loadIsOneHashReadAndSavingOneChangeIsOneScriptCall() {
+        SessionStore touchingLater = open(IDLE, ABSOLUTE, Duration.ofMinutes(1));
         SessionData session = saved(Map.of("a", "1", "b", 2L, "c", List.of("x")));
         redis.command("CONFIG", "RESETSTAT");
 
-        SessionData loaded = store.load(session.id()).orElseThrow();
-        assertThat(scriptCalls()).isEqualTo(1);
+        // Not due for a touch: one plain read, no script.
+        SessionData loaded = touchingLater.load(session.id()).orElseThrow();
+        assertThat(redis.calls("hgetall")).isEqualTo(1);
+        assertThat(scriptCalls()).isZero();
 
-        store.save(SessionChanges.to(loaded).set("b", store.codec().encode(3L)).build());
-        assertThat(scriptCalls()).isEqualTo(2);
+        touchingLater.save(SessionChanges.to(loaded).set("b", touchingLater.codec().encode(3L)).build());
+        assertThat(scriptCalls()).isEqualTo(1);
+        assertThat(redis.calls("hgetall")).isEqualTo(1);
         assertThat(redis.commandList("HKEYS", key(session.id()))).contains(".a", ".b", ".c");
     }
 
@@ -130,6 +134,12 @@ class RedisSessionStoreTest extends SessionStoreContract {
                 .isLessThanOrEqualTo(ABSOLUTE.toMillis());
         clock.advance(Duration.ofHours(1));
         store.load(session.id()).orElseThrow();
+        // the load's refresh is sent a moment later (no save carries it): wait for it
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (redis.commandLong("PTTL", key(session.id())) > ABSOLUTE.minusHours(1).toMillis()
+                && System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
         assertThat(redis.commandLong("PTTL", key(session.id()))).as("after a touch: still the absolute expiry")
                 .isGreaterThan(IDLE.toMillis()).isLessThanOrEqualTo(ABSOLUTE.minusHours(1).toMillis());
     }

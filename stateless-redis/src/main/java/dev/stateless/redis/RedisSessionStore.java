@@ -47,9 +47,11 @@ import org.slf4j.LoggerFactory;
  * time left before the idle or absolute expiry, whichever is sooner; Redis removes expired
  * sessions by itself.
  *
- * <p>Costs: {@link #load} is one round trip (a script that reads the hash and refreshes the idle
- * expiry at most once per touch interval), and so is a locked load while the lock is free (the
- * same script takes it; each retry while it is held is one more); {@link #save} writes only the
+ * <p>Costs: {@link #load} is one round trip, a plain {@code HGETALL} (no script); when the idle
+ * expiry is due for a refresh (at most once per touch interval), the refresh waits up to 500 ms
+ * for the session's next save from this node, which carries it, else a small script sends it
+ * alone. A locked load is one round trip while the lock is free (a script reads the hash, takes
+ * the lock and refreshes the idle expiry; each retry while it is held is one more); {@link #save} writes only the
  * delta, with the expiry, in one round trip (one more command in the same round trip when the
  * principal changes; two more round trips for a login past
  * {@linkplain SessionSettings.Builder#maxSessionsPerPrincipal the sessions limit}), releasing a held
@@ -227,7 +229,8 @@ public final class RedisSessionStore implements SessionStore {
 
     /**
      * This node's copy of the session when it is at {@code knownVersion} or newer and not expired
-     * (refreshing the idle expiry asynchronously when due), else null: the caller reads Redis.
+     * (a due refresh of the idle expiry waits as a load's does, see {@link #deferTouch}), else null:
+     * the caller reads Redis.
      */
     private Optional<SessionData> nearCopy(SessionId id, long knownVersion) {
         if (near == null || knownVersion <= 0) {
@@ -242,7 +245,7 @@ public final class RedisSessionStore implements SessionStore {
         }
         if (settings.shouldTouch(copy, now)) {
             near.offer(digest, copy.touchedAt(now));
-            touchQuietly(id);
+            deferTouch(id, now); // like a load's: the next save carries it, else it is sent alone
         }
         return Optional.of(copy);
     }
@@ -350,11 +353,6 @@ public final class RedisSessionStore implements SessionStore {
 
     private byte[][] touchArgs(Instant now) {
         return new byte[][] {millis(now), bytes(Long.toString(settings.touchInterval().toMillis()))};
-    }
-
-    /** {@link #touch} whose failure is only logged: a later access refreshes the expiry again. */
-    private void touchQuietly(SessionId id) {
-        touchQuietly(id, now());
     }
 
     /** The touch script for an access at {@code at}; a failure is only logged. */

@@ -286,9 +286,10 @@ class ClusterLayoutTest {
 
         for (int port : cluster.ports()) {
             String stats = cluster.command(port, "INFO", "commandstats");
-            // load and save: EVALSHA, NOSCRIPT, EVAL (which caches the script); the second load: EVALSHA
-            assertThat(stats).as("master on %d", port).contains("cmdstat_eval:calls=2,")
-                    .contains("cmdstat_evalsha:calls=3,");
+            // loads: HGETALL (no script); the save: EVALSHA, NOSCRIPT, EVAL (which caches the script). A
+            // load's waiting touch, when sent alone rather than with the save, is one script more.
+            assertThat(stats).as("master on %d", port).contains("cmdstat_hgetall:calls=2,")
+                    .containsPattern("cmdstat_eval:calls=[12],").containsPattern("cmdstat_evalsha:calls=[12],");
         }
     }
 

@@ -110,13 +110,13 @@ class BenchmarkReportTest {
     void marksEveryTargetMetOrMissed() {
         String targets = section("## Targets", "## 1.");
         List<String> rows = rows(targets, "| ").stream().skip(1).toList(); // without the header
-        // 9 for sessions, 1 for idempotency, 8 for tokens (4 algorithms x 1 and 2 threads), 4 for stores
-        assertThat(rows).hasSize(22);
+        // 9 for sessions, 2 for idempotency, 8 for tokens (4 algorithms x 1 and 2 threads), 2 for growth, 4 for stores
+        assertThat(rows).hasSize(25);
         for (String row : rows) {
             assertThat(row).as(row).containsPattern("\\| \\*\\*(met|missed)\\*\\* \\|$");
         }
         assertThat(targets).contains("B throughput vs C", "B throughput vs A", "B round trips", "B bytes per session vs C",
-                "I round trips", "ours vs Nimbus, HS256", "ours vs Nimbus, RS256", "ours vs Nimbus, ES256",
+                "I round trips", "S idempotent POST with a session", "flat on one server", "flat on a Cluster", "ours vs Nimbus, HS256", "ours vs Nimbus, RS256", "ours vs Nimbus, ES256",
                 "ours vs Nimbus, EdDSA", "bytes per session vs Spring, large session",
                 "Redis CPU per load + save vs Spring, standard session");
     }

@@ -104,6 +104,12 @@ class BenchmarkReportTest {
             assertThat(rows(section, "| " + count + " | save | ")).as(count + " save").hasSize(1);
             assertThat(rows(section, "| " + count + " | ")).as(count + " memory").hasSize(3);
         }
+        // the Cluster part: load and save on the small and on the big Cluster
+        assertThat(section).contains("### On a Cluster");
+        assertThat(rows(section, "| Cluster, ")).hasSize(4);
+        for (String row : rows(section, "| Cluster, ")) {
+            assertThat(row).as(row).matches("^\\| Cluster, [\\d,]+ keys \\| [\\d,]+ \\| (load|save) \\| .* \\| 0 \\|$");
+        }
     }
 
     @Test

@@ -539,7 +539,7 @@ public final class IdempotencyFilter implements Filter {
                     } else {
                         Problems.send(request, response, 500, "Session Not Saved", "The request ran and its answer is "
                                 + "recorded (a retry with the same key gets it), but the changes it made to the session "
-                                + "could not be stored.");
+                                + "may not have been saved.");
                     }
                     return;
                 }
@@ -639,7 +639,7 @@ public final class IdempotencyFilter implements Filter {
             return true;
         }
         log.error("An idempotent request ran but the changes it made to its session could not be saved; they are "
-                + "lost: {}", unsaved.toString());
+                + "lost unless the store applied them after all (a timeout): {}", unsaved.toString());
         return false;
     }
 

@@ -85,9 +85,11 @@ import org.slf4j.LoggerFactory;
  * {@code max-form-keys}, {@code max-records-per-hour}.
  *
  * <p>Order: after authentication (keys are scoped by the user) and before
- * {@link StatelessSessionFilter}, so that the session is saved before the answer is recorded: a
- * node that dies in between leaves the key to be run again, never a recorded answer whose session
- * changes were lost.
+ * {@link StatelessSessionFilter}. The session's load then goes out with the key's acquisition, and
+ * its save with the answer's record, so that the request waits two round trips in all. When the
+ * save fails and the answer is recorded, the client gets {@code 500 Session Not Saved} (its retry gets
+ * the recorded answer; it never runs again); when the answer cannot be recorded, {@code 500 Answer
+ * Not Recorded}; an application that throws or answers 5xx frees the key, with its session saved.
  *
  * <p>Exactly once, end to end: the filter records the answer after the application ran. A node
  * that dies after the side effect (an order written to a database) but before the record frees the

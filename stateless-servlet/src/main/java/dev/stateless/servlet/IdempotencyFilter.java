@@ -128,6 +128,11 @@ public final class IdempotencyFilter implements Filter {
     private Function<HttpServletRequest, Optional<String>> scope;
     private AnonymousKeys anonymousKeys;
     private SessionIdResolver sessionIds;
+    /**
+     * Whether the session's load starts with the key's acquisition: not when an acquisition may wait
+     * for another request in progress, which may change the session meanwhile.
+     */
+    private boolean prefetchSession;
     private int maxFormKeys;
     private IdempotencyKeyStore ownedStore;
 
@@ -168,6 +173,7 @@ public final class IdempotencyFilter implements Filter {
         this.anonymousKeys = b.anonymousKeys;
         this.sessionIds = b.sessionIds;
         this.maxFormKeys = b.maxFormKeys;
+        this.prefetchSession = b.waitForInProgress.isZero();
         log.info("IdempotencyFilter[store={}, methods={}, paths={}, headerName={}, required={}, maxKeyLength={}, "
                 + "maxBodySize={}, waitForInProgress={}, failOpen={}, anonymousKeys={}, maxRecordsPerScopeAndHour={}, "
                 + "metrics={}]", b.store, methods, paths.isEmpty() ? "all" : paths, headerName, required, maxKeyLength,
@@ -379,7 +385,9 @@ public final class IdempotencyFilter implements Filter {
         }
 
         // The session's load, if a session filter behind this one will need it, shares the key's round trip.
-        SessionPrefetch.start(request);
+        if (prefetchSession) {
+            SessionPrefetch.start(request);
+        }
         Idempotency.Attempt attempt;
         try {
             attempt = idempotency.begin(owner.get(), key.get(), fingerprint);

@@ -137,6 +137,12 @@ class NearCacheTest {
         assertThat(servedFromCopy).as("second reads served from the node's copy").isEqualTo(writes);
     }
 
+    /**
+     * The near cache's max age in the tests of the bound, on a test clock: long enough in real time
+     * that Caffeine's own expiry (which only frees memory) never drops a copy mid-test.
+     */
+    private static final Duration MAX_AGE = Duration.ofSeconds(5);
+
     private RedisSessionStore clockedNode(Clock clock, Duration maxAge, Executor reports) {
         RedisSessionStore store = RedisSessionStore.builder(redis.uri())
                 .nearCache(1 << 20, maxAge)
@@ -157,8 +163,8 @@ class NearCacheTest {
     void aCopyIsServedAtMostMaxAgeAfterItCameFromRedisEvenWhenTouched() {
         MutableClock clock = MutableClock.startingNow();
         HeldBack reports = new HeldBack();
-        RedisSessionStore a = clockedNode(clock, Duration.ofSeconds(1), reports);
-        RedisSessionStore b = clockedNode(clock, Duration.ofSeconds(1), reports);
+        RedisSessionStore a = clockedNode(clock, MAX_AGE, reports);
+        RedisSessionStore b = clockedNode(clock, MAX_AGE, reports);
         AttributeCodec codec = a.codec();
         SessionData created = a.newSession();
         long first = a.saveAsync(SessionChanges.to(created).set("n", codec.encode(1L)).build()).join();
@@ -168,11 +174,11 @@ class NearCacheTest {
         assertThat(second).isEqualTo(first + 1);
 
         for (int step = 1; step <= 4; step++) {
-            clock.advance(Duration.ofMillis(240)); // up to 960 ms
+            clock.advance(Duration.ofMillis(1200)); // up to 4.8 s
             assertThat(b.load(created.id(), first).orElseThrow().version()).as("within maxAge: b's copy, touched")
                     .isEqualTo(first);
         }
-        clock.advance(Duration.ofMillis(40)); // the copy is 1 s old
+        clock.advance(Duration.ofMillis(200)); // the copy is maxAge old
 
         assertThat(b.load(created.id(), first).orElseThrow().version()).isEqualTo(second);
     }
@@ -219,14 +225,14 @@ class NearCacheTest {
     void aDeletionOnAnotherNodeEndsTheCopyAtTheLatestAfterMaxAgeAndASaveOnItWritesNothing() {
         MutableClock clock = MutableClock.startingNow();
         HeldBack reports = new HeldBack();
-        RedisSessionStore a = clockedNode(clock, Duration.ofSeconds(1), reports);
-        RedisSessionStore b = clockedNode(clock, Duration.ofSeconds(1), reports);
+        RedisSessionStore a = clockedNode(clock, MAX_AGE, reports);
+        RedisSessionStore b = clockedNode(clock, MAX_AGE, reports);
         SessionData created = a.newSession();
         long version = a.saveAsync(SessionChanges.to(created).set("n", a.codec().encode(1L)).build()).join();
         b.load(created.id(), version).orElseThrow();
         a.delete(created.id());
 
-        clock.advance(Duration.ofMillis(500));
+        clock.advance(MAX_AGE.dividedBy(2));
         SessionData stale = b.load(created.id(), version).orElseThrow(); // within maxAge: the copy
         assertThat(b.saveAsync(SessionChanges.to(stale).set("n", b.codec().encode(2L)).build()).join())
                 .as("a save of a deleted session").isZero();
@@ -238,10 +244,10 @@ class NearCacheTest {
         long otherVersion = a.saveAsync(SessionChanges.to(other).set("n", a.codec().encode(1L)).build()).join();
         b.load(other.id(), otherVersion).orElseThrow();
         a.delete(other.id());
-        clock.advance(Duration.ofMillis(999));
+        clock.advance(MAX_AGE.minusMillis(1));
         assertThat(b.load(other.id(), otherVersion)).as("within maxAge: the copy").isPresent();
         clock.advance(Duration.ofMillis(1));
-        assertThat(b.load(other.id(), otherVersion)).as("1 s after b got it").isEmpty();
+        assertThat(b.load(other.id(), otherVersion)).as("maxAge after b got it").isEmpty();
     }
 
     /** A caller that names no version (0) always reads Redis: it may be a client that wrote elsewhere. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stateless.core.session.SessionId;
 import dev.stateless.core.session.SessionLock;
 import dev.stateless.redis.InvalidationDelivery;
+import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.servlet.Browser.Reply;
 import dev.stateless.testing.MutableClock;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -283,7 +285,9 @@ abstract class AbstractNearCacheSessionTest {
     /**
      * A path that takes the session's lock loads with it ({@code load(id, lock)}, from Redis), never
      * from the near cache: a tab carrying an older version reads the newest write on a locked path,
-     * where a lock-skipping path of the same store still answers from the copy.
+     * where a lock-skipping path of the same store still answers from the copy. With an {@link
+     * IdempotencyFilter} in front (which starts unlocked loads ahead of the request) too: an
+     * increment on a locked path builds on the newest count, not on the copy's.
      */
     @Test
     void aLockedPathNeverAnswersFromTheNearCache() throws Exception {
@@ -292,7 +296,11 @@ abstract class AbstractNearCacheSessionTest {
         try (ContainerNode locked = JettySessionTest.jettyNode(StatelessSessionFilter.builder(store).lock(lock).build(),
                         Map.of());
                 ContainerNode skipping = JettySessionTest.jettyNode(StatelessSessionFilter.builder(store).lock(lock)
-                        .lockSkipPaths("/attr").build(), Map.of())) {
+                        .lockSkipPaths("/attr").build(), Map.of());
+                RedisIdempotencyKeyStore keys = RedisIdempotencyKeyStore.builder(uri()).build();
+                ContainerNode idempotent = EmbeddedJetty.start(EmbeddedJetty.context(new ServletHolder(new LegacyServlet()),
+                        true, List.of(IdempotencyFilter.builder(keys).methods("GET").build(),
+                                StatelessSessionFilter.builder(store).lock(lock).build())))) {
             Browser writer = Browser.withCookies(http);
             writer.post(nodeA, "/set?name=n&value=1");
             Browser olderTab = secondTab(writer);
@@ -309,6 +317,18 @@ abstract class AbstractNearCacheSessionTest {
                 assertThat(calls("evalsha") - loads).as("a locked read: the load that locks, the unlock").isEqualTo(2);
                 olderTab.cookie("SESSION_VERSION", "1");
             }
+
+            writer.get(nodeA, "/counter"); // counter 1, at version 3
+            Browser olderCounter = secondTab(writer);
+            assertThat(olderCounter.get(skipping, "/attr?name=counter").body()).isEqualTo("1"); // the copy at version 3
+            writer.get(nodeA, "/counter"); // counter 2, at version 4
+            HttpResponse<String> increment = http.send(HttpRequest.newBuilder(idempotent.base().resolve("/counter"))
+                    .header("Cookie", "SESSION=" + writer.cookie("SESSION") + "; SESSION_VERSION=3")
+                    .header("Idempotency-Key", "increment-1").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(increment.statusCode()).isEqualTo(200);
+            assertThat(increment.body()).as("a locked increment, with the idempotency filter in front").isEqualTo("3");
+            assertThat(secondTab(writer).cookie("SESSION_VERSION", null).get(nodeA, "/attr?name=counter").body())
+                    .as("in Redis").isEqualTo("3");
         }
     }
 

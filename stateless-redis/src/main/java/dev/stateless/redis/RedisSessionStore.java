@@ -126,7 +126,7 @@ public final class RedisSessionStore implements SessionStore {
         this.loads = meters.operation("stateless.session.load", "Loads of a session from Redis");
         this.saves = meters.operation("stateless.session.save", "Saves of a session's changes to Redis");
         this.deletes = meters.operation("stateless.session.delete", "Deletions of a session from Redis");
-        this.near = builder.nearCacheBytes > 0 ? new NearCache(builder.nearCacheBytes, builder.nearCacheAge) : null;
+        this.near = builder.nearCacheBytes > 0 ? new NearCache(builder.nearCacheBytes, builder.nearCacheAge, settings.clock()) : null;
         this.invalidations = builder.invalidations;
         log.info("{}", this);
     }
@@ -199,7 +199,7 @@ public final class RedisSessionStore implements SessionStore {
             return load(id);
         }
         if (settings.shouldTouch(copy, now)) {
-            near.offer(digest, copy.touchedAt(now));
+            near.touched(digest, copy.touchedAt(now)); // keeps the copy's age
             touch(id).exceptionally(failure -> {
                 log.debug("asynchronous touch of a session served from the near cache failed: {}", failure.toString());
                 return null;

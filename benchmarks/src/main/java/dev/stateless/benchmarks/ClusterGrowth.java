@@ -30,7 +30,7 @@ import java.util.function.Consumer;
 final class ClusterGrowth {
 
     /** Redis memory the filler may take on all masters together (the machine is shared). */
-    private static final long MEMORY_CAP = 3L << 30;
+    private static final long MEMORY_CAP = (5L << 30) / 2;
     private static final long TTL_MILLIS = Duration.ofMinutes(30).toMillis();
     /**
      * Filler keys per Lua call: short enough (tens of ms) that a master busy filling still answers
@@ -341,7 +341,8 @@ final class ClusterGrowth {
                 .append(String.format(Locale.ROOT, "%.1f GB", planned * bytesPerSession / 1e9))
                 .append(" at the single server's bytes per session above), whose lookups would walk the same tables but find colder values.");
         if (!reached) {
-            md.append(" The fill stopped at the memory cap of ").append(MEMORY_CAP >> 30).append(" GiB after ")
+            md.append(" The fill stopped at the memory cap of ").append(String.format(Locale.ROOT, "%.1f GiB", MEMORY_CAP / (double) (1L << 30)))
+                    .append(" after ")
                     .append(Fmt.count(largest.keys)).append(" of ").append(Fmt.count(planned)).append(" keys: beyond that the ")
                     .append("figures are the model's, not measured.");
         }

@@ -22,7 +22,8 @@ import org.HdrHistogram.Histogram;
  * Section 4: does {@link RedisSessionStore} slow down as Redis fills up? One redis-server, one
  * database per size, each filled with that many live sessions shaped like the benchmark's session
  * (a Lua loop fed with pipelined batches of key digests), then single-thread load and save latency
- * against every size, interleaved, and Redis memory per live session.
+ * against every size, interleaved, and Redis memory per live session; then the same on a Redis
+ * Cluster with few and with very many keys ({@link ClusterGrowth}).
  */
 final class GrowthBenchmark {
 

@@ -314,8 +314,9 @@ final class IdempotencyBenchmark {
                 .append("S: `IdempotencyFilter` (the same, without `anonymousKeys`: keys are scoped by the session) before ")
                 .append("`StatelessSessionFilter.builder(sessionStore).build()` (the documented order), both stores on the same ")
                 .append("`redis-server`; each client has its own session of section 1's 10 attributes (made in setup with one ")
-                .append("`GET /init` and one `POST`) and sends its `SESSION` and `SESSION_VERSION` cookies; the servlet reads all ")
-                .append("10 attributes and changes the counter. Medians of ").append(mode.rounds())
+                .append("`GET /init` and one `POST`) and sends its `SESSION` and `SESSION_VERSION` cookies (in the timed rounds the ones from setup, ")
+                .append("as section 1 sends its cookies: without a near cache the store reads Redis whatever the version); the servlet ")
+                .append("reads all 10 attributes and changes the counter. Medians of ").append(mode.rounds())
                 .append(" interleaved rounds; × N in the same round.\n\n");
         md.append("| variant | req/s | × N | p50 ms (× N) | p99 ms (× N) | server CPU µs/req (× N) | kernel share of server CPU | Redis CPU µs/req (kernel share) | "
                 + "Redis commands/req (all) | top-level commands/req | top-level mix | round trips/req (measured) | errors |\n");

@@ -105,9 +105,63 @@ final class ReadYourWrites {
                     }
                 }
             }
+            String own = ownWrites(store1, redis, rounds / 4);
             return new Result(reads, stale, probes, freshAtFirst, invalidations,
-                    markdown(reads, stale, probes, freshAtFirst, invalidations, firstStale));
+                    markdown(reads, stale, probes, freshAtFirst, invalidations, firstStale) + own);
         }
+    }
+
+    /**
+     * Whether a node's near cache still serves its own write: {@code saveAsync} of one changed
+     * attribute (its copy is then at the saved version), a wait, then {@code load(id, savedVersion)};
+     * a load that went to Redis shows as one more HGETALL in {@code INFO commandstats}. Redis reports
+     * the node's own change too (its tracking connection is not the one that wrote), so a report that
+     * arrives after the copy was stored drops it.
+     */
+    private static String ownWrites(RedisSessionStore store, RedisNode redis, int times) {
+        dev.stateless.core.session.AttributeCodec codec = store.codec();
+        dev.stateless.core.session.SessionChanges.Builder create =
+                dev.stateless.core.session.SessionChanges.to(store.newSession());
+        SessionShape.STANDARD.values(0).forEach((name, value) -> create.set(name, codec.encode(value)));
+        dev.stateless.core.session.SessionChanges created = create.build();
+        store.save(created);
+        dev.stateless.core.session.SessionData base = store.load(created.id()).orElseThrow();
+        long[] waits = {0, 1, 5};
+        StringBuilder md = new StringBuilder();
+        md.append("The near cache and the node's own writes: `saveAsync` of one changed attribute on one node, a wait, ")
+                .append("then `load(id, savedVersion)` on the same node, ").append(times).append(" times per wait; a ")
+                .append("load answered by Redis instead of the copy the save left shows as one HGETALL in ")
+                .append("`INFO commandstats`. Redis's tracking reports every change under the prefix, the node's own ")
+                .append("included (its tracking connection is not the one that wrote); a report that lands after the ")
+                .append("save's reply drops the copy the save just stored.\n\n");
+        md.append("| wait after the save | loads | answered by Redis |\n|--:|--:|--:|\n");
+        long counter = 1_000_000;
+        for (long wait : waits) {
+            long before = hgetall(redis);
+            for (int i = 0; i < times; i++) {
+                long version = store.saveAsync(dev.stateless.core.session.SessionChanges.to(base)
+                        .set(SessionAttributes.COUNTER, codec.encode(++counter)).build()).join();
+                if (wait > 0) {
+                    try {
+                        Thread.sleep(wait);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                }
+                if (store.load(created.id(), version).isEmpty()) {
+                    throw new IllegalStateException("the session vanished");
+                }
+            }
+            long fromRedis = hgetall(redis) - before;
+            md.append("| ").append(wait).append(" ms | ").append(times).append(" | ").append(fromRedis).append(" (")
+                    .append(Math.round(100.0 * fromRedis / times)).append("%) |\n");
+        }
+        return md.append('\n').toString();
+    }
+
+    private static long hgetall(RedisNode redis) {
+        return redis.snapshot().calls().getOrDefault("hgetall", 0L);
     }
 
     /** Reads the counter through {@code /counter}, keeping the cookies the answer sets when {@code jar} is given. */

@@ -105,7 +105,7 @@ final class ReadYourWrites {
                     }
                 }
             }
-            String own = ownWrites(store1, redis, rounds / 4);
+            String own = ownWrites(store1, redis, rounds / 10);
             return new Result(reads, stale, probes, freshAtFirst, invalidations,
                     markdown(reads, stale, probes, freshAtFirst, invalidations, firstStale) + own);
         }

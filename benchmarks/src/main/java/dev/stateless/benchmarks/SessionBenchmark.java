@@ -396,7 +396,14 @@ final class SessionBenchmark {
                 + "touch at most once a minute) and saves once (one script: HMGET, HSET of the delta, HMGET, PEXPIRE). "
                 + "F loads from its near cache when its copy is at least the version the client's `SESSION_VERSION` "
                 + "cookie names, and from Redis otherwise (no copy yet, a copy older than "
-                + NEAR_CACHE_AGE.toMillis() + " ms, or one dropped by Redis's invalidation report of a change).\n");
+                + NEAR_CACHE_AGE.toMillis() + " ms, or one dropped by Redis's invalidation report of a change).");
+        cells.forEach((shape, byKind) -> byKind.forEach((kind, list) -> list.stream().filter(c -> c.key.equals("F"))
+                .forEach(f -> md.append(" F `").append(kind.path).append('`')
+                        .append(shape == SessionShape.STANDARD ? "" : " (large)").append(": ")
+                        .append(Fmt.perOp(f.censusRequests == 0 ? 0 : f.census.inScripts().getOrDefault("hgetall", 0L)
+                                / (double) f.censusRequests))
+                        .append(" loads from Redis per request (HGETALL in a script), the rest from the near cache."))));
+        md.append(" Why a node's own save often costs its copy: the own-write probe in the read-your-writes subsection.\n");
         if (!variants.equals(VARIANTS)) {
             md.append("\n").append(costs);
             return new Section(TITLE, md.toString(), List.of()); // a partial run for profiling
@@ -508,7 +515,8 @@ final class SessionBenchmark {
     }
 
     private static String roundTrips(HttpCell cell) {
-        return Fmt.perOp(cell.topLevelPerRequest()) + " (" + cell.census.topLevelMix(cell.censusRequests) + ")";
+        String mix = cell.census.topLevelMix(cell.censusRequests);
+        return Fmt.perOp(cell.topLevelPerRequest()) + " (" + (mix.equals("-") ? "no command" : mix) + ")";
     }
 
     private static List<Double> perRound(List<Double> ours, List<Double> theirs) {

@@ -35,7 +35,7 @@ final class TransportCosts {
     /** Runs the NIO child, then the epoll child; the report's subsection (heading {@code ### 1x.}). */
     static String section(Mode mode, Consumer<String> log) {
         // a fresh JVM: a longer warm-up than the main run's, which follows the whole section
-        long warmup = mode.isFull() ? 3_000 : mode.name().equals("quick") ? 1_000 : mode.httpWarmup().toMillis();
+        long warmup = mode.isFull() ? 2_000 : mode.name().equals("quick") ? 1_000 : mode.httpWarmup().toMillis();
         long slice = mode.isFull() ? 2_000 : mode.httpSlice().toMillis();
         int rounds = mode.isFull() ? 3 : mode.rounds();
         Map<String, Map<String, List<Figures>>> byTransport = new LinkedHashMap<>();

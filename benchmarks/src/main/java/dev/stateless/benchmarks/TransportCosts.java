@@ -36,7 +36,7 @@ final class TransportCosts {
     static String section(Mode mode, Consumer<String> log) {
         // a fresh JVM: a longer warm-up than the main run's, which follows the whole section
         long warmup = mode.isFull() ? 2_000 : mode.name().equals("quick") ? 1_000 : mode.httpWarmup().toMillis();
-        long slice = mode.isFull() ? 2_000 : mode.httpSlice().toMillis();
+        long slice = mode.isFull() ? 1_500 : mode.httpSlice().toMillis();
         int rounds = mode.isFull() ? 3 : mode.rounds();
         Map<String, Map<String, List<Figures>>> byTransport = new LinkedHashMap<>();
         String failure = null;

@@ -74,7 +74,7 @@ class BenchmarkReportTest {
             assertThat(rows(section, "| " + variant + " | `/rw` | ")).as(variant + " census").hasSize(1);
             assertThat(rows(section, "| " + variant + " | `/ro` | ")).as(variant + " census").hasSize(1);
         }
-        for (String variant : List.of("B", "C", "F")) {
+        for (String variant : List.of("C", "F")) {
             assertThat(rows(section, "| " + variant + " | `/rw`, large | ")).as(variant + " large census").hasSize(1);
         }
     }

@@ -128,19 +128,24 @@ final class ReadYourWrites {
         dev.stateless.core.session.SessionData base = store.load(created.id()).orElseThrow();
         long[] waits = {0, 1, 5};
         StringBuilder md = new StringBuilder();
-        md.append("The near cache and the node's own writes: `saveAsync` of one changed attribute on one node, a wait, ")
+        md.append("The near cache and the node's own writes: `saveAsync` of one changed attribute on one node (each ")
+                .append("save on the copy the previous one left, so the store keeps the saved copy), a wait, ")
                 .append("then `load(id, savedVersion)` on the same node, ").append(times).append(" times per wait; a ")
                 .append("load answered by Redis instead of the copy the save left shows as one HGETALL in ")
                 .append("`INFO commandstats`. Redis's tracking reports every change under the prefix, the node's own ")
                 .append("included (its tracking connection is not the one that wrote); a report that lands after the ")
-                .append("save's reply drops the copy the save just stored.\n\n");
+                .append("save's reply drops the copy the save just stored, one that lands before it drops only the older ")
+                .append("copy. Loads answered by Redis here are that race lost.\n\n");
         md.append("| wait after the save | loads | answered by Redis |\n|--:|--:|--:|\n");
         long counter = 1_000_000;
         for (long wait : waits) {
             long before = hgetall(redis);
             for (int i = 0; i < times; i++) {
-                long version = store.saveAsync(dev.stateless.core.session.SessionChanges.to(base)
-                        .set(SessionAttributes.COUNTER, codec.encode(++counter)).build()).join();
+                // each save builds on the copy the previous one left, as the filter's next request does
+                dev.stateless.core.session.SessionChanges changes = dev.stateless.core.session.SessionChanges.to(base)
+                        .set(SessionAttributes.COUNTER, codec.encode(++counter)).build();
+                long version = store.saveAsync(changes).join();
+                base = base.apply(changes, version);
                 if (wait > 0) {
                     try {
                         Thread.sleep(wait);

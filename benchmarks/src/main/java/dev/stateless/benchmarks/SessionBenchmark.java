@@ -407,7 +407,7 @@ final class SessionBenchmark {
                         .append(Fmt.perOp(f.censusRequests == 0 ? 0 : f.census.inScripts().getOrDefault("hgetall", 0L)
                                 / (double) f.censusRequests))
                         .append(" loads from Redis per request (HGETALL in a script), the rest from the near cache."))));
-        md.append(" Why a node's own save often costs its copy: the own-write probe in the read-your-writes subsection.\n");
+        md.append(" Why a node's own save may cost it its copy: the own-write probe in the read-your-writes subsection.\n");
         if (!variants.equals(VARIANTS)) {
             md.append("\n").append(costs);
             return new Section(TITLE, md.toString(), List.of()); // a partial run for profiling

@@ -195,7 +195,9 @@ final class ReadYourWrites {
                 .append("before that read, a second client still carrying the cookies from before the write (another ")
                 .append("tab that has not seen it) reads on node 2 until it sees the write: how soon the change reached ")
                 .append("node 2's near cache (Redis's invalidation report, or the copy's max age), measured from node 1's ")
-                .append("answer to node 2's first answer that shows the write, so it includes one request's time.\n\n");
+                .append("answer to node 2's first answer that shows the write, so it includes one request's time. ")
+                .append("The build asserts the same property with invalidations delayed on purpose (stateless-servlet's ")
+                .append("`NearCacheSessionTest`); here they arrive as Redis sends them.\n\n");
         md.append("| reads on node 2 right after a write on node 1 | stale reads | reads by a client at the older version "
                 + "(probes) | probes that saw the write at the first read | change seen on node 2 after, ms: median | p99 | max |\n");
         md.append("|--:|--:|--:|--:|--:|--:|--:|\n");

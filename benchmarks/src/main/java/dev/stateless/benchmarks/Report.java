@@ -87,7 +87,7 @@ final class Report {
         md.append("| Jackson | ").append(versions.getProperty("jackson", "?")).append(" |\n");
         md.append("| run | ").append(mode.name()).append(": ").append(mode.rounds()).append(" rounds; HTTP slices ")
                 .append(mode.httpSlice().toMillis()).append(" ms (warm-up 2 × ").append(mode.httpWarmup().toMillis())
-                .append(" ms per variant); token slices ").append(mode.tokenSlice().toMillis()).append(" ms; growth slices ")
+                .append(" ms per variant; section 1: one warm-up slice); token slices ").append(mode.tokenSlice().toMillis()).append(" ms; growth slices ")
                 .append(mode.growthSlice().toMillis()).append(" ms |\n\n");
 
         md.append(HOW_TO_RUN).append(HOW_TO_READ);
@@ -142,7 +142,7 @@ final class Report {
     private static final String HOW_TO_READ = """
             ## How to read
 
-            - **Interleaved rounds.** Every variant of a section runs once per round (A B C D E, A B C D E, ... with
+            - **Interleaved rounds.** Every variant of a section runs once per round (A B C D E F, A B C D E F, ... with
               the starting variant rotating), after a warm-up of every variant, all in one JVM. Each figure is the
               median over the rounds; every ratio (`× A`, `× Nimbus`, ...) is computed within a round against the
               baseline measured in that same round, then the median is shown with the range over rounds in

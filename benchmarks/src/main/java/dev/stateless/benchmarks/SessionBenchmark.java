@@ -68,6 +68,8 @@ final class SessionBenchmark {
     private final Map<String, String> redisVersion = new LinkedHashMap<>();
     private RedisSessionStore storeB;
     private String costs = "";
+    /** What decoding and re-encoding the attributes alone costs a read-only request; null until measured. */
+    private CodecCosts.Result codecFloor;
     private String layouts = "";
 
     SessionBenchmark(Mode mode, Consumer<String> log) {
@@ -166,6 +168,9 @@ final class SessionBenchmark {
                 costs = SessionCosts.measure(storeB, redis.get(SessionShape.STANDARD).get("B"), standard.get(Kind.RW), mode);
                 layouts = SessionCosts.layouts(redis.get(SessionShape.STANDARD).get("B"),
                         footprints.get(SessionShape.STANDARD).get("C"));
+                log.accept("sessions: attribute handling floor");
+                codecFloor = CodecCosts.measure(storeB.codec(), SessionShape.STANDARD.values(0), mode.rounds(),
+                        mode.httpSlice().toNanos() / 3);
             }
             String readYourWrites = "";
             ReadYourWrites.Result check = null;
@@ -408,6 +413,27 @@ final class SessionBenchmark {
                                 / (double) f.censusRequests))
                         .append(" loads from Redis per request (HGETALL in a script), the rest from the near cache."))));
         md.append(" Why a node's own save may cost it its copy: the own-write probe in the read-your-writes subsection.\n");
+        if (codecFloor != null && variants.contains("A") && variants.contains("F")) {
+            HttpCell aRo = find(standard.get(Kind.RO), "A");
+            HttpCell fRoCell = find(standard.get(Kind.RO), "F");
+            double gap = fRoCell.serverCpuMicrosPerRequest() - aRo.serverCpuMicrosPerRequest();
+            md.append("\nWhere F's read-only request spends more than A's: ").append(Fmt.count(fRoCell.serverCpuMicrosPerRequest()))
+                    .append(" µs of server CPU against A's ").append(Fmt.count(aRo.serverCpuMicrosPerRequest()))
+                    .append(" µs (").append(Fmt.count(gap)).append(" µs more). Jetty's in-memory sessions hand the ")
+                    .append("application the same objects on every request; the filter gives each request its own ")
+                    .append("(so that one request's in-place change cannot leak into another's, and is saved), decoding ")
+                    .append("each value it reads and, at the end, encoding the mutable ones again to see whether they ")
+                    .append("changed. That work alone, measured on one thread without HTTP or Redis (the same codec and ")
+                    .append("session, median of ").append(mode.rounds()).append(" rounds): decoding the ")
+                    .append(codecFloor.attributes()).append(" attributes ").append(String.format(java.util.Locale.ROOT, "%.1f",
+                            codecFloor.decodeMicros())).append(" µs, encoding the ").append(codecFloor.mutable())
+                    .append(" mutable ones again and comparing ").append(String.format(java.util.Locale.ROOT, "%.1f",
+                            codecFloor.reencodeMicros())).append(" µs: ").append(String.format(java.util.Locale.ROOT, "%.1f",
+                            codecFloor.totalMicros())).append(" µs, ").append(gap > 0 ? Fmt.count(100 * codecFloor.totalMicros() / gap)
+                            + "% of the difference" : "more than the difference").append(". With A at ")
+                    .append(Fmt.count(aRo.serverCpuMicrosPerRequest())).append(" µs, 0.80× of A's rate allows F ")
+                    .append(Fmt.count(aRo.serverCpuMicrosPerRequest() / 0.8)).append(" µs per request in all.\n");
+        }
         if (!variants.equals(VARIANTS)) {
             md.append("\n").append(costs);
             return new Section(TITLE, md.toString(), List.of()); // a partial run for profiling

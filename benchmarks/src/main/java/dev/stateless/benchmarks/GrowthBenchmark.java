@@ -15,13 +15,15 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
  * Section 4: does {@link RedisSessionStore} slow down as Redis fills up? One redis-server, one
  * database per size, each filled with that many live sessions shaped like the benchmark's session
  * (a Lua loop fed with pipelined batches of key digests), then single-thread load and save latency
- * against every size, interleaved, and Redis memory per live session.
+ * against every size, interleaved, and Redis memory per live session; then the same on a Redis
+ * Cluster with few and with very many keys ({@link ClusterGrowth}).
  */
 final class GrowthBenchmark {
 
@@ -31,6 +33,8 @@ final class GrowthBenchmark {
     private static final int PIPELINE = 8;
     private static final int SAMPLE = 10_000;
     private static final int SAVE_BASES = 1_000;
+    /** "Flat": p50 latency at the largest size at most this many times the smallest size's, in the same round. */
+    static final double FLAT = 1.25;
 
     private static final String FILL = """
             local prefix, ttl, nf = ARGV[1], ARGV[2], tonumber(ARGV[3])
@@ -59,9 +63,13 @@ final class GrowthBenchmark {
         return redisVersion;
     }
 
-    private static final class Size {
+    static final class Size {
         final int sessions;
         final int database;
+        /** Live keys the store works among (the sessions, or on the Cluster sessions and filler). */
+        long keys;
+        /** Redis CPU seconds so far (every server the store talks to). */
+        DoubleSupplier redisCpu;
         RedisSessionStore store;
         SessionId[] sample;
         SessionData[] bases;
@@ -71,10 +79,11 @@ final class GrowthBenchmark {
         Size(int sessions, int database) {
             this.sessions = sessions;
             this.database = database;
+            this.keys = sessions;
         }
     }
 
-    private static final class Cell {
+    static final class Cell {
         final Size size;
         final boolean save;
         final List<Double> perSecond = new ArrayList<>();
@@ -97,9 +106,10 @@ final class GrowthBenchmark {
 
     Section run() throws Exception {
         List<Size> sizes = new ArrayList<>();
+        Section standalone;
         try (RedisNode redis = RedisNode.start()) {
             try {
-                return measure(redis, sizes);
+                standalone = measure(redis, sizes);
             } finally {
                 for (Size size : sizes) {
                     if (size.store != null) {
@@ -108,6 +118,11 @@ final class GrowthBenchmark {
                 }
             }
         }
+        // after the single server is gone: the two never hold their memory at the same time
+        ClusterGrowth.Result cluster = new ClusterGrowth(mode, log).run(sizes.get(sizes.size() - 1).bytesPerSession);
+        List<Target> targets = new ArrayList<>(standalone.targets());
+        targets.add(cluster.target());
+        return new Section(TITLE, standalone.markdown() + "\n" + cluster.markdown(), targets);
     }
 
     private Section measure(RedisNode redis, List<Size> sizes) throws Exception {
@@ -121,12 +136,8 @@ final class GrowthBenchmark {
             log.accept("growth: filling " + Fmt.count(size.sessions) + " sessions");
             fill(redis, size, template);
             size.store = RedisSessionStore.builder(redis.uri(size.database)).build();
-            List<SessionData> bases = new ArrayList<>();
-            for (int k = 0; k < Math.min(SAVE_BASES, size.sample.length); k++) {
-                bases.add(size.store.load(size.sample[k]).orElseThrow(
-                        () -> new IllegalStateException("a filled session cannot be loaded")));
-            }
-            size.bases = bases.toArray(new SessionData[0]);
+            size.redisCpu = () -> redis.snapshot().cpuSeconds();
+            size.bases = bases(size);
         }
         try (RespConnection db0 = redis.connect()) {
             templateBytes = (Long) db0.call("MEMORY", "USAGE", "stateless:s:{template}", "SAMPLES", "0");
@@ -136,17 +147,27 @@ final class GrowthBenchmark {
             cells.add(new Cell(size, false));
             cells.add(new Cell(size, true));
         }
-        log.accept("growth: warm-up");
+        rounds(mode, log, "growth", cells, codec);
+        return report(cells, sizes, templateBytes);
+    }
+
+    /**
+     * Warm-up, then {@code mode.rounds()} interleaved rounds over {@code cells} (load and save per
+     * size, the smallest size first), each cell's figures also as ratios to the smallest size's in
+     * the same round.
+     */
+    static void rounds(Mode mode, Consumer<String> log, String name, List<Cell> cells, AttributeCodec codec) {
+        log.accept(name + ": warm-up");
         for (int pass = 0; pass < 2; pass++) {
             for (Cell cell : cells) {
-                slice(cell, codec, mode.growthSlice().toNanos(), false, redis);
+                slice(cell, codec, mode.growthSlice().toNanos(), false);
             }
         }
         for (int round = 0; round < mode.rounds(); round++) {
             Map<Cell, Double> measured = new LinkedHashMap<>();
             for (int i = 0; i < cells.size(); i++) {
                 Cell cell = cells.get((i + round) % cells.size());
-                measured.put(cell, slice(cell, codec, mode.growthSlice().toNanos(), true, redis));
+                measured.put(cell, slice(cell, codec, mode.growthSlice().toNanos(), true));
             }
             for (Cell cell : cells) {
                 Cell baseline = cells.get(cell.save ? 1 : 0);
@@ -156,9 +177,36 @@ final class GrowthBenchmark {
                 cell.p50Ratio.add(cell.p50s.get(last) / baseline.p50s.get(last));
                 cell.p99Ratio.add(cell.p99s.get(last) / baseline.p99s.get(last));
             }
-            log.accept("growth: round " + (round + 1) + "/" + mode.rounds());
+            log.accept(name + ": round " + (round + 1) + "/" + mode.rounds());
         }
-        return report(cells, sizes, templateBytes);
+    }
+
+    /** Save bases: loaded copies of the first sampled sessions. */
+    static SessionData[] bases(Size size) {
+        List<SessionData> bases = new ArrayList<>();
+        for (int k = 0; k < Math.min(SAVE_BASES, size.sample.length); k++) {
+            bases.add(size.store.load(size.sample[k]).orElseThrow(
+                    () -> new IllegalStateException("a filled session cannot be loaded")));
+        }
+        return bases.toArray(new SessionData[0]);
+    }
+
+    /**
+     * Flat: at the largest size, the median over rounds of the p50 ratio to the smallest size is
+     * at most {@link #FLAT}, for load and for save.
+     */
+    static Target flatTarget(String what, List<Cell> cells) {
+        Cell smallLoad = cells.get(0);
+        Cell bigLoad = cells.get(cells.size() - 2);
+        Cell bigSave = cells.get(cells.size() - 1);
+        double load = Fmt.median(bigLoad.p50Ratio);
+        double save = Fmt.median(bigSave.p50Ratio);
+        boolean failures = cells.stream().anyMatch(c -> c.failures > 0);
+        String measured = "p50 load " + Fmt.ratio(bigLoad.p50Ratio) + ", save " + Fmt.ratio(bigSave.p50Ratio)
+                + " at " + Fmt.count(bigLoad.size.keys) + " vs " + Fmt.count(smallLoad.size.keys) + " (p99 load "
+                + Fmt.ratio(Fmt.median(bigLoad.p99Ratio)) + ", save " + Fmt.ratio(Fmt.median(bigSave.p99Ratio)) + ")";
+        return new Target(TITLE, what, "p50 ≤ " + Fmt.ratio(FLAT) + " smallest", measured,
+                !failures && load <= FLAT + 1e-9 && save <= FLAT + 1e-9);
     }
 
     /** One real session written by the store; its hash fields are what every filled session gets. */
@@ -237,8 +285,8 @@ final class GrowthBenchmark {
         size.fillSeconds = (System.nanoTime() - start) / 1e9;
     }
 
-    private static double slice(Cell cell, AttributeCodec codec, long nanos, boolean record, RedisNode redis) {
-        RedisNode.Snapshot before = record ? redis.snapshot() : null;
+    static double slice(Cell cell, AttributeCodec codec, long nanos, boolean record) {
+        double cpuBefore = record ? cell.size.redisCpu.getAsDouble() : 0;
         Size size = cell.size;
         long start = System.nanoTime();
         long end = start;
@@ -266,7 +314,7 @@ final class GrowthBenchmark {
         }
         if (record) {
             cell.ops += ops;
-            cell.redisCpuSeconds += redis.snapshot().cpuSince(before);
+            cell.redisCpuSeconds += cell.size.redisCpu.getAsDouble() - cpuBefore;
             cell.p50s.add((double) cell.latency.getValueAtPercentile(50));
             cell.p99s.add((double) cell.latency.getValueAtPercentile(99));
         }
@@ -299,6 +347,9 @@ final class GrowthBenchmark {
         md.append("\n`MEMORY USAGE` of one such session hash: ").append(Fmt.bytes(templateBytes))
                 .append(" bytes; the rest of the per-session figure is the keyspace's own overhead (dictionary entry, ")
                 .append("expiry entry, key string).\n");
-        return new Section(TITLE, md.toString(), List.of());
+        md.append("\nFlat, here and on the Cluster below: at the largest size the p50 latency of load and of save is at most ")
+                .append(Fmt.ratio(FLAT)).append(" the smallest size's (median of the per-round ratios), with no failure.\n");
+        return new Section(TITLE, md.toString(), List.of(flatTarget("load and save latency flat on one server, "
+                + Fmt.count(sizes.get(0).sessions) + " to " + Fmt.count(sizes.get(sizes.size() - 1).sessions) + " sessions", cells)));
     }
 }

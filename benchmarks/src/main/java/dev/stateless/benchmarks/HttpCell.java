@@ -29,6 +29,8 @@ final class HttpCell {
     final List<Double> p50Ratio = new ArrayList<>();
     final List<Double> p99Ratio = new ArrayList<>();
     final List<Double> cpuRatio = new ArrayList<>();
+    /** Per round: Redis CPU per request (µs), when the cell has a Redis. */
+    final List<Double> redisCpus = new ArrayList<>();
     final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     long requestsDone;
     long errors;
@@ -72,6 +74,7 @@ final class HttpCell {
             RedisNode.Snapshot redisAfter = redis.snapshot();
             redisAfter.callsSince(redisBefore).forEach((name, n) -> commands.merge(name, n, Long::sum));
             redisCpuSeconds += redisAfter.cpuSince(redisBefore);
+            redisCpus.add(redisAfter.cpuSince(redisBefore) * 1e6 / Math.max(1, slice.requests()));
             redisSystemSeconds += redisAfter.systemSince(redisBefore);
         }
         perSecond.add(slice.perSecond());

@@ -73,13 +73,21 @@ final class HttpConnection implements AutoCloseable {
 
     /** As {@link #exchange(byte[])}, keeping the Set-Cookie values and the body text for {@link #cookies()} and {@link #body()}. */
     int exchange(byte[] request, boolean keep) throws IOException {
+        return exchange(request, keep, null);
+    }
+
+    /**
+     * As {@link #exchange(byte[], boolean)}, and every Set-Cookie of the answer goes to {@code jar}
+     * (when not null), as a browser would keep it.
+     */
+    int exchange(byte[] request, boolean keep, CookieJar jar) throws IOException {
         if (socket == null) {
             connect();
         }
         try {
             out.write(request);
             out.flush();
-            return readResponse(keep);
+            return readResponse(keep, jar);
         } catch (IOException | RuntimeException e) {
             close();
             throw e instanceof IOException io ? io : new IOException(e);
@@ -107,7 +115,7 @@ final class HttpConnection implements AutoCloseable {
         limit = 0;
     }
 
-    private int readResponse(boolean keep) throws IOException {
+    private int readResponse(boolean keep, CookieJar jar) throws IOException {
         if (keep) {
             cookies.clear();
             body.setLength(0);
@@ -134,10 +142,15 @@ final class HttpConnection implements AutoCloseable {
                 chunked = contains("chunked");
             } else if (startsWith(CONNECTION)) {
                 close = contains("close");
-            } else if (keep && startsWith(SET_COOKIE)) {
+            } else if ((keep || jar != null) && startsWith(SET_COOKIE)) {
                 String value = new String(line, SET_COOKIE.length, lineLength - SET_COOKIE.length, StandardCharsets.ISO_8859_1).trim();
-                int semicolon = value.indexOf(';');
-                cookies.add(semicolon < 0 ? value : value.substring(0, semicolon));
+                if (keep) {
+                    int semicolon = value.indexOf(';');
+                    cookies.add(semicolon < 0 ? value : value.substring(0, semicolon));
+                }
+                if (jar != null) {
+                    jar.receive(value);
+                }
             }
         }
         if (chunked) {

@@ -90,11 +90,17 @@ final class HttpLoad implements AutoCloseable {
     /**
      * A prepared request. When {@code counterWidth > 0}, the client writes its own ever-increasing
      * sequence number, zero-padded, over those bytes before each send (unique idempotency keys
-     * without allocating).
+     * without allocating). When {@code browser} is not null, the bytes are its request with the
+     * client's cookies of the moment, and the answers' Set-Cookie headers go to its jar.
      */
-    record Request(byte[] bytes, int counterOffset, int counterWidth) {
+    record Request(byte[] bytes, int counterOffset, int counterWidth, CookieJar.Sending browser) {
         static Request fixed(byte[] bytes) {
-            return new Request(bytes, -1, 0);
+            return new Request(bytes, -1, 0, null);
+        }
+
+        /** A request that sends the jar's cookies and keeps what the answers set, as a browser does. */
+        static Request browsing(CookieJar jar, byte[] head) {
+            return new Request(null, -1, 0, jar.sending(head));
         }
 
         /** A request whose {@code placeholder} (a run of '0's) is replaced by the client's sequence number. */
@@ -104,7 +110,7 @@ final class HttpLoad implements AutoCloseable {
             if (at < 0) {
                 throw new IllegalArgumentException("no placeholder in the request");
             }
-            return new Request(bytes, at, placeholder.length());
+            return new Request(bytes, at, placeholder.length(), null);
         }
     }
 
@@ -163,6 +169,8 @@ final class HttpLoad implements AutoCloseable {
             byte[] bytes = job.request.bytes();
             int counterOffset = job.request.counterOffset();
             int counterWidth = job.request.counterWidth();
+            CookieJar.Sending browser = job.request.browser();
+            CookieJar jar = browser == null ? null : browser.jar();
             for (int n = 0; n < job.count && end < job.deadline; n++) {
                 if (counterWidth > 0) {
                     long value = ++sequence;
@@ -171,9 +179,12 @@ final class HttpLoad implements AutoCloseable {
                         value /= 10;
                     }
                 }
+                if (browser != null) {
+                    bytes = browser.bytes();
+                }
                 long begin = System.nanoTime();
                 try {
-                    int status = connection.exchange(bytes);
+                    int status = connection.exchange(bytes, false, jar);
                     if (status != job.expectedStatus) {
                         errors++;
                         if (firstError == null) {

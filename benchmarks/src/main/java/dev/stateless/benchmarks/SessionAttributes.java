@@ -56,8 +56,13 @@ final class SessionAttributes {
      * and returns a checksum of what it saw; -1 when an attribute is missing.
      */
     static long readAll(HttpSession session) {
+        return readAll(session, NAMES);
+    }
+
+    /** As {@link #readAll(HttpSession)}, for the attributes named (a {@link SessionShape}'s). */
+    static long readAll(HttpSession session, java.util.Collection<String> names) {
         long sum = 0;
-        for (String name : NAMES) {
+        for (String name : names) {
             Object value = session.getAttribute(name);
             if (value == null) {
                 return -1;
@@ -65,8 +70,8 @@ final class SessionAttributes {
             if (value instanceof String s) {
                 sum += s.length();
             } else if (value instanceof Map<?, ?> map) {
-                for (Object quantity : map.values()) {
-                    sum += ((Integer) quantity);
+                for (Object entry : map.values()) {
+                    sum += entry instanceof Integer quantity ? quantity : entry.toString().length();
                 }
             } else if (value instanceof List<?> list) {
                 sum += list.size();

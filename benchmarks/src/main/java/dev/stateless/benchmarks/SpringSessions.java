@@ -87,6 +87,35 @@ final class SpringSessions implements AutoCloseable {
         return filter;
     }
 
+    /**
+     * What one session of these attributes takes in Redis when Spring Session stores it in its JSON
+     * layout (the {@code springSessionDefaultRedisSerializer} bean set to Spring Data Redis's
+     * {@code GenericJackson2JsonRedisSerializer}, as its reference guide shows): written once through
+     * {@code RedisSessionRepository} to a scratch {@code redis-server}, {@code MEMORY USAGE} of its key.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes", "deprecation", "removal"})
+    static long jsonBytes(java.util.Map<String, Object> attributes) {
+        try (RedisNode scratch = RedisNode.start()) {
+            LettuceConnectionFactory factory = factory(scratch.port());
+            try {
+                RedisTemplate<String, Object> template = new RedisTemplate<>();
+                template.setKeySerializer(RedisSerializer.string());
+                template.setHashKeySerializer(RedisSerializer.string());
+                template.setDefaultSerializer(new org.springframework.data.redis.serializer.GenericJackson2JsonRedisSerializer());
+                template.setConnectionFactory(factory);
+                template.afterPropertiesSet();
+                RedisSessionRepository repository = new RedisSessionRepository(template);
+                org.springframework.session.Session session = repository.createSession();
+                attributes.forEach(session::setAttribute);
+                ((org.springframework.session.SessionRepository) repository).save(session);
+                return scratch.keys().stream().filter(k -> k.startsWith("spring:session:"))
+                        .mapToLong(scratch::memoryUsage).sum();
+            } finally {
+                factory.destroy();
+            }
+        }
+    }
+
     /** The bytes Spring's default (JDK) serializer writes for a value. */
     static int serializedSize(Object value) {
         return RedisSerializer.java().serialize(value).length;

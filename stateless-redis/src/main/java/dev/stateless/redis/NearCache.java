@@ -3,14 +3,23 @@ package dev.stateless.redis;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stateless.core.session.SessionData;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Copies of sessions recently read or written on this node, bounded in memory (Caffeine, weighed
  * by the bytes a copy holds) and in age. A copy is served only to a caller that names the version
  * it must reach ({@link #get}): invalidations from Redis ({@link #invalidate}) only make copies
  * fresher, sooner; correctness never depends on them arriving.
+ *
+ * <p>A copy is served for at most {@code maxAge} after it came from Redis (a load's answer, or the
+ * save that wrote it), on the store's clock, whatever happens to it meanwhile: refreshing its last
+ * access ({@link #touched}) keeps its age, so a client that carries an older version, or a node whose
+ * change reports never arrive (Cluster), sees another node's write, or deletion, at the latest then.
+ * Caffeine's own expiry (on its ticker) only frees the memory.
  */
 final class NearCache {
 
@@ -19,12 +28,20 @@ final class NearCache {
     /** What each attribute costs besides its value's bytes: the map entry, the array, the name. */
     static final int ATTRIBUTE_OVERHEAD = 96;
 
-    private final Cache<String, SessionData> copies;
+    /** A copy and when, on the store's clock, it was known to be what Redis held. */
+    private record Copy(SessionData session, long fromRedisAt) {
+    }
 
-    NearCache(long maxBytes, Duration maxAge) {
+    private final Cache<String, Copy> copies;
+    private final Clock clock;
+    private final long maxAgeMillis;
+
+    NearCache(long maxBytes, Duration maxAge, Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.maxAgeMillis = Math.max(1, maxAge.toMillis());
         this.copies = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((String digest, SessionData copy) -> weight(copy))
+                .weigher((String digest, Copy copy) -> weight(copy.session()))
                 .expireAfterWrite(maxAge)
                 .build();
     }
@@ -40,13 +57,29 @@ final class NearCache {
 
     /** The copy of the session with this digest, if there is one at {@code atLeast} or newer. */
     SessionData get(String digest, long atLeast) {
-        SessionData copy = copies.getIfPresent(digest);
-        return copy != null && copy.version() >= atLeast ? copy : null;
+        Copy copy = copies.getIfPresent(digest);
+        if (copy == null || copy.session().version() < atLeast) {
+            return null;
+        }
+        long age = clock.millis() - copy.fromRedisAt();
+        // a clock set back counts as too old: the bound holds whichever way the clock moves
+        return age >= 0 && age < maxAgeMillis ? copy.session() : null;
     }
 
-    /** Keeps {@code copy} unless a newer version is held already. */
+    /** Keeps {@code copy}, just read from or written to Redis, unless a newer version is held already. */
     void offer(String digest, SessionData copy) {
-        copies.asMap().merge(digest, copy, (held, offered) -> offered.version() >= held.version() ? offered : held);
+        Copy offered = new Copy(copy, clock.millis());
+        copies.asMap().merge(digest, offered,
+                (held, fresh) -> fresh.session().version() >= held.session().version() ? fresh : held);
+    }
+
+    /**
+     * Replaces the held copy at {@code touched}'s version by {@code touched} (the same session with a
+     * later last access), keeping the held copy's age: a touch does not make its attributes fresher.
+     */
+    void touched(String digest, SessionData touched) {
+        copies.asMap().computeIfPresent(digest,
+                (d, held) -> held.session().version() == touched.version() ? new Copy(touched, held.fromRedisAt()) : held);
     }
 
     void invalidate(String digest) {
@@ -60,7 +93,8 @@ final class NearCache {
     /** For tests: the copies held, after pending evictions ran. */
     Map<String, SessionData> held() {
         copies.cleanUp();
-        return Map.copyOf(copies.asMap());
+        return copies.asMap().entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey,
+                held -> held.getValue().session()));
     }
 
     /** For tests: the summed weight of the copies held. */

@@ -7,15 +7,21 @@ import dev.stateless.core.session.AttributeCodec;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;
+import dev.stateless.testing.MutableClock;
 import dev.stateless.testing.RedisServer;
 import dev.stateless.testing.WithRedis;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -129,6 +135,119 @@ class NearCacheTest {
         assertThat(reportsA.size() + reportsB.size()).as("change reports held back").isPositive();
         assertThat(olderCopyHeld).as("reads where the reading node held an older copy").isGreaterThan(writes * 9 / 10);
         assertThat(servedFromCopy).as("second reads served from the node's copy").isEqualTo(writes);
+    }
+
+    /**
+     * The near cache's max age in the tests of the bound, on a test clock: long enough in real time
+     * that Caffeine's own expiry (which only frees memory) never drops a copy mid-test.
+     */
+    private static final Duration MAX_AGE = Duration.ofSeconds(5);
+
+    private RedisSessionStore clockedNode(Clock clock, Duration maxAge, Executor reports) {
+        RedisSessionStore store = RedisSessionStore.builder(redis.uri())
+                .nearCache(1 << 20, maxAge)
+                .clock(clock)
+                .touchInterval(Duration.ZERO) // every copy served sends a touch
+                .invalidationDelivery(reports)
+                .build();
+        stores.add(store);
+        return store;
+    }
+
+    /**
+     * A caller that carries an older version than another node wrote may get this node's older copy,
+     * but only until the copy is {@code maxAge} old on the store's clock, however often it is served
+     * and touched meanwhile (a touch keeps the copy's age), with Redis's change reports held back.
+     */
+    @Test
+    void aCopyIsServedAtMostMaxAgeAfterItCameFromRedisEvenWhenTouched() {
+        MutableClock clock = MutableClock.startingNow();
+        HeldBack reports = new HeldBack();
+        RedisSessionStore a = clockedNode(clock, MAX_AGE, reports);
+        RedisSessionStore b = clockedNode(clock, MAX_AGE, reports);
+        AttributeCodec codec = a.codec();
+        SessionData created = a.newSession();
+        long first = a.saveAsync(SessionChanges.to(created).set("n", codec.encode(1L)).build()).join();
+        b.load(created.id(), first).orElseThrow(); // b's copy, at the first version
+        long second = a.saveAsync(SessionChanges.to(a.load(created.id()).orElseThrow()).set("n", codec.encode(2L))
+                .build()).join();
+        assertThat(second).isEqualTo(first + 1);
+
+        for (int step = 1; step <= 4; step++) {
+            clock.advance(Duration.ofMillis(1200)); // up to 4.8 s
+            assertThat(b.load(created.id(), first).orElseThrow().version()).as("within maxAge: b's copy, touched")
+                    .isEqualTo(first);
+        }
+        clock.advance(Duration.ofMillis(200)); // the copy is maxAge old
+
+        assertThat(b.load(created.id(), first).orElseThrow().version()).isEqualTo(second);
+    }
+
+    /** A clock set back does not make a copy younger: it is not served (the bound holds either way). */
+    @Test
+    void aClockSetBackDoesNotKeepACopy() {
+        Instant start = Instant.now();
+        AtomicReference<Instant> now = new AtomicReference<>(start);
+        Clock settable = new Clock() {
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        RedisSessionStore a = clockedNode(settable, Duration.ofSeconds(1), new HeldBack());
+        SessionData created = a.newSession();
+        long version = a.saveAsync(SessionChanges.to(created).set("n", a.codec().encode(1L)).build()).join();
+        a.load(created.id(), version).orElseThrow(); // Redis holds the load script from now on
+        now.set(start.minusMillis(10)); // set back, as by an operator or NTP
+        long before = scriptCalls();
+
+        assertThat(a.load(created.id(), version)).isPresent();
+
+        assertThat(scriptCalls() - before).as("read from Redis").isEqualTo(1);
+    }
+
+    /**
+     * After a deletion on another node, with its change report held back, this node stops serving
+     * its copy once the copy is {@code maxAge} old; a save on the copy meanwhile finds the session
+     * gone and writes nothing.
+     */
+    @Test
+    void aDeletionOnAnotherNodeEndsTheCopyAtTheLatestAfterMaxAgeAndASaveOnItWritesNothing() {
+        MutableClock clock = MutableClock.startingNow();
+        HeldBack reports = new HeldBack();
+        RedisSessionStore a = clockedNode(clock, MAX_AGE, reports);
+        RedisSessionStore b = clockedNode(clock, MAX_AGE, reports);
+        SessionData created = a.newSession();
+        long version = a.saveAsync(SessionChanges.to(created).set("n", a.codec().encode(1L)).build()).join();
+        b.load(created.id(), version).orElseThrow();
+        a.delete(created.id());
+
+        clock.advance(MAX_AGE.dividedBy(2));
+        SessionData stale = b.load(created.id(), version).orElseThrow(); // within maxAge: the copy
+        assertThat(b.saveAsync(SessionChanges.to(stale).set("n", b.codec().encode(2L)).build()).join())
+                .as("a save of a deleted session").isZero();
+        assertThat(redis.commandLong("EXISTS", "stateless:s:{" + created.id().digest() + "}")).isZero();
+        assertThat(b.load(created.id(), version)).as("the failed save dropped the copy").isEmpty();
+
+        b.load(created.id(), 0); // nothing: no copy is made
+        SessionData other = a.newSession();
+        long otherVersion = a.saveAsync(SessionChanges.to(other).set("n", a.codec().encode(1L)).build()).join();
+        b.load(other.id(), otherVersion).orElseThrow();
+        a.delete(other.id());
+        clock.advance(MAX_AGE.minusMillis(1));
+        assertThat(b.load(other.id(), otherVersion)).as("within maxAge: the copy").isPresent();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(b.load(other.id(), otherVersion)).as("maxAge after b got it").isEmpty();
     }
 
     /** A caller that names no version (0) always reads Redis: it may be a client that wrote elsewhere. */

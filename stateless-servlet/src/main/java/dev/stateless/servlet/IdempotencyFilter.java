@@ -85,9 +85,11 @@ import org.slf4j.LoggerFactory;
  * {@code max-form-keys}, {@code max-records-per-hour}.
  *
  * <p>Order: after authentication (keys are scoped by the user) and before
- * {@link StatelessSessionFilter}, so that the session is saved before the answer is recorded: a
- * node that dies in between leaves the key to be run again, never a recorded answer whose session
- * changes were lost.
+ * {@link StatelessSessionFilter}. The session's load then goes out with the key's acquisition, and
+ * its save with the answer's record, so that the request waits two round trips in all. When the
+ * save fails and the answer is recorded, the client gets {@code 500 Session Not Saved} (its retry gets
+ * the recorded answer; it never runs again); when the answer cannot be recorded, {@code 500 Answer
+ * Not Recorded}; an application that throws or answers 5xx frees the key, with its session saved.
  *
  * <p>Exactly once, end to end: the filter records the answer after the application ran. A node
  * that dies after the side effect (an order written to a database) but before the record frees the
@@ -126,6 +128,11 @@ public final class IdempotencyFilter implements Filter {
     private Function<HttpServletRequest, Optional<String>> scope;
     private AnonymousKeys anonymousKeys;
     private SessionIdResolver sessionIds;
+    /**
+     * Whether the session's load starts with the key's acquisition: not when an acquisition may wait
+     * for another request in progress, which may change the session meanwhile.
+     */
+    private boolean prefetchSession;
     private int maxFormKeys;
     private IdempotencyKeyStore ownedStore;
 
@@ -166,6 +173,7 @@ public final class IdempotencyFilter implements Filter {
         this.anonymousKeys = b.anonymousKeys;
         this.sessionIds = b.sessionIds;
         this.maxFormKeys = b.maxFormKeys;
+        this.prefetchSession = b.waitForInProgress.isZero();
         log.info("IdempotencyFilter[store={}, methods={}, paths={}, headerName={}, required={}, maxKeyLength={}, "
                 + "maxBodySize={}, waitForInProgress={}, failOpen={}, anonymousKeys={}, maxRecordsPerScopeAndHour={}, "
                 + "metrics={}]", b.store, methods, paths.isEmpty() ? "all" : paths, headerName, required, maxKeyLength,
@@ -376,6 +384,10 @@ public final class IdempotencyFilter implements Filter {
             fingerprint = fingerprint(request, sha256(body));
         }
 
+        // The session's load, if a session filter behind this one will need it, shares the key's round trip.
+        if (prefetchSession) {
+            SessionPrefetch.start(request);
+        }
         Idempotency.Attempt attempt;
         try {
             attempt = idempotency.begin(owner.get(), key.get(), fingerprint);
@@ -496,42 +508,70 @@ public final class IdempotencyFilter implements Filter {
         // The application's AsyncContext.complete() records the answer before the container sends it,
         // so that the client's next request replays it on any node.
         down.beforeAsyncComplete(record);
-        try {
-            chain.doFilter(down, captured);
-        } catch (IOException | ServletException | RuntimeException | Error e) {
-            lease.release();
-            throw e;
-        }
-        if (request.isAsyncStarted()) {
-            // The answer is written later, on another thread: let it through (the container holds it
-            // until completion) and store it at complete(), or at the end (an async dispatch).
+        // A session filter behind this one leaves its save to go out with the answer's record.
+        try (CommitGroup commit = CommitGroup.open(down)) {
             try {
-                captured.passThrough();
-            } catch (IOException | RuntimeException e) {
-                lease.close(); // it ran: the key is completed with a recorded failure
+                chain.doFilter(down, captured);
+            } catch (IOException | ServletException | RuntimeException | Error e) {
+                RuntimeException unsaved = commit.saveNow();
+                if (unsaved != null) {
+                    e.addSuppressed(unsaved);
+                }
+                lease.release();
                 throw e;
             }
-            asynchronous.set(true);
-            request.getAsyncContext().addListener(new OnAsyncComplete(record));
-            return;
-        }
-        byte[] content;
-        try {
-            content = captured.body();
-            // Stored before a single byte goes out: a client that hangs up cannot stop it.
-            if (!finish(lease, captured.getStatus(), content, response)) {
-                response.reset(); // the answer that could not be stored is not sent either
-                Problems.send(request, response, 500, NOT_RECORDED_TITLE, NOT_RECORDED_DETAIL);
+            if (request.isAsyncStarted()) {
+                // The answer is written later, on another thread: let it through (the container holds it
+                // until completion) and store it at complete(), or at the end (an async dispatch).
+                try {
+                    RuntimeException unsaved = commit.saveNow();
+                    if (unsaved != null) {
+                        throw unsaved;
+                    }
+                    captured.passThrough();
+                } catch (IOException | RuntimeException e) {
+                    lease.close(); // it ran: the key is completed with a recorded failure
+                    throw e;
+                }
+                asynchronous.set(true);
+                request.getAsyncContext().addListener(new OnAsyncComplete(record));
                 return;
             }
-        } finally {
-            lease.close(); // no-op once ended; a failure on the way records one
+            byte[] content;
+            try {
+                content = captured.body();
+                // Stored before a single byte goes out: a client that hangs up cannot stop it.
+                Recorded outcome = finish(lease, captured.getStatus(), content, response, commit);
+                if (outcome != Recorded.STORED) {
+                    response.reset(); // an answer that could not be stored, or whose session was lost, is not sent
+                    if (outcome == Recorded.NOT_RECORDED) {
+                        Problems.send(request, response, 500, NOT_RECORDED_TITLE, NOT_RECORDED_DETAIL);
+                    } else {
+                        Problems.send(request, response, 500, "Session Not Saved", "The request ran and its answer is "
+                                + "recorded (a retry with the same key gets it), but the changes it made to the session "
+                                + "may not have been saved.");
+                    }
+                    return;
+                }
+            } finally {
+                lease.close(); // no-op once ended; a failure on the way records one
+            }
+            response.setContentLength(content.length);
+            if (content.length > 0) {
+                response.getOutputStream().write(content);
+            }
+            response.flushBuffer();
         }
-        response.setContentLength(content.length);
-        if (content.length > 0) {
-            response.getOutputStream().write(content);
-        }
-        response.flushBuffer();
+    }
+
+    /** How an answer's recording went. */
+    private enum Recorded {
+        /** Recorded (or left for a retry, or taken over by another node): the answer is sent. */
+        STORED,
+        /** The request ran but its answer is not recorded: it will not run again for this key. */
+        NOT_RECORDED,
+        /** The answer is recorded, but the session changes of the request could not be saved. */
+        SESSION_NOT_SAVED
     }
 
     private static final String NOT_RECORDED_TITLE = "Answer Not Recorded";
@@ -546,9 +586,20 @@ public final class IdempotencyFilter implements Filter {
      * @return false when the answer was not recorded and the client must be told so
      */
     private boolean finish(Idempotency.Lease lease, int status, byte[] content, HttpServletResponse response) {
+        return finish(lease, status, content, response, null) == Recorded.STORED;
+    }
+
+    /**
+     * {@link #finish(Idempotency.Lease, int, byte[], HttpServletResponse)}, with the session's save
+     * waiting in {@code commit} (may be null) sent together with the record: both are in flight
+     * before either answer is awaited, so that the client waits one round trip for both.
+     */
+    private Recorded finish(Idempotency.Lease lease, int status, byte[] content, HttpServletResponse response,
+            CommitGroup commit) {
         if (status >= 500) {
+            sessionSaved(commit == null ? null : commit.saveNow());
             lease.release();
-            return true;
+            return Recorded.STORED;
         }
         byte[] encoded;
         try {
@@ -557,21 +608,49 @@ public final class IdempotencyFilter implements Filter {
             log.error("An idempotent request ran but its answer cannot be encoded; the key is completed with a "
                     + "recorded failure: {}", e.toString());
             lease.fail(e);
-            return false;
+            sessionSaved(commit == null ? null : commit.saveNow());
+            return Recorded.NOT_RECORDED;
+        }
+        List<SessionRequest.PendingSave> saves = commit == null ? List.of() : commit.start();
+        java.util.concurrent.CompletableFuture<Void> completed = lease.completeAsync(encoded);
+        RuntimeException unsaved = null;
+        for (SessionRequest.PendingSave save : saves) {
+            try {
+                save.finish();
+            } catch (RuntimeException e) {
+                if (unsaved == null) {
+                    unsaved = e;
+                } else {
+                    unsaved.addSuppressed(e);
+                }
+            }
         }
         try {
-            lease.complete(encoded);
-            return true;
-        } catch (IdempotencyException e) {
-            if (e.reason() == IdempotencyException.Reason.LEASE_LOST) {
-                log.error("An idempotent request finished after its lease was taken over by another node; "
-                        + "its answer was not stored (the operation may have run twice)");
-                return true;
+            completed.join();
+        } catch (java.util.concurrent.CompletionException failure) {
+            IdempotencyException e = failure.getCause() instanceof IdempotencyException i ? i
+                    : new IdempotencyException(IdempotencyException.Reason.RESULT_NOT_RECORDED, failure.getMessage(),
+                            null, failure.getCause());
+            if (e.reason() != IdempotencyException.Reason.LEASE_LOST) {
+                log.error("An idempotent request ran but its answer could not be stored: {}",
+                        e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                sessionSaved(unsaved);
+                return Recorded.NOT_RECORDED;
             }
-            log.error("An idempotent request ran but its answer could not be stored: {}",
-                    e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
-            return false;
+            log.error("An idempotent request finished after its lease was taken over by another node; "
+                    + "its answer was not stored (the operation may have run twice)");
         }
+        return sessionSaved(unsaved) ? Recorded.STORED : Recorded.SESSION_NOT_SAVED;
+    }
+
+    /** Logs a session save that failed after the request ran; true when there was none. */
+    private static boolean sessionSaved(RuntimeException unsaved) {
+        if (unsaved == null) {
+            return true;
+        }
+        log.error("An idempotent request ran but the changes it made to its session could not be saved; they are "
+                + "lost unless the store applied them after all (a timeout): {}", unsaved.toString());
+        return false;
     }
 
     private List<Map.Entry<String, String>> headersToStore(HttpServletResponse response) {

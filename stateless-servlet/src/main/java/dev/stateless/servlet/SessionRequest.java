@@ -109,7 +109,7 @@ final class SessionRequest extends HookedAsyncRequest {
             // The version the client carries is that of its preferred id: only that one may be
             // served from a near cache (a copy at least as new as the client's last write).
             Optional<SessionData> loaded = lock.isPresent() ? store.load(id.get(), lock.get())
-                    : store.load(id.get(), n == 0 && viaResolver > 0 ? sent().version() : 0);
+                    : load(candidate, id.get(), n == 0 && viaResolver > 0 ? sent().version() : 0);
             if (loaded.isPresent() && belongsToAnotherUser(loaded.get())) {
                 log.debug("Session {} belongs to another user than the request's; not used", id.get());
                 if (loaded.get().lockToken().isPresent()) {
@@ -145,6 +145,13 @@ final class SessionRequest extends HookedAsyncRequest {
     }
 
     /** Whether the rollout lets this request's container session become (adopted into) one of ours. */
+    /** A plain load: the one a filter in front started for this request (see {@link SessionPrefetch}), else now. */
+    private Optional<SessionData> load(String candidate, SessionId id, long version) {
+        Optional<java.util.concurrent.CompletableFuture<Optional<SessionData>>> started =
+                SessionPrefetch.take(getRequest(), store, candidate, version);
+        return started.isPresent() ? await(started.get()) : store.load(id, version);
+    }
+
     private boolean admits(HttpSession container, HttpServletRequest original) {
         SessionMigration.Mark mark = SessionMigration.mark(container);
         if (mark != null && mark.containerSide() && options.migration().config().rollout().percentNow() < 100) {
@@ -453,14 +460,11 @@ final class SessionRequest extends HookedAsyncRequest {
     }
 
     /**
-     * Saves, waiting for the store as {@link SessionStore#save} does, with its failures thrown as
-     * they are.
-     *
-     * @return the session's version after the save, or 0 when it is gone
+     * Waits for the store as its synchronous methods do, with their failures thrown as they are.
      */
-    private long saved(SessionChanges changes) {
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> answer) {
         try {
-            return store.saveAsync(changes).join();
+            return answer.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
@@ -493,12 +497,35 @@ final class SessionRequest extends HookedAsyncRequest {
         ids.writeVersion((HttpServletRequest) getRequest(), response, version);
     }
 
-    /** Saves what the request changed, if anything; safe to call more than once. */
+    /**
+     * Saves what the request changed, if anything; safe to call more than once. While a filter in
+     * front holds a {@link CommitGroup} open for this request, the save waits for it, to go out
+     * together with that filter's write.
+     */
     void save() {
+        if (CommitGroup.defer(getRequest(), this)) {
+            return;
+        }
+        startSave().finish();
+    }
+
+    /** A save sent to the store, and what follows once it answered. */
+    record PendingSave(java.util.concurrent.CompletableFuture<Long> written, java.util.function.LongConsumer then) {
+        static final PendingSave NONE = new PendingSave(java.util.concurrent.CompletableFuture.completedFuture(0L), v -> {
+        });
+
+        /** Waits for the store and finishes the save; its failures are thrown as the store's are. */
+        void finish() {
+            then.accept(await(written));
+        }
+    }
+
+    /** Sends what the request changed to the store, without waiting for its answer. */
+    PendingSave startSave() {
         StatelessHttpSession current;
         synchronized (this) {
             if (containerSide) {
-                return;
+                return PendingSave.NONE;
             }
             current = session;
         }
@@ -506,7 +533,7 @@ final class SessionRequest extends HookedAsyncRequest {
             // Before the answer is committed, so that the client's next request, on this node's
             // connection, finds the touch applied.
             touchIfUnused();
-            return;
+            return PendingSave.NONE;
         }
         if (current.isInvalid()) {
             if (!response.isCommitted()) {
@@ -515,7 +542,7 @@ final class SessionRequest extends HookedAsyncRequest {
             synchronized (this) {
                 session = null;
             }
-            return;
+            return PendingSave.NONE;
         }
         // Logged in after the session was loaded (a login servlet): rotate before the owner is
         // recorded, unless links with the old id are already written (URL ids: rotated at load only).
@@ -527,17 +554,19 @@ final class SessionRequest extends HookedAsyncRequest {
             current.unlock(); // a request of a locked session that changed nothing still lets the next one in
             tellVersion(current);
             afterSave(current, null);
-            return;
+            return PendingSave.NONE;
         }
-        long version = saved(changes.get());
-        if (version > 0) {
-            current.saved(changes.get(), version);
-            tellVersion(current);
-            afterSave(current, changes.get());
-        } else {
-            log.debug("Session {} ended during the request (expired or invalidated elsewhere); not saved",
-                    current.sessionId());
-            current.lost();
-        }
+        SessionChanges saving = changes.get();
+        return new PendingSave(store.saveAsync(saving), version -> {
+            if (version > 0) {
+                current.saved(saving, version);
+                tellVersion(current);
+                afterSave(current, saving);
+            } else {
+                log.debug("Session {} ended during the request (expired or invalidated elsewhere); not saved",
+                        current.sessionId());
+                current.lost();
+            }
+        });
     }
 }

@@ -100,6 +100,8 @@ public final class StatelessSessionFilter implements Filter {
     private List<String> lockSkipPaths = List.of();
     private Migration migration;
     private SessionMigration migrating = new SessionMigration(Migration.defaults());
+    private final SessionPrefetch.Loader prefetcher = this::prefetch;
+    private ServletContext context;
 
     /** For {@code web.xml}: configured from init parameters in {@link #init(FilterConfig)}. */
     public StatelessSessionFilter() {
@@ -187,6 +189,8 @@ public final class StatelessSessionFilter implements Filter {
             }
             options = new SessionOptions(events, cookies, urls, initialIdle, lock, lockSkipPaths,
                     new RecentTouches(Duration.ofSeconds(10)), rotateIdOnLogin, migrating);
+            this.context = context;
+            SessionPrefetch.register(context, prefetcher);
             log.info("StatelessSessionFilter: store {}, ids {}, cookies {}, URL rewriting {}, {} session listeners, "
                     + "idle timeout {}, lock {}, migration: {}", store, ids.getClass().getSimpleName(), cookies,
                     urls, events.size(), initialIdle.map(Duration::toString).orElse("the store's"),
@@ -496,6 +500,23 @@ public final class StatelessSessionFilter implements Filter {
         return null;
     }
 
+    /**
+     * Starts the load of the session {@code request} carries, for a filter in front of this one
+     * (see {@link SessionPrefetch}): only where this filter will make a plain load of it (no lock on
+     * the path, not a rollback, not wrapped yet).
+     */
+    private void prefetch(HttpServletRequest request) {
+        if (options == null || request.getAttribute(APPLIED) != null || options.lockFor(request).isPresent()
+                || options.migration().config().rollout().percentNow() == 0) {
+            return;
+        }
+        List<String> sent = ids.resolve(request);
+        if (!sent.isEmpty()) {
+            dev.stateless.core.session.SessionId.parse(sent.get(0))
+                    .ifPresent(id -> SessionPrefetch.load(request, store, id, ids.resolveVersion(request)));
+        }
+    }
+
     /** The wrappers of a request this filter has wrapped already (forwards, includes, async dispatches). */
     private record Applied(SessionRequest request, SessionCommittingResponse response) {
         boolean wraps(ServletRequest candidate) {
@@ -511,6 +532,9 @@ public final class StatelessSessionFilter implements Filter {
 
     @Override
     public void destroy() {
+        if (context != null) {
+            SessionPrefetch.unregister(context, prefetcher);
+        }
         if (ownsStore && store != null) {
             store.close();
         }

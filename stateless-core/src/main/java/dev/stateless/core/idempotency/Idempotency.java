@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.invoke.MethodType;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -242,6 +243,11 @@ public final class Idempotency implements AutoCloseable {
         }
     }
 
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+    }
+
     private static IdempotencyException notRecorded(Throwable cause) {
         return new IdempotencyException(IdempotencyException.Reason.RESULT_NOT_RECORDED,
                 "the operation for this idempotency key ran, but its result could not be recorded; "
@@ -339,14 +345,68 @@ public final class Idempotency implements AutoCloseable {
             try {
                 stored = store.complete(record, token, result);
             } catch (RuntimeException e) {
+                throw outcome(false, e);
+            }
+            IdempotencyException refused = outcome(stored, null);
+            if (refused != null) {
+                throw refused;
+            }
+        }
+
+        /**
+         * {@link #complete} without waiting for the store: the result is sent at once (through
+         * {@link IdempotencyKeyStore#completeAsync}), so that a caller's other writes (the session's
+         * save) share its round trip. The lease ends now; the future completes once the result is
+         * stored, or exceptionally with the {@link IdempotencyException} that {@link #complete}
+         * would throw, after recording the failure where the store can still take it.
+         *
+         * @param result the encoded result, as the codec made it (empty for a {@code null} result)
+         * @return completes when the result is stored
+         * @throws IllegalStateException when the lease was already ended
+         */
+        public synchronized CompletableFuture<Void> completeAsync(byte[] result) {
+            Objects.requireNonNull(result, "result");
+            end();
+            CompletableFuture<Boolean> sent;
+            try {
+                sent = store.completeAsync(record, token, result);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            sent.whenComplete((stored, failure) -> {
+                if (failure == null) {
+                    IdempotencyException lostLease = outcome(stored, null);
+                    if (lostLease == null) {
+                        done.complete(null);
+                    } else {
+                        done.completeExceptionally(lostLease);
+                    }
+                    return;
+                }
+                // Recording the failure waits for the store: never on the store's own I/O thread.
+                Runnable record = () -> done.completeExceptionally(outcome(false, unwrap(failure)));
+                try {
+                    scheduler.execute(record);
+                } catch (RejectedExecutionException e) {
+                    record.run(); // closed meanwhile
+                }
+            });
+            return done;
+        }
+
+        /** What a completion's answer means: null once stored, else the exception to throw (a failure recorded). */
+        private IdempotencyException outcome(boolean stored, Throwable failure) {
+            if (failure != null) {
                 recordFailure();
-                throw notRecorded(e);
+                return notRecorded(failure);
             }
             if (!stored) {
-                throw new IdempotencyException(IdempotencyException.Reason.LEASE_LOST,
+                return new IdempotencyException(IdempotencyException.Reason.LEASE_LOST,
                         "the lease on the idempotency key expired and was taken over before the operation finished",
                         null);
             }
+            return null;
         }
 
         /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.redis.RedisSessionStore;
 import dev.stateless.testing.RedisServer;
+import dev.stateless.testing.RoundTripProxy;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -244,5 +245,30 @@ class IdempotentSessionTest {
 
         assertThat(client.post("/orders", "k-6").body()).isEqualTo("order 1");
         assertThat(client.get().body()).isEqualTo("2");
+    }
+
+    @Test
+    void anIdempotentPostWithASessionWaitsForTwoRoundTripsAndAReplayForOne() throws Exception {
+        try (RoundTripProxy proxy = RoundTripProxy.start(sessionsRedis.port());
+                RedisSessionStore viaProxy = RedisSessionStore.builder(proxy.uri()).build();
+                RedisIdempotencyKeyStore keysViaProxy = RedisIdempotencyKeyStore.builder(proxy.uri()).build();
+                EmbeddedJetty node = EmbeddedJetty.start(EmbeddedJetty.context(new ServletHolder(new OrderServlet()), true,
+                        List.of(IdempotencyFilter.builder(keysViaProxy).methods("POST").build(),
+                                StatelessSessionFilter.builder(viaProxy).build())))) {
+            Client client = new Client(node.port());
+            assertThat(client.post("/orders", "rt-warm-up").statusCode()).isEqualTo(201); // connections, scripts
+
+            long start = proxy.roundTrips();
+            HttpResponse<String> first = client.post("/orders", "rt-1");
+            long firstTrips = proxy.roundTrips() - start;
+            HttpResponse<String> replay = client.post("/orders", "rt-1");
+            long replayTrips = proxy.roundTrips() - start - firstTrips;
+
+            assertThat(first.statusCode()).isEqualTo(201);
+            assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+            assertThat(firstTrips).as("load with acquire, then save with complete").isEqualTo(2);
+            assertThat(replayTrips).as("acquire (the session's load goes with it, unused)").isEqualTo(1);
+            assertThat(client.get().body()).isEqualTo("2");
+        }
     }
 }

@@ -32,7 +32,16 @@ final class NearCache {
     private record Copy(SessionData session, long fromRedisAt) {
     }
 
+    /** How long after this node's write a change report of the session is taken for that write's own. */
+    static final long OWN_WRITE_REPORT_MILLIS = 1_000;
+
+    /** Writes of one session by this node whose change reports have not come back, and when the last was sent. */
+    private record OwnWrites(int count, long at) {
+    }
+
     private final Cache<String, Copy> copies;
+    private final java.util.concurrent.ConcurrentHashMap<String, OwnWrites> ownWrites =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
     private final long maxAgeMillis;
 
@@ -86,8 +95,47 @@ final class NearCache {
         copies.invalidate(digest);
     }
 
+    /**
+     * This node is about to write the session (a save, a touch): the change report Redis sends back
+     * for it must not drop the copy that write leaves. Only while reports arrive (tracking is on).
+     */
+    void writing(String digest) {
+        long now = clock.millis();
+        ownWrites.merge(digest, new OwnWrites(1, now), (held, one) -> new OwnWrites(held.count() + 1, now));
+    }
+
+    /** A write announced by {@link #writing} that wrote nothing (or may not have): no report of it is awaited. */
+    void notWritten(String digest) {
+        ownWrites.computeIfPresent(digest, (d, held) -> held.count() > 1 ? new OwnWrites(held.count() - 1, held.at()) : null);
+    }
+
+    /**
+     * Redis reports a change of the session: the copy goes, unless the change is one of this node's
+     * own writes, awaited for at most {@link #OWN_WRITE_REPORT_MILLIS} (that write left the copy, or
+     * its answer will). A report of another node's write that is taken for an own one (Redis merges
+     * reports of one key within one event loop cycle) leaves a copy that still ends at its max age.
+     */
+    void reported(String digest) {
+        boolean[] own = {false};
+        long now = clock.millis();
+        ownWrites.computeIfPresent(digest, (d, held) -> {
+            own[0] = now - held.at() >= 0 && now - held.at() < OWN_WRITE_REPORT_MILLIS;
+            return own[0] && held.count() > 1 ? new OwnWrites(held.count() - 1, held.at()) : null;
+        });
+        if (!own[0]) {
+            copies.invalidate(digest);
+        }
+    }
+
     void clear() {
+        ownWrites.clear();
         copies.invalidateAll();
+    }
+
+    /** For tests: how many own writes of the session await their report. */
+    int awaitedReports(String digest) {
+        OwnWrites held = ownWrites.get(digest);
+        return held == null ? 0 : held.count();
     }
 
     /** For tests: the copies held, after pending evictions ran. */

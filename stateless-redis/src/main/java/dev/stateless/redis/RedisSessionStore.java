@@ -357,7 +357,7 @@ public final class RedisSessionStore implements SessionStore {
 
     /** The touch script for an access at {@code at}; a failure is only logged. */
     private CompletableFuture<Void> touchQuietly(SessionId id, Instant at) {
-        return redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(at))
+        return ownWrite(id, redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(at)))
                 .handle((touched, failure) -> {
                     if (failure != null) {
                         log.debug("asynchronous touch of a session failed: {}", failure.toString());
@@ -411,7 +411,8 @@ public final class RedisSessionStore implements SessionStore {
     private CompletableFuture<Void> sendWaiting(Pending pending) {
         byte[][] args = {bytes(Long.toString(pending.at())), bytes(Long.toString(settings.touchInterval().toMillis())),
             bytes(Long.toString(pending.first()))};
-        return redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(pending.id())), args)
+        return ownWrite(pending.id(),
+                redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(pending.id())), args))
                 .handle((touched, failure) -> {
                     if (failure != null) {
                         log.debug("asynchronous touch of a session failed: {}", failure.toString());
@@ -465,7 +466,7 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public CompletableFuture<Void> touch(SessionId id) {
         Objects.requireNonNull(id, "id");
-        return redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(now()))
+        return ownWrite(id, redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(now())))
                 .handle((touched, failure) -> {
                     if (failure == null) {
                         return null;
@@ -590,7 +591,8 @@ public final class RedisSessionStore implements SessionStore {
                             bytes(token.get())).thenApply(released -> base.version());
         }
         SaveCall call = saveCall(changes);
-        CompletableFuture<Long> saved = redis.evalNonBlocking(SAVE, ScriptOutputType.INTEGER, call.keys, call.argv);
+        CompletableFuture<Long> saved = ownWrite(base.id(), redis.evalNonBlocking(SAVE, ScriptOutputType.INTEGER,
+                call.keys, call.argv));
         CompletableFuture<Long> indexed = call.indexKeys != null
                 ? redis.evalNonBlocking(INDEX_ADD, ScriptOutputType.INTEGER, call.indexKeys, call.indexArgs)
                 : CompletableFuture.completedFuture(null);
@@ -889,6 +891,25 @@ public final class RedisSessionStore implements SessionStore {
         return near;
     }
 
+    /**
+     * A write of the session this node sends (a save, a touch): while Redis reports changes, the
+     * report of this one is awaited, so that it does not drop the copy the write leaves.
+     *
+     * @param sent the script's answer: a session version (0: nothing written) or touch result
+     */
+    private CompletableFuture<Long> ownWrite(SessionId id, CompletableFuture<Long> sent) {
+        if (near == null || tracking == null) {
+            return sent;
+        }
+        String digest = id.digest();
+        near.writing(digest);
+        return sent.whenComplete((result, failure) -> {
+            if (failure != null || result == null || result == 0L) {
+                near.notWritten(digest); // nothing written, or not known: a report, if any, drops the copy
+            }
+        });
+    }
+
     /** Drops this node's copy of a session that is being deleted or moved. */
     private void forget(String digest) {
         pendingTouches.remove(digest);
@@ -917,7 +938,7 @@ public final class RedisSessionStore implements SessionStore {
             try {
                 tracking = redis.trackChanges(sessions, key -> {
                     if (key.startsWith(sessions) && key.endsWith("}")) {
-                        near.invalidate(key.substring(sessions.length(), key.length() - 1));
+                        near.reported(key.substring(sessions.length(), key.length() - 1));
                     }
                 }, near::clear, invalidations);
                 if (tracking == null) {

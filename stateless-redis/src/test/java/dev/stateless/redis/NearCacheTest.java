@@ -319,6 +319,47 @@ class NearCacheTest {
         assertThat(b.nearCache().held()).doesNotContainKey(created.id().digest());
     }
 
+    /**
+     * Redis reports this node's own writes too: the report of a save (or touch) this node made does
+     * not drop the copy that save left, so that the client's next request is served by it; a report
+     * of another node's write still does.
+     */
+    @Test
+    void aNodesOwnSaveKeepsItsCopyWhenRedisReportsTheChange() throws InterruptedException {
+        RedisSessionStore a = node(1 << 20, Runnable::run);
+        RedisSessionStore b = node(1 << 20, Runnable::run);
+        SessionData marker = a.newSession();
+        long markerVersion = a.saveAsync(SessionChanges.to(marker).set("n", a.codec().encode(1L)).build()).join();
+        SessionData created = a.newSession();
+        long first = a.saveAsync(SessionChanges.to(created).set("n", a.codec().encode(1L)).build()).join();
+        SessionData copy = a.load(created.id(), first).orElseThrow(); // from the copy; starts a's reports
+        String digest = created.id().digest();
+
+        long second = a.saveAsync(SessionChanges.to(copy).set("n", a.codec().encode(2L)).build()).join();
+        // Reports come in the order of the writes: once b's later change of the marker is reported to
+        // a, so was a's own save.
+        assertThat(a.load(marker.id(), markerVersion)).isPresent();
+        b.save(SessionChanges.to(b.load(marker.id()).orElseThrow()).set("n", b.codec().encode(2L)).build());
+        for (int wait = 0; wait < 500 && a.nearCache().held().containsKey(marker.id().digest()); wait++) {
+            Thread.sleep(10);
+        }
+        assertThat(a.nearCache().held()).doesNotContainKey(marker.id().digest());
+
+        assertThat(a.nearCache().held().get(digest)).as("a's copy after its own save").isNotNull()
+                .extracting(SessionData::version).isEqualTo(second);
+        assertThat(a.nearCache().awaitedReports(digest)).isZero();
+        long reads = redis.calls("hgetall");
+        assertThat(a.codec().decode(a.load(created.id(), second).orElseThrow().encodedAttribute("n").orElseThrow()))
+                .isEqualTo(2L);
+        assertThat(redis.calls("hgetall")).as("served by the copy").isEqualTo(reads);
+
+        b.save(SessionChanges.to(b.load(created.id()).orElseThrow()).set("n", b.codec().encode(3L)).build());
+        for (int wait = 0; wait < 500 && a.nearCache().held().containsKey(digest); wait++) {
+            Thread.sleep(10);
+        }
+        assertThat(a.nearCache().held()).as("another node's change").doesNotContainKey(digest);
+    }
+
     @Test
     void deleteAndChangeIdDropTheCopy() {
         RedisSessionStore a = node(1 << 20, new HeldBack());

@@ -357,7 +357,7 @@ public final class RedisSessionStore implements SessionStore {
 
     /** The touch script for an access at {@code at}; a failure is only logged. */
     private CompletableFuture<Void> touchQuietly(SessionId id, Instant at) {
-        return ownWrite(id, redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(at)))
+        return ownWrite(id, () -> redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(at)))
                 .handle((touched, failure) -> {
                     if (failure != null) {
                         log.debug("asynchronous touch of a session failed: {}", failure.toString());
@@ -412,7 +412,7 @@ public final class RedisSessionStore implements SessionStore {
         byte[][] args = {bytes(Long.toString(pending.at())), bytes(Long.toString(settings.touchInterval().toMillis())),
             bytes(Long.toString(pending.first()))};
         return ownWrite(pending.id(),
-                redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(pending.id())), args))
+                () -> redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(pending.id())), args))
                 .handle((touched, failure) -> {
                     if (failure != null) {
                         log.debug("asynchronous touch of a session failed: {}", failure.toString());
@@ -466,7 +466,7 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public CompletableFuture<Void> touch(SessionId id) {
         Objects.requireNonNull(id, "id");
-        return ownWrite(id, redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(now())))
+        return ownWrite(id, () -> redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(now())))
                 .handle((touched, failure) -> {
                     if (failure == null) {
                         return null;
@@ -591,7 +591,7 @@ public final class RedisSessionStore implements SessionStore {
                             bytes(token.get())).thenApply(released -> base.version());
         }
         SaveCall call = saveCall(changes);
-        CompletableFuture<Long> saved = ownWrite(base.id(), redis.evalNonBlocking(SAVE, ScriptOutputType.INTEGER,
+        CompletableFuture<Long> saved = ownWrite(base.id(), () -> redis.<Long>evalNonBlocking(SAVE, ScriptOutputType.INTEGER,
                 call.keys, call.argv));
         CompletableFuture<Long> indexed = call.indexKeys != null
                 ? redis.evalNonBlocking(INDEX_ADD, ScriptOutputType.INTEGER, call.indexKeys, call.indexArgs)
@@ -895,15 +895,15 @@ public final class RedisSessionStore implements SessionStore {
      * A write of the session this node sends (a save, a touch): while Redis reports changes, the
      * report of this one is awaited, so that it does not drop the copy the write leaves.
      *
-     * @param sent the script's answer: a session version (0: nothing written) or touch result
+     * @param send sends the script; its answer is a session version (0: nothing written) or touch result
      */
-    private CompletableFuture<Long> ownWrite(SessionId id, CompletableFuture<Long> sent) {
+    private CompletableFuture<Long> ownWrite(SessionId id, java.util.function.Supplier<CompletableFuture<Long>> send) {
         if (near == null || tracking == null) {
-            return sent;
+            return send.get();
         }
         String digest = id.digest();
-        near.writing(digest);
-        return sent.whenComplete((result, failure) -> {
+        near.writing(digest); // before the write goes out: its report may arrive before its answer
+        return send.get().whenComplete((result, failure) -> {
             if (failure != null || result == null || result == 0L) {
                 near.notWritten(digest); // nothing written, or not known: a report, if any, drops the copy
             }

@@ -185,8 +185,8 @@ public final class RedisIdempotencyKeyStore implements IdempotencyKeyStore {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(result, "result");
         byte[][] args = {COMPLETE, bytes(Long.toString(token)), retentionMillis, result};
-        return redis.<Long>evalNonBlocking(FINISH, ScriptOutputType.INTEGER, keys(key), args)
-                .thenApply(done -> done != null && done == 1L);
+        return completes.callAsync(() -> redis.<Long>evalNonBlocking(FINISH, ScriptOutputType.INTEGER, keys(key), args)
+                .thenApply(done -> done != null && done == 1L), RedisIdempotencyKeyStore::held);
     }
 
     @Override

@@ -162,6 +162,19 @@ class RedisStoreMetricsTest {
     }
 
     @Test
+    void anAnswerRecordedAsynchronouslyIsTimedLikeASynchronousOne() {
+        try (RedisIdempotencyKeyStore store = RedisIdempotencyKeyStore.builder(redis.uri()).meterRegistry(registry)
+                .build()) {
+            Acquisition.Acquired first = (Acquisition.Acquired) store.acquire("async", "f");
+            assertThat(store.completeAsync("async", first.token(), new byte[] {1}).join()).isTrue();
+            assertThat(store.completeAsync("async", first.token() + 1, new byte[] {1}).join()).isFalse();
+
+            assertThat(timerCount("stateless.idempotency.complete", "done")).isEqualTo(1);
+            assertThat(timerCount("stateless.idempotency.complete", "fenced")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aStoppedRedisIsCountedAsUnavailableByOperation() {
         try (RedisSessionStore sessions = RedisSessionStore.builder(redis.uri()).commandTimeout(Duration.ofMillis(500))
                 .meterRegistry(registry).build();

@@ -86,6 +86,10 @@ final class GrowthBenchmark {
     static final class Cell {
         final Size size;
         final boolean save;
+        /** How many sessions the cell goes through in turn: the same number at every size, except in the wide cell. */
+        final int hot;
+        /** The extra load cell at the largest size that goes through every sampled session. */
+        final boolean wide;
         final List<Double> perSecond = new ArrayList<>();
         final List<Double> ratio = new ArrayList<>();
         final List<Double> p50s = new ArrayList<>();
@@ -98,10 +102,50 @@ final class GrowthBenchmark {
         double redisCpuSeconds;
         int cursor;
 
+        /** A load or save cell going through the same {@link #SAVE_BASES} sessions (or fewer, if the size has fewer) at every size. */
         Cell(Size size, boolean save) {
+            this(size, save, size.bases.length, false);
+        }
+
+        private Cell(Size size, boolean save, int hot, boolean wide) {
             this.size = size;
             this.save = save;
+            this.hot = hot;
+            this.wide = wide;
         }
+
+        /** A load cell going through every sampled session of {@code size}, to show what more active sessions cost. */
+        static Cell wide(Size size) {
+            return new Cell(size, false, size.sample.length, true);
+        }
+
+        String operation() {
+            return save ? "save" : wide ? "load, " + Fmt.count(hot) + " sessions in turn" : "load";
+        }
+
+        /** The cells of the target: the last size's load and save, not the wide cell. */
+        static Cell last(List<Cell> cells, boolean save) {
+            for (int i = cells.size() - 1; i >= 0; i--) {
+                if (cells.get(i).save == save && !cells.get(i).wide) {
+                    return cells.get(i);
+                }
+            }
+            throw new IllegalStateException("no " + (save ? "save" : "load") + " cell");
+        }
+    }
+
+    /** The cells of one set of sizes: a load and a save per size, then the wide load of the largest if it samples more. */
+    static List<Cell> cells(List<Size> sizes) {
+        List<Cell> cells = new ArrayList<>();
+        for (Size size : sizes) {
+            cells.add(new Cell(size, false));
+            cells.add(new Cell(size, true));
+        }
+        Size largest = sizes.get(sizes.size() - 1);
+        if (largest.sample.length > largest.bases.length) {
+            cells.add(Cell.wide(largest));
+        }
+        return cells;
     }
 
     Section run() throws Exception {
@@ -142,11 +186,7 @@ final class GrowthBenchmark {
         try (RespConnection db0 = redis.connect()) {
             templateBytes = (Long) db0.call("MEMORY", "USAGE", "stateless:s:{template}", "SAMPLES", "0");
         }
-        List<Cell> cells = new ArrayList<>();
-        for (Size size : sizes) {
-            cells.add(new Cell(size, false));
-            cells.add(new Cell(size, true));
-        }
+        List<Cell> cells = cells(sizes);
         rounds(mode, log, "growth", cells, codec);
         return report(cells, sizes, templateBytes);
     }
@@ -197,8 +237,8 @@ final class GrowthBenchmark {
      */
     static Target flatTarget(String what, List<Cell> cells) {
         Cell smallLoad = cells.get(0);
-        Cell bigLoad = cells.get(cells.size() - 2);
-        Cell bigSave = cells.get(cells.size() - 1);
+        Cell bigLoad = Cell.last(cells, false);
+        Cell bigSave = Cell.last(cells, true);
         double load = Fmt.median(bigLoad.p50Ratio);
         double save = Fmt.median(bigSave.p50Ratio);
         boolean failures = cells.stream().anyMatch(c -> c.failures > 0);
@@ -207,6 +247,39 @@ final class GrowthBenchmark {
                 + Fmt.ratio(Fmt.median(bigLoad.p99Ratio)) + ", save " + Fmt.ratio(Fmt.median(bigSave.p99Ratio)) + ")";
         return new Target(TITLE, what, "p50 ≤ " + Fmt.ratio(FLAT) + " smallest", measured,
                 !failures && load <= FLAT + 1e-9 && save <= FLAT + 1e-9);
+    }
+
+    /** How the cells pick their sessions, for a section's opening paragraph. */
+    static String hotSetText(List<Cell> cells) {
+        StringBuilder text = new StringBuilder("each cell going through the same ").append(Fmt.count(cells.get(0).hot))
+                .append(" sessions in turn at every size (the sizes differ only in what else Redis holds)");
+        cells.stream().filter(c -> c.wide).findFirst().ifPresent(wide -> text.append("; the last row loads ")
+                .append(Fmt.count(wide.hot)).append(" sessions of the largest size in turn instead, to show what more active sessions cost"));
+        return text.append(", ").toString();
+    }
+
+    /**
+     * What the wide cell measured: its p50 and Redis CPU against the largest size's plain load cell,
+     * per round, so that the keyspace's size and the number of active sessions are told apart.
+     */
+    static String wideNote(List<Cell> cells) {
+        Cell wide = cells.stream().filter(c -> c.wide).findFirst().orElse(null);
+        if (wide == null) {
+            return "";
+        }
+        Cell load = Cell.last(cells, false);
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(wide.p50s.size(), load.p50s.size()); i++) {
+            ratios.add(wide.p50s.get(i) / load.p50s.get(i));
+        }
+        return "\nActive sessions, not stored ones: at " + Fmt.count(load.size.keys) + " keys, loading "
+                + Fmt.count(wide.hot) + " sessions in turn instead of " + Fmt.count(load.hot) + " takes "
+                + Fmt.ratio(ratios) + " the p50 latency (same rounds) and " + Fmt.perOp(wide.redisCpuSeconds * 1e6 / wide.ops)
+                + " µs of Redis CPU per load instead of " + Fmt.perOp(load.redisCpuSeconds * 1e6 / load.ops)
+                + ": the server reads " + Fmt.count(wide.hot) + " hashes of about 1.6 KB in turn instead of " + Fmt.count(load.hot)
+                + ", so more of them have left the CPU's caches by the time the same one is read again. That cost follows how "
+                + "many sessions are in use at once, whatever the number stored; the other rows, which differ only in the "
+                + "number stored, are flat.\n";
     }
 
     /** One real session written by the store; its hash fields are what every filled session gets. */
@@ -298,10 +371,10 @@ final class GrowthBenchmark {
             long begin = System.nanoTime();
             boolean ok;
             if (cell.save) {
-                SessionData base = size.bases[k % size.bases.length];
+                SessionData base = size.bases[k % cell.hot];
                 ok = size.store.save(SessionChanges.to(base).set(SessionAttributes.COUNTER, codec.encode((long) k)).build());
             } else {
-                ok = size.store.load(size.sample[k % size.sample.length]).isPresent();
+                ok = size.store.load(size.sample[k % cell.hot]).isPresent();
             }
             end = System.nanoTime();
             if (record) {
@@ -325,13 +398,14 @@ final class GrowthBenchmark {
         StringBuilder md = new StringBuilder();
         md.append("One `redis-server`, one database per size, filled with live sessions shaped like section 1's session ")
                 .append("(the hash of a real session written by `RedisSessionStore`, under random session ids; TTL 30 min), ")
-                .append("then `RedisSessionStore.load` of random filled sessions and `save` of a one-attribute change, ")
+                .append("then `RedisSessionStore.load` and `save` of a one-attribute change, ")
+                .append(hotSetText(cells))
                 .append("one thread, ").append(mode.rounds()).append(" interleaved rounds of ").append(mode.growthSlice().toMillis())
                 .append(" ms per cell; × smallest: the ratio to the smallest size in the same round.\n\n");
         md.append("| live sessions | operation | ops/s | × smallest | p50 µs (× smallest) | p99 µs (× smallest) | Redis CPU µs/op | failures |\n");
         md.append("|--:|---|--:|--:|--:|--:|--:|--:|\n");
         for (Cell cell : cells) {
-            md.append("| ").append(Fmt.count(cell.size.sessions)).append(" | ").append(cell.save ? "save" : "load")
+            md.append("| ").append(Fmt.count(cell.size.sessions)).append(" | ").append(cell.operation())
                     .append(" | ").append(Fmt.count(Fmt.median(cell.perSecond)))
                     .append(" | ").append(Fmt.ratio(cell.ratio))
                     .append(" | ").append(Fmt.micros(Fmt.median(cell.p50s))).append(" (").append(Fmt.ratio(Fmt.median(cell.p50Ratio))).append(")")
@@ -347,6 +421,7 @@ final class GrowthBenchmark {
         md.append("\n`MEMORY USAGE` of one such session hash: ").append(Fmt.bytes(templateBytes))
                 .append(" bytes; the rest of the per-session figure is the keyspace's own overhead (dictionary entry, ")
                 .append("expiry entry, key string).\n");
+        md.append(wideNote(cells));
         md.append("\nFlat, here and on the Cluster below: at the largest size the p50 latency of load and of save is at most ")
                 .append(Fmt.ratio(FLAT)).append(" the smallest size's (median of the per-round ratios), with no failure.\n");
         return new Section(TITLE, md.toString(), List.of(flatTarget("load and save latency flat on one server, "

@@ -10,8 +10,6 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionBindingEvent;
 import jakarta.servlet.http.HttpSessionBindingListener;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
@@ -22,25 +20,19 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@link HttpSession} an application sees: a view of a stored session that records what the
  * request changes. Values are decoded lazily, when first read; at save time every value the request
- * touched is encoded again and compared with what was loaded, so in-place mutations are saved and
- * values that were only read cost nothing.
+ * touched is checked for in-place changes, so that they are saved: a plain value (the JDK's own
+ * collections of strings and numbers, see {@link PlainValues}) against a copy taken when it was
+ * read, any other by encoding it again and comparing the bytes with what was loaded.
  */
 final class StatelessHttpSession implements HttpSession {
 
     private static final Logger log = LoggerFactory.getLogger(StatelessHttpSession.class);
-
-    /** Values that cannot change after being read: they never need a second encoding. */
-    private static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Boolean.class, Integer.class, Long.class,
-            Short.class, Byte.class, Double.class, Float.class, Character.class, BigDecimal.class, BigInteger.class,
-            UUID.class, java.time.Instant.class, java.time.LocalDate.class, java.time.LocalDateTime.class,
-            java.time.Duration.class);
 
     private final SessionStore store;
     private final AttributeCodec codec;
@@ -50,6 +42,12 @@ final class StatelessHttpSession implements HttpSession {
     private SessionData base;
     /** Values the request has read or set, by name. */
     private final Map<String, Object> touched = new HashMap<>();
+    /**
+     * Copies of decoded {@linkplain PlainValues plain} values, taken when they were read: compared
+     * at save time instead of encoding the value again. Only for values read from the stored session
+     * since it was loaded or last saved (never for a value the request set).
+     */
+    private final Map<String, Object> asRead = new HashMap<>();
     /** Encodings made by setAttribute, reused at save time for values that cannot change. */
     private final Map<String, byte[]> encodedOnSet = new HashMap<>();
     private final Set<String> removed = new LinkedHashSet<>();
@@ -169,6 +167,12 @@ final class StatelessHttpSession implements HttpSession {
             return null;
         }
         touched.put(name, value);
+        if (!PlainValues.immutable(value)) {
+            Object copy = PlainValues.copy(value);
+            if (copy != null) {
+                asRead.put(name, copy);
+            }
+        }
         return value;
     }
 
@@ -238,6 +242,7 @@ final class StatelessHttpSession implements HttpSession {
     private void recordSet(String name, Object value, byte[] encoded, Object old) {
         touched.put(name, value);
         encodedOnSet.put(name, encoded);
+        asRead.remove(name);
         removed.remove(name);
         if (old != value) {
             replaced.add(name);
@@ -268,6 +273,7 @@ final class StatelessHttpSession implements HttpSession {
             }
             touched.remove(name);
             encodedOnSet.remove(name);
+            asRead.remove(name);
             removed.add(name);
         }
         if (old instanceof HttpSessionBindingListener listener) {
@@ -322,6 +328,7 @@ final class StatelessHttpSession implements HttpSession {
         byte[] encoded = codec.encode(value); // AttributeCodecException: the caller keeps it in the container
         touched.put(name, value);
         encodedOnSet.put(name, encoded);
+        asRead.remove(name);
         replaced.add(name);
     }
 
@@ -372,6 +379,7 @@ final class StatelessHttpSession implements HttpSession {
         // it may come back under the new id. The request goes on with a new, empty session.
         touched.clear();
         encodedOnSet.clear();
+        asRead.clear();
         removed.clear();
         replaced.clear();
         unreadable.clear();
@@ -391,9 +399,12 @@ final class StatelessHttpSession implements HttpSession {
             String name = entry.getKey();
             Object value = entry.getValue();
             byte[] encoded = encodedOnSet.get(name);
-            if (encoded == null || !IMMUTABLE.contains(value.getClass())) {
-                if (encoded == null && IMMUTABLE.contains(value.getClass())) {
+            if (encoded == null || !PlainValues.immutable(value)) {
+                if (encoded == null && PlainValues.immutable(value)) {
                     continue; // read, and it cannot have changed
+                }
+                if (encoded == null && asRead.containsKey(name) && PlainValues.same(value, asRead.get(name))) {
+                    continue; // read, and still what was read
                 }
                 try {
                     encoded = codec.encode(value);
@@ -472,6 +483,7 @@ final class StatelessHttpSession implements HttpSession {
     synchronized void saved(SessionChanges changes, long version) {
         base = base.apply(changes, version);
         encodedOnSet.clear();
+        asRead.clear(); // the baseline moved: a value changed back to what was read would differ from it
         removed.clear();
         replaced.clear();
         newIdleTimeout = null;

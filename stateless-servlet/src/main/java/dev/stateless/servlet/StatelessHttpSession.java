@@ -2,6 +2,7 @@ package dev.stateless.servlet;
 
 import dev.stateless.core.session.AttributeCodec;
 import dev.stateless.core.session.AttributeCodecException;
+import dev.stateless.core.session.PlainValues;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
 import dev.stateless.core.session.SessionId;

@@ -1,4 +1,4 @@
-package dev.stateless.servlet;
+package dev.stateless.core.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,6 +25,11 @@ import org.junit.jupiter.api.Test;
  * that is not plain must not be copied (the session then encodes it again).
  */
 class PlainValuesTest {
+
+    /** An application's own class: never plain, whatever it holds. */
+    static final class Bean {
+        final List<String> items = new ArrayList<>();
+    }
 
     /** A cart and a history as the benchmark's session holds them, nested one level more. */
     private static Map<String, Object> session() {
@@ -141,9 +146,9 @@ class PlainValuesTest {
     void whatIsNotPlainIsNotCopied() {
         List<Supplier<Object>> notPlain = List.of(
                 () -> new Date(),
-                () -> new Cart(),
+                () -> new Bean(),
                 () -> new ArrayList<>(List.of(new Date())),
-                () -> new HashMap<>(Map.of("k", new Cart())),
+                () -> new HashMap<>(Map.of("k", new Bean())),
                 () -> new HashMap<>(Map.of(List.of("mutable key?"), 1)),
                 () -> new TreeMap<String, Integer>(Comparator.reverseOrder()),
                 () -> new TreeSet<String>(Comparator.reverseOrder()),

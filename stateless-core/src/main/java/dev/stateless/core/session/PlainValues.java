@@ -1,4 +1,4 @@
-package dev.stateless.servlet;
+package dev.stateless.core.session;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -24,15 +24,17 @@ import java.util.UUID;
  * class, a {@code Date}, an array, a collection with a comparator) is not plain: the session then
  * encodes the value again and compares the bytes, as for every value before.
  *
+ * <p><b>Internal</b>: used by the servlet module's session and the benchmarks; it may change.
+ *
  * <p>The comparison is stricter than {@code equals} where an encoding would differ: classes must
  * be the same at every level, and ordered collections ({@code List}, {@code LinkedHashMap},
  * {@code TreeMap}, ...) must hold their elements in the same order. {@code HashMap} and
  * {@code HashSet} compare as sets, since their order is not the application's.
  */
-final class PlainValues {
+public final class PlainValues {
 
-    /** Values that cannot change after being read. */
-    static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Boolean.class, Integer.class, Long.class,
+    /** Values that cannot change after being read: they never need a copy or a second encoding. */
+    public static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Boolean.class, Integer.class, Long.class,
             Short.class, Byte.class, Double.class, Float.class, Character.class, BigDecimal.class, BigInteger.class,
             UUID.class, java.time.Instant.class, java.time.LocalDate.class, java.time.LocalDateTime.class,
             java.time.Duration.class);
@@ -43,7 +45,13 @@ final class PlainValues {
     private PlainValues() {
     }
 
-    static boolean immutable(Object value) {
+    /**
+     * Whether {@code value} is of a type that cannot change after being read.
+     *
+     * @param value a decoded value
+     * @return whether it is immutable
+     */
+    public static boolean immutable(Object value) {
         return value != null && IMMUTABLE.contains(value.getClass());
     }
 
@@ -54,7 +62,7 @@ final class PlainValues {
      * @param value a decoded value, not null
      * @return the copy, or null
      */
-    static Object copy(Object value) {
+    public static Object copy(Object value) {
         try {
             return copy(value, 0);
         } catch (NotPlain e) {
@@ -70,7 +78,7 @@ final class PlainValues {
      * @param copy what {@link #copy} returned when it was decoded
      * @return whether they are the same
      */
-    static boolean same(Object value, Object copy) {
+    public static boolean same(Object value, Object copy) {
         return same(value, copy, 0);
     }
 

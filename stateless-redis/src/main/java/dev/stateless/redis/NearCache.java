@@ -2,6 +2,8 @@ package dev.stateless.redis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.stateless.core.session.AttributeCodec;
+import dev.stateless.core.session.AttributeMemo;
 import dev.stateless.core.session.SessionData;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +22,12 @@ import java.util.stream.Collectors;
  * access ({@link #touched}) keeps its age, so a client that carries an older version, or a node whose
  * change reports never arrive (Cluster), sees another node's write, or deletion, at the latest then.
  * Caffeine's own expiry (on its ticker) only frees the memory.
+ *
+ * <p>Each copy keeps the values requests decode from it ({@link AttributeMemo}), so that the next
+ * requests it serves skip decoding them. Their estimated heap is counted in the copy's weight (the
+ * copy is weighed again each time one is kept), so the bound covers them too; per copy they take
+ * at most {@link #memoBudget}: {@link #MEMO_FACTOR} times its attribute bytes and
+ * {@link #MEMO_PER_ATTRIBUTE} per attribute.
  */
 final class NearCache {
 
@@ -27,6 +35,12 @@ final class NearCache {
     static final int ENTRY_OVERHEAD = 400;
     /** What each attribute costs besides its value's bytes: the map entry, the array, the name. */
     static final int ATTRIBUTE_OVERHEAD = 96;
+
+    /**
+     * Room for a copy's decoded values, per byte of its encoded attributes: decoded collections of
+     * short strings take several times their encoding (object headers, references, 2-byte characters).
+     */
+    static final int MEMO_FACTOR = 16;
 
     /** A copy and when, on the store's clock, it was known to be what Redis held. */
     private record Copy(SessionData session, long fromRedisAt) {
@@ -44,8 +58,15 @@ final class NearCache {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
     private final long maxAgeMillis;
+    /** The codec whose decoded values copies keep; null: they keep none. */
+    private final AttributeCodec codec;
 
     NearCache(long maxBytes, Duration maxAge, Clock clock) {
+        this(maxBytes, maxAge, clock, null);
+    }
+
+    NearCache(long maxBytes, Duration maxAge, Clock clock, AttributeCodec codec) {
+        this.codec = codec;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxAgeMillis = Math.max(1, maxAge.toMillis());
         this.copies = Caffeine.newBuilder()
@@ -55,13 +76,52 @@ final class NearCache {
                 .build();
     }
 
-    /** Conservative estimate of the heap a copy holds: every attribute byte, plus overheads. */
+    /**
+     * Conservative estimate of the heap a copy holds: every attribute byte, plus overheads, plus the
+     * decoded values its memo keeps (as estimated when it was weighed).
+     */
     static int weight(SessionData copy) {
         long bytes = ENTRY_OVERHEAD;
         for (Map.Entry<String, byte[]> attribute : copy.encodedAttributes().entrySet()) {
             bytes += ATTRIBUTE_OVERHEAD + 2L * attribute.getKey().length() + attribute.getValue().length;
         }
+        bytes += copy.memo().map(AttributeMemo::usedBytes).orElse(0L);
         return (int) Math.min(Integer.MAX_VALUE, bytes);
+    }
+
+    /** Room for each decoded value besides {@link #MEMO_FACTOR} per byte: a small value's objects outweigh its bytes. */
+    static final int MEMO_PER_ATTRIBUTE = 1024;
+
+    /** The room for a copy's decoded values. */
+    static long memoBudget(SessionData copy) {
+        long bytes = 0;
+        for (byte[] value : copy.encodedAttributes().values()) {
+            bytes += MEMO_FACTOR * (long) value.length + MEMO_PER_ATTRIBUTE;
+        }
+        return bytes;
+    }
+
+    /**
+     * {@code copy} with its memo: carried from the copy it was made from when that one had one, else
+     * empty; each value it keeps has the copy weighed again.
+     */
+    private SessionData withMemo(String digest, SessionData copy) {
+        if (codec == null) {
+            return copy;
+        }
+        long budget = memoBudget(copy);
+        AttributeMemo[] memo = new AttributeMemo[1];
+        Runnable grown = () -> reweigh(digest, memo[0]);
+        memo[0] = copy.memo().filter(m -> m.decodes(codec))
+                .map(m -> m.carried(java.util.Set.of(), budget, grown))
+                .orElseGet(() -> new AttributeMemo(codec, budget, grown));
+        return copy.withMemo(memo[0]);
+    }
+
+    /** The held copy whose memo is {@code memo} grew: Caffeine weighs it again (a replaced entry is). */
+    private void reweigh(String digest, AttributeMemo memo) {
+        copies.asMap().computeIfPresent(digest, (d, held) -> held.session().memo().orElse(null) == memo
+                ? new Copy(held.session(), held.fromRedisAt()) : held);
     }
 
     /** The copy of the session with this digest, if there is one at {@code atLeast} or newer. */
@@ -77,7 +137,7 @@ final class NearCache {
 
     /** Keeps {@code copy}, just read from or written to Redis, unless a newer version is held already. */
     void offer(String digest, SessionData copy) {
-        Copy offered = new Copy(copy, clock.millis());
+        Copy offered = new Copy(withMemo(digest, copy), clock.millis());
         copies.asMap().merge(digest, offered,
                 (held, fresh) -> fresh.session().version() >= held.session().version() ? fresh : held);
     }

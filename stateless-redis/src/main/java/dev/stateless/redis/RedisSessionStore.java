@@ -139,7 +139,7 @@ public final class RedisSessionStore implements SessionStore {
         this.loads = meters.operation("stateless.session.load", "Loads of a session from Redis");
         this.saves = meters.operation("stateless.session.save", "Saves of a session's changes to Redis");
         this.deletes = meters.operation("stateless.session.delete", "Deletions of a session from Redis");
-        this.near = builder.nearCacheBytes > 0 ? new NearCache(builder.nearCacheBytes, builder.nearCacheAge, settings.clock()) : null;
+        this.near = builder.nearCacheBytes > 0 ? new NearCache(builder.nearCacheBytes, builder.nearCacheAge, settings.clock(), codec) : null;
         this.invalidations = builder.invalidations;
         this.touchTimer = CompletableFuture.delayedExecutor(builder.touchDelay.toMillis(), TimeUnit.MILLISECONDS);
         log.info("{}", this);

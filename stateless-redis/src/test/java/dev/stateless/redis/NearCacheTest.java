@@ -299,6 +299,54 @@ class NearCacheTest {
         assertThat(near.weightedSize()).isLessThanOrEqualTo(bound);
         assertThat(attributeBytes).isLessThanOrEqualTo(near.weightedSize()).isPositive();
         assertThat(held.size()).as("copies held").isBetween(1, (int) (bound / 3000));
+
+        // requests decode every value of every copy: the memos grow, the copies are weighed again
+        for (int n = 0; n < ids.size(); n++) {
+            cached.load(ids.get(n), versions.get(n)).ifPresent(copy -> copy.memo().ifPresent(memo -> {
+                for (String name : copy.attributeNames()) {
+                    Object value = cached.codec().decode(copy.encodedAttribute(name).orElseThrow());
+                    memo.offer(name, dev.stateless.core.session.PlainValues.immutable(value) ? value
+                            : dev.stateless.core.session.PlainValues.copy(value));
+                }
+            }));
+        }
+        Map<String, SessionData> decoded = near.held();
+        long memoBytes = decoded.values().stream()
+                .mapToLong(s -> s.memo().map(dev.stateless.core.session.AttributeMemo::usedBytes).orElse(0L)).sum();
+        assertThat(memoBytes).as("decoded values kept").isPositive();
+        assertThat(near.weightedSize()).isLessThanOrEqualTo(bound);
+        assertThat(decoded.values().stream().mapToLong(NearCache::weight).sum()).isEqualTo(near.weightedSize());
+    }
+
+    /**
+     * A copy keeps the values requests decode from it, in room its weight counts: the bound covers
+     * the decoded values too, and they are the store's codec's.
+     */
+    @Test
+    void aCopysDecodedValuesAreCountedInItsWeight() {
+        RedisSessionStore writer = RedisSessionStore.builder(redis.uri()).build();
+        stores.add(writer);
+        RedisSessionStore cached = node(1 << 20, Runnable::run);
+        SessionData session = writer.newSession();
+        long version = writer.saveAsync(SessionChanges.to(session).set("cart", writer.codec().encode(
+                new java.util.HashMap<>(java.util.Map.of("apple", 1, "pear", 2)))).build()).join();
+
+        SessionData copy = cached.load(session.id(), version).orElseThrow();
+        SessionData held = cached.load(session.id(), version).orElseThrow(); // from the near cache
+
+        dev.stateless.core.session.AttributeMemo memo = held.memo().orElseThrow();
+        assertThat(memo.decodes(cached.codec())).isTrue();
+        assertThat(memo.budgetBytes()).isEqualTo(NearCache.memoBudget(copy)).isPositive();
+        long stored = NearCache.weight(copy.withMemo(null));
+        assertThat(cached.nearCache().weightedSize()).as("nothing decoded yet").isEqualTo(stored);
+
+        memo.offer("cart", dev.stateless.core.session.PlainValues.copy(cached.codec().decode(
+                held.encodedAttribute("cart").orElseThrow())));
+
+        assertThat(memo.size()).isEqualTo(1);
+        assertThat(memo.usedBytes()).isPositive().isLessThanOrEqualTo(memo.budgetBytes());
+        assertThat(cached.nearCache().weightedSize()).as("weighed again").isEqualTo(stored + memo.usedBytes());
+        assertThat(cached.nearCache().held().get(session.id().digest()).memo()).containsSame(memo);
     }
 
     /** Change reports (client-side tracking) drop a copy another node changed, without any version. */

@@ -2,6 +2,7 @@ package dev.stateless.servlet;
 
 import dev.stateless.core.session.AttributeCodec;
 import dev.stateless.core.session.AttributeCodecException;
+import dev.stateless.core.session.AttributeMemo;
 import dev.stateless.core.session.PlainValues;
 import dev.stateless.core.session.SessionChanges;
 import dev.stateless.core.session.SessionData;
@@ -157,6 +158,19 @@ final class StatelessHttpSession implements HttpSession {
         if (encoded.isEmpty()) {
             return keptNames.contains(name) ? kept(name) : null;
         }
+        AttributeMemo memo = base.memo().filter(m -> m.decodes(codec)).orElse(null);
+        Object kept = memo == null ? null : memo.get(name);
+        if (kept != null) {
+            // decoded by an earlier request from the same stored bytes, never handed out: a copy
+            value = PlainValues.immutable(kept) ? kept : PlainValues.copy(kept);
+            if (value != null) {
+                if (value != kept) {
+                    asRead.put(name, kept);
+                }
+                touched.put(name, value);
+                return value;
+            }
+        }
         try {
             value = codec.decode(encoded.get());
         } catch (AttributeCodecException e) {
@@ -168,10 +182,17 @@ final class StatelessHttpSession implements HttpSession {
             return null;
         }
         touched.put(name, value);
-        if (!PlainValues.immutable(value)) {
+        if (PlainValues.immutable(value)) {
+            if (memo != null) {
+                memo.offer(name, value);
+            }
+        } else {
             Object copy = PlainValues.copy(value);
             if (copy != null) {
                 asRead.put(name, copy);
+                if (memo != null) {
+                    memo.offer(name, copy); // never changed: asRead's copies are only compared with
+                }
             }
         }
         return value;

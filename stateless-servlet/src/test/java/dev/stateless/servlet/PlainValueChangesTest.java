@@ -21,44 +21,61 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * In-place changes of plain session values (the JDK's maps and lists of strings and numbers),
  * which the session detects by comparing with a copy taken when they were read rather than by
  * encoding them again: every change is saved, on real Jetty and real Redis, and a value only
- * read is not written.
+ * read is not written. Each test runs on a node without a near cache and on one with it, whose
+ * copies keep decoded values for the next requests ({@code AttributeMemo}): what a request gets
+ * from there is its own copy, so that its changes are seen and saved, and reach no other request.
  */
 @WithRedis
 class PlainValueChangesTest {
 
     private static RedisServer redis;
     private static RedisSessionStore store;
-    private static EmbeddedJetty node;
+    private static RedisSessionStore nearStore;
+    private static EmbeddedJetty plainNode;
+    private static EmbeddedJetty nearNode;
     private static final HttpClient http = Browser.newHttpClient();
 
     @BeforeAll
     static void start(RedisServer started) throws Exception {
         redis = started;
         store = RedisSessionStore.builder(redis.uri()).touchInterval(Duration.ofMinutes(1)).build();
+        nearStore = RedisSessionStore.builder(redis.uri()).touchInterval(Duration.ofMinutes(1))
+                .nearCache(1 << 20, Duration.ofSeconds(30)).build();
+        plainNode = node(store);
+        nearNode = node(nearStore);
+    }
+
+    private static EmbeddedJetty node(RedisSessionStore sessions) throws Exception {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addFilter(new FilterHolder(StatelessSessionFilter.builder(store).build()), "/*",
+        context.addFilter(new FilterHolder(StatelessSessionFilter.builder(sessions).build()), "/*",
                 EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new PlainServlet()), "/*");
-        node = EmbeddedJetty.start(context);
+        return EmbeddedJetty.start(context);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        node.close();
+        plainNode.close();
+        nearNode.close();
         store.close();
+        nearStore.close();
     }
 
     @BeforeEach
@@ -67,15 +84,23 @@ class PlainValueChangesTest {
     }
 
     /** A browser with a session holding a cart, a history and preferences. */
-    private static Browser withSession() {
+    private static Browser withSession(EmbeddedJetty node) {
         Browser browser = Browser.withCookies(http);
         assertThat(browser.post(node, "/init").status()).isEqualTo(200);
         return browser;
     }
 
-    @Test
-    void everyKindOfInPlaceChangeIsSavedAndSeenByTheNextRequest() {
-        Browser browser = withSession();
+    private static EmbeddedJetty node(boolean nearCache) {
+        return nearCache ? nearNode : plainNode;
+    }
+
+    @ParameterizedTest(name = "near cache: {0}")
+    @ValueSource(booleans = {false, true})
+    void everyKindOfInPlaceChangeIsSavedAndSeenByTheNextRequest(boolean nearCache) {
+        EmbeddedJetty node = node(nearCache);
+        Browser browser = withSession(node);
+        assertThat(browser.get(node, "/read").body()).isEqualTo("cart={apple=1} recent=[/a] prefs={a=1, b=2}");
+        // read again: with the near cache, from the values the first read left with the copy
         assertThat(browser.get(node, "/read").body()).isEqualTo("cart={apple=1} recent=[/a] prefs={a=1, b=2}");
 
         browser.post(node, "/cart?sku=apple&qty=2");
@@ -86,21 +111,26 @@ class PlainValueChangesTest {
                 .isEqualTo("cart={apple=3, pear=1} recent=[/a, /b] prefs={b=2, a=1}");
     }
 
-    @Test
-    void aRequestThatOnlyReadsPlainValuesWritesNothing() {
-        Browser browser = withSession();
+    @ParameterizedTest(name = "near cache: {0}")
+    @ValueSource(booleans = {false, true})
+    void aRequestThatOnlyReadsPlainValuesWritesNothing(boolean nearCache) {
+        EmbeddedJetty node = node(nearCache);
+        Browser browser = withSession(node);
         browser.get(node, "/read"); // the script is loaded, the node is warm
         redis.command("CONFIG", "RESETSTAT");
 
         assertThat(browser.get(node, "/read").body()).isEqualTo("cart={apple=1} recent=[/a] prefs={a=1, b=2}");
 
-        assertThat(redis.calls("hgetall")).isEqualTo(1);
+        assertThat(redis.calls("hgetall")).as("a load from Redis, or none from the near cache")
+                .isEqualTo(nearCache ? 0L : 1L);
         assertThat(redis.calls("evalsha") + redis.calls("eval")).as("no save").isZero();
     }
 
-    @Test
-    void aValueChangedAndChangedBackInOneRequestIsNotWritten() {
-        Browser browser = withSession();
+    @ParameterizedTest(name = "near cache: {0}")
+    @ValueSource(booleans = {false, true})
+    void aValueChangedAndChangedBackInOneRequestIsNotWritten(boolean nearCache) {
+        EmbeddedJetty node = node(nearCache);
+        Browser browser = withSession(node);
         browser.get(node, "/read");
         redis.command("CONFIG", "RESETSTAT");
 
@@ -110,14 +140,39 @@ class PlainValueChangesTest {
         assertThat(browser.get(node, "/read").body()).startsWith("cart={apple=1} ");
     }
 
-    @Test
-    void aChangeBackAfterTheResponseWasCommittedIsSavedToo() {
+    @ParameterizedTest(name = "near cache: {0}")
+    @ValueSource(booleans = {false, true})
+    void aChangeBackAfterTheResponseWasCommittedIsSavedToo(boolean nearCache) {
         // The first save (at commit) moves the baseline: changing the value back to what was read
         // is then a change, saved when the request ends.
-        Browser browser = withSession();
+        EmbeddedJetty node = node(nearCache);
+        Browser browser = withSession(node);
         assertThat(browser.post(node, "/cart/commit-then-back").status()).isEqualTo(200);
         assertThat(browser.get(node, "/read").body()).startsWith("cart={apple=1} ");
     }
+
+    @ParameterizedTest(name = "near cache: {0}")
+    @ValueSource(booleans = {false, true})
+    void aChangeInPlaceIsNotSeenByAnotherRequestBeforeItIsSaved(boolean nearCache) throws Exception {
+        EmbeddedJetty node = node(nearCache);
+        Browser browser = withSession(node);
+        browser.get(node, "/read");
+        browser.get(node, "/read");
+        held = new CountDownLatch(1);
+        release = new CountDownLatch(1);
+
+        CompletableFuture<Reply> holding = browser.sendAsync(node, "POST", "/cart/hold");
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue(); // its cart says apple=7, unsaved
+        String meanwhile = browser.get(node, "/read").body();
+        release.countDown();
+
+        assertThat(meanwhile).startsWith("cart={apple=1} ");
+        assertThat(holding.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(browser.get(node, "/read").body()).startsWith("cart={apple=7} ");
+    }
+
+    private static volatile CountDownLatch held = new CountDownLatch(0);
+    private static volatile CountDownLatch release = new CountDownLatch(0);
 
     /** The application: plain values changed in place, never set again. */
     static final class PlainServlet extends HttpServlet {
@@ -150,6 +205,15 @@ class PlainValueChangesTest {
                     Map<String, Integer> cart = (Map<String, Integer>) session.getAttribute("cart");
                     cart.put("apple", 99);
                     cart.put("apple", 1);
+                }
+                case "POST /cart/hold" -> {
+                    ((Map<String, Integer>) session.getAttribute("cart")).put("apple", 7);
+                    held.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
                 case "POST /cart/commit-then-back" -> {
                     Map<String, Integer> cart = (Map<String, Integer>) session.getAttribute("cart");

@@ -52,7 +52,70 @@ public final class PlainValues {
      * @return whether it is immutable
      */
     public static boolean immutable(Object value) {
-        return value != null && IMMUTABLE.contains(value.getClass());
+        if (value == null) {
+            return false;
+        }
+        Class<?> type = value.getClass();
+        // the common ones first, compared by identity (cheaper than the set's lookup)
+        return type == String.class || type == Long.class || type == Integer.class || type == Boolean.class
+                || IMMUTABLE.contains(type);
+    }
+
+    /**
+     * A conservative estimate of the heap {@code value} takes (8-byte references, 2 bytes per
+     * character), or -1 when it is neither immutable nor plain.
+     *
+     * @param value an immutable or plain value
+     * @return estimated bytes, or -1
+     */
+    public static long footprint(Object value) {
+        try {
+            return footprint(value, 0);
+        } catch (NotPlain e) {
+            return -1;
+        }
+    }
+
+    private static long footprint(Object value, int depth) {
+        if (value == null) {
+            return 0;
+        }
+        if (value instanceof String text) {
+            return 64 + 2L * text.length();
+        }
+        if (IMMUTABLE.contains(value.getClass())) {
+            return value instanceof BigDecimal || value instanceof BigInteger ? 128 : 48;
+        }
+        if (depth >= MAX_DEPTH) {
+            throw NotPlain.INSTANCE;
+        }
+        Class<?> type = value.getClass();
+        long bytes;
+        if (type == ArrayList.class || type == LinkedList.class) {
+            List<?> list = (List<?>) value;
+            bytes = 64 + 40L * list.size();
+            for (Object element : list) {
+                bytes += footprint(element, depth + 1);
+            }
+            return bytes;
+        }
+        if (type == HashMap.class || type == LinkedHashMap.class || type == TreeMap.class) {
+            Map<?, ?> map = (Map<?, ?>) value;
+            bytes = 96 + 8L * capacity(map.size()) * 2 + 64L * map.size();
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                bytes += footprint(key(entry.getKey()), depth + 1) + footprint(entry.getValue(), depth + 1);
+            }
+            return bytes;
+        }
+        if (type == HashSet.class || type == LinkedHashSet.class || type == TreeSet.class) {
+            Set<?> set = (Set<?>) value;
+            bytes = 128 + 8L * capacity(set.size()) * 2 + 64L * set.size();
+            for (Object element : set) {
+                bytes += footprint(key(element), depth + 1);
+            }
+            return bytes;
+        }
+        throw NotPlain.INSTANCE;
     }
 
     /**

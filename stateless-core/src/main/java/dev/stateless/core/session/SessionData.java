@@ -3,6 +3,7 @@ package dev.stateless.core.session;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +36,8 @@ public final class SessionData {
     private final boolean isNew;
     private final String lockToken;
     private final long version;
+    /** Decoded values kept with a near cache's copy, or null (see {@link #memo()}). */
+    private final AttributeMemo memo;
 
     private SessionData(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
             Instant absoluteExpiry, String principal, Map<String, byte[]> attributes, boolean isNew) {
@@ -44,6 +47,14 @@ public final class SessionData {
     private SessionData(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
             Instant absoluteExpiry, String principal, Map<String, byte[]> attributes, boolean isNew,
             String lockToken, long version) {
+        this(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew, lockToken, version,
+                null);
+    }
+
+    private SessionData(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
+            Instant absoluteExpiry, String principal, Map<String, byte[]> attributes, boolean isNew,
+            String lockToken, long version, AttributeMemo memo) {
+        this.memo = memo;
         this.id = Objects.requireNonNull(id, "id");
         this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
         this.lastAccessedAt = Objects.requireNonNull(lastAccessedAt, "lastAccessedAt");
@@ -257,7 +268,7 @@ public final class SessionData {
     public SessionData lockedWith(String token) {
         Objects.requireNonNull(token, "token");
         return new SessionData(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew,
-                token, version);
+                token, version, memo);
     }
 
     /**
@@ -283,9 +294,15 @@ public final class SessionData {
         Map<String, byte[]> merged = new LinkedHashMap<>(attributes);
         changes.removed().forEach(merged::remove);
         merged.putAll(changes.set());
+        AttributeMemo carried = null;
+        if (memo != null) {
+            Set<String> changed = new HashSet<>(changes.removed());
+            changed.addAll(changes.set().keySet());
+            carried = memo.carried(changed, memo.budgetBytes());
+        }
         return new SessionData(id, createdAt, lastAccessedAt, changes.idleTimeout().orElse(idleTimeout),
                 absoluteExpiry, changes.principal().orElse(principal), Collections.unmodifiableMap(merged), false,
-                null, version);
+                null, version, carried);
     }
 
     /**
@@ -296,7 +313,8 @@ public final class SessionData {
      * @return a copy under {@code newId}
      */
     public SessionData withId(SessionId newId) {
-        return new SessionData(newId, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew);
+        return new SessionData(newId, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew,
+                null, 0, memo);
     }
 
     /**
@@ -307,7 +325,29 @@ public final class SessionData {
      */
     public SessionData touchedAt(Instant now) {
         return new SessionData(id, createdAt, now, idleTimeout, absoluteExpiry, principal, attributes, isNew, lockToken,
-                version);
+                version, memo);
+    }
+
+    /**
+     * Decoded values kept with this copy (by a near cache, so that the requests it serves skip
+     * decoding), if any. <b>Internal</b>, see {@link AttributeMemo}.
+     *
+     * @return the memo, or empty
+     */
+    public Optional<AttributeMemo> memo() {
+        return Optional.ofNullable(memo);
+    }
+
+    /**
+     * For store implementations: this copy, keeping decoded values in {@code memo}, which must belong
+     * to these stored bytes (empty, or carried from a copy with the same bytes).
+     *
+     * @param memo the memo, or null for none
+     * @return the copy
+     */
+    public SessionData withMemo(AttributeMemo memo) {
+        return new SessionData(id, createdAt, lastAccessedAt, idleTimeout, absoluteExpiry, principal, attributes, isNew,
+                lockToken, version, memo);
     }
 
     @Override

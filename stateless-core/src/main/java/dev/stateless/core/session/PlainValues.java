@@ -55,10 +55,16 @@ public final class PlainValues {
         if (value == null) {
             return false;
         }
-        Class<?> type = value.getClass();
-        // the common ones first, compared by identity (cheaper than the set's lookup)
+        return isImmutable(value.getClass());
+    }
+
+    /** {@link #IMMUTABLE}'s test by identity: on every value a request reads, cheaper than the set's lookup. */
+    static boolean isImmutable(Class<?> type) {
         return type == String.class || type == Long.class || type == Integer.class || type == Boolean.class
-                || IMMUTABLE.contains(type);
+                || type == Double.class || type == Short.class || type == Byte.class || type == Float.class
+                || type == Character.class || type == BigDecimal.class || type == BigInteger.class || type == UUID.class
+                || type == java.time.Instant.class || type == java.time.LocalDate.class
+                || type == java.time.LocalDateTime.class || type == java.time.Duration.class;
     }
 
     /**
@@ -83,7 +89,7 @@ public final class PlainValues {
         if (value instanceof String text) {
             return 64 + 2L * text.length();
         }
-        if (IMMUTABLE.contains(value.getClass())) {
+        if (isImmutable(value.getClass())) {
             return value instanceof BigDecimal || value instanceof BigInteger ? 128 : 48;
         }
         if (depth >= MAX_DEPTH) {
@@ -146,7 +152,7 @@ public final class PlainValues {
     }
 
     private static Object copy(Object value, int depth) {
-        if (value == null || IMMUTABLE.contains(value.getClass())) {
+        if (value == null || isImmutable(value.getClass())) {
             return value;
         }
         if (depth >= MAX_DEPTH) {
@@ -186,7 +192,7 @@ public final class PlainValues {
 
     /** Keys and set elements must be immutable: a mutable key changed in place is not comparable. */
     private static Object key(Object key) {
-        if (key == null || IMMUTABLE.contains(key.getClass())) {
+        if (key == null || isImmutable(key.getClass())) {
             return key;
         }
         throw NotPlain.INSTANCE;
@@ -204,7 +210,7 @@ public final class PlainValues {
         if (type != b.getClass() || depth >= MAX_DEPTH) {
             return false;
         }
-        if (IMMUTABLE.contains(type)) {
+        if (isImmutable(type)) {
             return a.equals(b);
         }
         if (type == ArrayList.class || type == LinkedList.class) {
@@ -269,7 +275,7 @@ public final class PlainValues {
 
     /** A key the application put in since the copy (a mutable one) makes the value not the same. */
     private static boolean sameKey(Object key) {
-        return key == null || IMMUTABLE.contains(key.getClass());
+        return key == null || isImmutable(key.getClass());
     }
 
     private static boolean inOrder(Iterator<?> a, Iterator<?> b, int sizeA, int sizeB, int depth) {

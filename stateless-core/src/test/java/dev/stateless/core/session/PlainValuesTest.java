@@ -161,6 +161,18 @@ class PlainValuesTest {
     }
 
     @Test
+    void theIdentityTestNamesTheSameTypesAsTheSet() {
+        for (Class<?> type : PlainValues.IMMUTABLE) {
+            assertThat(PlainValues.isImmutable(type)).as("%s", type).isTrue();
+        }
+        for (Class<?> type : List.of(Object.class, Date.class, ArrayList.class, HashMap.class, Number.class,
+                java.time.ZonedDateTime.class, StringBuilder.class)) {
+            assertThat(PlainValues.isImmutable(type)).as("%s", type).isFalse();
+        }
+        assertThat(PlainValues.immutable(null)).isFalse();
+    }
+
+    @Test
     void aCycleOrATreeTooDeepIsNotPlain() {
         List<Object> cycle = new ArrayList<>();
         cycle.add(cycle);

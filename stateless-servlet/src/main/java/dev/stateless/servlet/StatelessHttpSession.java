@@ -505,7 +505,11 @@ final class StatelessHttpSession implements HttpSession {
     synchronized void saved(SessionChanges changes, long version) {
         base = base.apply(changes, version);
         encodedOnSet.clear();
-        asRead.clear(); // the baseline moved: a value changed back to what was read would differ from it
+        // The saved values moved the baseline: a change back to what was read must show as a change,
+        // so their copies go (the next check encodes them). The others' copies still stand for bytes
+        // that did not change, so a second save in the request (at commit, then at its end) skips them.
+        changes.set().keySet().forEach(asRead::remove);
+        changes.removed().forEach(asRead::remove);
         removed.clear();
         replaced.clear();
         newIdleTimeout = null;

@@ -26,10 +26,6 @@ final class CodecCosts {
      * @param mutable how many values were mutable
      */
     record Result(double decodeMicros, double checkMicros, double reencodeMicros, int attributes, int mutable) {
-        /** The filter's floor: decoding and the copy check. */
-        double totalMicros() {
-            return decodeMicros + checkMicros;
-        }
     }
 
     private CodecCosts() {

@@ -421,19 +421,22 @@ final class SessionBenchmark {
                     .append(" µs of server CPU against A's ").append(Fmt.count(aRo.serverCpuMicrosPerRequest()))
                     .append(" µs (").append(Fmt.count(gap)).append(" µs more). Jetty's in-memory sessions hand the ")
                     .append("application the same objects on every request; the filter gives each request its own ")
-                    .append("(so that one request's in-place change cannot leak into another's, and is saved), decoding ")
-                    .append("each value it reads and, at the end, checking the mutable ones for changes made in place: ")
-                    .append("against a copy taken when they were read, for the JDK's own collections of strings and numbers ")
-                    .append("(the session's cart and history). That work alone, measured on one thread without HTTP or Redis (the same codec and ")
-                    .append("session, median of ").append(mode.rounds()).append(" rounds): decoding the ")
-                    .append(codecFloor.attributes()).append(" attributes ").append(String.format(java.util.Locale.ROOT, "%.1f",
-                            codecFloor.decodeMicros())).append(" µs, copying the ").append(codecFloor.mutable())
-                    .append(" mutable ones and comparing them with the copies ").append(String.format(java.util.Locale.ROOT, "%.1f",
-                            codecFloor.checkMicros())).append(" µs: ").append(String.format(java.util.Locale.ROOT, "%.1f",
-                            codecFloor.totalMicros())).append(" µs, ").append(gap > 0 ? Fmt.count(100 * codecFloor.totalMicros() / gap)
-                            + "% of the difference" : "more than the difference").append(" (encoding them again and comparing the ")
-                    .append("bytes, which the copies replace and which values of other types still get, would take ")
-                    .append(String.format(java.util.Locale.ROOT, "%.1f", codecFloor.reencodeMicros())).append(" µs). With A at ")
+                    .append("(so that one request's in-place change cannot leak into another's, and is saved) and, at the ")
+                    .append("end, checks the mutable ones for changes made in place. F takes them from the values its copy ")
+                    .append("keeps decoded: strings and numbers as they are, the JDK's own collections (the session's cart ")
+                    .append("and history) as a fresh copy each, compared with the kept ones at the end. That work alone, ")
+                    .append("measured on one thread without HTTP or Redis (the same codec and session, median of ")
+                    .append(mode.rounds()).append(" rounds): copying the ").append(codecFloor.mutable())
+                    .append(" mutable values and comparing them ").append(String.format(java.util.Locale.ROOT, "%.1f",
+                            codecFloor.checkMicros())).append(" µs, ").append(gap > 0 ? Fmt.count(100 * codecFloor.checkMicros() / gap)
+                            + "% of the difference" : "more than the difference").append(". Without kept values (B, or the ")
+                    .append("first request on a copy) decoding the ").append(codecFloor.attributes()).append(" attributes adds ")
+                    .append(String.format(java.util.Locale.ROOT, "%.1f", codecFloor.decodeMicros()))
+                    .append(" µs; encoding the mutable ones again and comparing the bytes, what values of other types still ")
+                    .append("get, would add ").append(String.format(java.util.Locale.ROOT, "%.1f", codecFloor.reencodeMicros()))
+                    .append(" µs. The rest of the difference is the filter's own handling of the request (its request and ")
+                    .append("response wrappers, the id and version cookies, the near cache's look-up), not measured step by ")
+                    .append("step here. With A at ")
                     .append(Fmt.count(aRo.serverCpuMicrosPerRequest())).append(" µs, 0.80× of A's rate allows F ")
                     .append(Fmt.count(aRo.serverCpuMicrosPerRequest() / 0.8)).append(" µs per request in all.\n");
         }

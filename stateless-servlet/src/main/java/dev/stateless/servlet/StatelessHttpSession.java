@@ -191,7 +191,7 @@ final class StatelessHttpSession implements HttpSession {
             if (copy != null) {
                 asRead.put(name, copy);
                 if (memo != null) {
-                    memo.offer(name, copy); // never changed: asRead's copies are only compared with
+                    memo.offer(name, copy); // safe to share: asRead's copies are only read, never changed
                 }
             }
         }

@@ -58,15 +58,11 @@ final class NearCache {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
     private final long maxAgeMillis;
-    /** The codec whose decoded values copies keep; null: they keep none. */
+    /** The codec whose decoded values copies keep. */
     private final AttributeCodec codec;
 
-    NearCache(long maxBytes, Duration maxAge, Clock clock) {
-        this(maxBytes, maxAge, clock, null);
-    }
-
     NearCache(long maxBytes, Duration maxAge, Clock clock, AttributeCodec codec) {
-        this.codec = codec;
+        this.codec = Objects.requireNonNull(codec, "codec");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxAgeMillis = Math.max(1, maxAge.toMillis());
         this.copies = Caffeine.newBuilder()
@@ -106,9 +102,6 @@ final class NearCache {
      * empty; each value it keeps has the copy weighed again.
      */
     private SessionData withMemo(String digest, SessionData copy) {
-        if (codec == null) {
-            return copy;
-        }
         long budget = memoBudget(copy);
         AttributeMemo[] memo = new AttributeMemo[1];
         Runnable grown = () -> reweigh(digest, memo[0]);

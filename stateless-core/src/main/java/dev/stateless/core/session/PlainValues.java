@@ -34,7 +34,7 @@ import java.util.UUID;
 public final class PlainValues {
 
     /** Values that cannot change after being read: they never need a copy or a second encoding. */
-    public static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Boolean.class, Integer.class, Long.class,
+    static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Boolean.class, Integer.class, Long.class,
             Short.class, Byte.class, Double.class, Float.class, Character.class, BigDecimal.class, BigInteger.class,
             UUID.class, java.time.Instant.class, java.time.LocalDate.class, java.time.LocalDateTime.class,
             java.time.Duration.class);
@@ -192,7 +192,7 @@ public final class PlainValues {
 
     /** Keys and set elements must be immutable: a mutable key changed in place is not comparable. */
     private static Object key(Object key) {
-        if (key == null || isImmutable(key.getClass())) {
+        if (sameKey(key)) {
             return key;
         }
         throw NotPlain.INSTANCE;

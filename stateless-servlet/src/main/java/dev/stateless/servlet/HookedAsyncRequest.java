@@ -12,18 +12,30 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
  * answer, so that the client's next request sees either on any node. (A listener's
  * {@code onComplete} runs after the answer left: too late.) Wrappers nest: each filter's action runs,
  * innermost filter first, before the container completes.
+ *
+ * <p>An {@link AsyncContext} started without arguments hands out this request and the filter's
+ * response from {@code getRequest()} and {@code getResponse()}, where the container's own would hand
+ * out its unwrapped objects (Servlet 2.3.3.3): code that takes the session, or writes the answer,
+ * through the context then still reaches the filter's session and the recorded answer.
  */
 class HookedAsyncRequest extends HttpServletRequestWrapper {
 
     /** Runs before an asynchronous request completes. */
     private Runnable beforeAsyncComplete = () -> { };
+    /** The filter's response, which the request was passed down the chain with. */
+    private ServletResponse response;
     private SavingAsyncContext async;
 
     HookedAsyncRequest(HttpServletRequest request) {
         super(request);
     }
 
-    final synchronized void beforeAsyncComplete(Runnable action) {
+    /**
+     * Sets what runs before an asynchronous request completes, and the response the filter passes
+     * down the chain with this request.
+     */
+    final synchronized void beforeAsyncComplete(ServletResponse filterResponse, Runnable action) {
+        this.response = filterResponse;
         this.beforeAsyncComplete = action;
     }
 
@@ -47,7 +59,7 @@ class HookedAsyncRequest extends HttpServletRequestWrapper {
 
     private synchronized AsyncContext wrapAsync(AsyncContext started) {
         if (async == null || async.delegate() != started) {
-            async = new SavingAsyncContext(started, beforeAsyncComplete);
+            async = new SavingAsyncContext(started, beforeAsyncComplete, this, response);
         }
         return async;
     }

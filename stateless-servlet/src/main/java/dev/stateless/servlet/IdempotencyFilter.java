@@ -507,7 +507,7 @@ public final class IdempotencyFilter implements Filter {
         };
         // The application's AsyncContext.complete() records the answer before the container sends it,
         // so that the client's next request replays it on any node.
-        down.beforeAsyncComplete(record);
+        down.beforeAsyncComplete(captured, record);
         // A session filter behind this one leaves its save to go out with the answer's record.
         try (CommitGroup commit = CommitGroup.open(down)) {
             try {

@@ -12,15 +12,24 @@ import jakarta.servlet.ServletResponse;
  * saves the session first, before the container sends the answer, so that the client's next
  * request sees the change on any node. (A listener's {@code onComplete} would run after the answer
  * left: too late for read-your-writes.)
+ *
+ * <p>Started without arguments, it hands out the filter's request and response instead of the
+ * container's unwrapped ones, which bypass the filter: the container's own session, an answer that is
+ * not recorded. Started with the application's objects, it hands out those.
  */
 final class SavingAsyncContext implements AsyncContext {
 
     private final AsyncContext delegate;
     private final Runnable beforeComplete;
+    private final ServletRequest filterRequest;
+    private final ServletResponse filterResponse;
 
-    SavingAsyncContext(AsyncContext delegate, Runnable beforeComplete) {
+    SavingAsyncContext(AsyncContext delegate, Runnable beforeComplete, ServletRequest filterRequest,
+            ServletResponse filterResponse) {
         this.delegate = delegate;
         this.beforeComplete = beforeComplete;
+        this.filterRequest = filterRequest;
+        this.filterResponse = filterResponse;
     }
 
     AsyncContext delegate() {
@@ -38,12 +47,12 @@ final class SavingAsyncContext implements AsyncContext {
 
     @Override
     public ServletRequest getRequest() {
-        return delegate.getRequest();
+        return delegate.hasOriginalRequestAndResponse() ? filterRequest : delegate.getRequest();
     }
 
     @Override
     public ServletResponse getResponse() {
-        return delegate.getResponse();
+        return delegate.hasOriginalRequestAndResponse() && filterResponse != null ? filterResponse : delegate.getResponse();
     }
 
     @Override

@@ -355,7 +355,7 @@ public final class StatelessSessionFilter implements Filter {
         SessionCommittingResponse wrappedResponse = new SessionCommittingResponse(response, wrapped::save,
                 url -> wrapped.encodeUrl(url, response::encodeURL));
         req.setAttribute(APPLIED, new Applied(wrapped, wrappedResponse));
-        wrapped.beforeAsyncComplete(() -> saveBeforeAsyncCompletes(request, response, wrappedResponse));
+        wrapped.beforeAsyncComplete(wrappedResponse, () -> saveBeforeAsyncCompletes(request, response, wrappedResponse));
         Throwable failure = null;
         boolean async = false;
         try {

@@ -264,6 +264,23 @@ abstract class AbstractLegacyWebappTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("routes")
+    void anAsyncServletThatTakesItsSessionFromTheAsyncContextKeepsIt(Route route, TestInfo test) {
+        verify(test, route, this::asyncServletThroughItsContext);
+    }
+
+    private void asyncServletThroughItsContext(Route route) {
+        // startAsync() without arguments: the container's context hands out the unwrapped request,
+        // whose session is the container's own, unless the filter's context hands out its own
+        Browser browser = Browser.withCookies(http);
+        Reply first = browser.get(route.first(), "async?viaContext");
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertPage(first, "asyncCount", "1");
+        assertPage(browser.get(route.second(), "async?viaContext"), "asyncCount", "2");
+        assertPage(browser.get(route.first(), "async"), "asyncCount", "3");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
     void anAsyncChangeIsKeptEvenWhileTheAppsCompletionListenerIsStillBusy(Route route, TestInfo test) {
         verify(test, route, this::asyncServletWithSlowCompletionListener);
     }
@@ -431,6 +448,7 @@ abstract class AbstractLegacyWebappTest {
         scenarios.put("cookieless client", this::cookielessClientKeepsItsSession);
         scenarios.put("async servlet", this::asyncServlet);
         scenarios.put("async servlet, slow completion listener", this::asyncServletWithSlowCompletionListener);
+        scenarios.put("async servlet through its context", this::asyncServletThroughItsContext);
         scenarios.put("log off", this::logOffEndsContainerLogin);
         scenarios.put("cart survives login", this::cartSurvivesLogin);
         scenarios.put("planted id", this::plantedIdGivesNothing);

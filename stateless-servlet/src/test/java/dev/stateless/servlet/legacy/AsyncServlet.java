@@ -12,7 +12,9 @@ import java.io.IOException;
 /**
  * An async servlet as legacy apps wrote them: takes the session on the request thread, then counts
  * in it, writes and completes on a thread of its own. With {@code ?auditOnComplete} it also has a
- * completion listener of its own that takes its time (300 ms) after the answer is out.
+ * completion listener of its own that takes its time (300 ms) after the answer is out. With
+ * {@code ?viaContext} it takes the request, its session and the response from the {@code AsyncContext}
+ * on the container's thread pool ({@code AsyncContext.start}) instead.
  */
 public class AsyncServlet extends HttpServlet {
 
@@ -20,8 +22,12 @@ public class AsyncServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) {
-        HttpSession session = request.getSession();
         AsyncContext async = request.startAsync();
+        if (request.getParameter("viaContext") != null) {
+            async.start(() -> countThroughTheContext(async));
+            return;
+        }
+        HttpSession session = request.getSession();
         if (request.getParameter("auditOnComplete") != null) {
             async.addListener(new SlowAudit());
         }
@@ -40,6 +46,23 @@ public class AsyncServlet extends HttpServlet {
             }
         }, "legacy-async-worker");
         worker.start();
+    }
+
+    /** Counts in the session of the request the context hands out, and answers on its response. */
+    private static void countThroughTheContext(AsyncContext async) {
+        HttpServletResponse response = (HttpServletResponse) async.getResponse();
+        try {
+            HttpSession session = ((HttpServletRequest) async.getRequest()).getSession();
+            Integer count = (Integer) session.getAttribute("asyncCount");
+            int next = count == null ? 1 : count + 1;
+            session.setAttribute("asyncCount", next);
+            response.setContentType("text/plain;charset=UTF-8");
+            response.getWriter().println("asyncCount=" + next);
+        } catch (IOException | RuntimeException e) {
+            response.setStatus(500);
+        } finally {
+            async.complete();
+        }
     }
 
     /** The app's own completion listener doing slow bookkeeping after the answer went out (an audit log). */

@@ -117,6 +117,9 @@ public final class RedisSessionStore implements SessionStore {
     private final Meters.Operation loads;
     private final Meters.Operation saves;
     private final Meters.Operation deletes;
+    private final Meters.Operation touches;
+    private final Meters.Operation idChanges;
+    private final Meters.Counter nearCacheLookups;
     /** Null unless {@link Builder#nearCache} was set. */
     private final NearCache near;
     private final java.util.concurrent.Executor invalidations;
@@ -139,6 +142,11 @@ public final class RedisSessionStore implements SessionStore {
         this.loads = meters.operation("stateless.session.load", "Loads of a session from Redis");
         this.saves = meters.operation("stateless.session.save", "Saves of a session's changes to Redis");
         this.deletes = meters.operation("stateless.session.delete", "Deletions of a session from Redis");
+        this.touches = meters.operation("stateless.session.touch",
+                "Idle-expiry refreshes of a session sent to Redis on their own (not carried by a save)");
+        this.idChanges = meters.operation("stateless.session.change_id", "Moves of a session to a new id");
+        this.nearCacheLookups = meters.counter("stateless.session.near_cache",
+                "Loads that named a version: served by this node's copy (hit) or sent to Redis (miss)", "result");
         this.near = builder.nearCacheBytes > 0 ? new NearCache(builder.nearCacheBytes, builder.nearCacheAge, settings.clock(), codec) : null;
         this.invalidations = builder.invalidations;
         this.touchTimer = CompletableFuture.delayedExecutor(builder.touchDelay.toMillis(), TimeUnit.MILLISECONDS);
@@ -241,8 +249,10 @@ public final class RedisSessionStore implements SessionStore {
         SessionData copy = near.get(digest, knownVersion);
         Instant now = now();
         if (copy == null || copy.isExpired(now)) {
+            nearCacheLookups.increment("miss");
             return null;
         }
+        nearCacheLookups.increment("hit");
         if (settings.shouldTouch(copy, now)) {
             near.touched(digest, copy.touchedAt(now)); // keeps the copy's age
             deferTouch(id, now); // like a load's: the next save carries it, else it is sent alone
@@ -351,13 +361,23 @@ public final class RedisSessionStore implements SessionStore {
         }
     }
 
+    /**
+     * Sends the touch script (an own write, metered as {@code touch}): 1 when it wrote the last
+     * access, 0 when it wrote nothing (no session, expired, or touched within the interval).
+     */
+    private CompletableFuture<Long> sendTouch(SessionId id, byte[][] args) {
+        return ownWrite(id, () -> touches.callAsync(
+                () -> redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), args),
+                touched -> touched != null && touched == 1L ? "touched" : "unchanged"));
+    }
+
     private byte[][] touchArgs(Instant now) {
         return new byte[][] {millis(now), bytes(Long.toString(settings.touchInterval().toMillis()))};
     }
 
     /** The touch script for an access at {@code at}; a failure is only logged. */
     private CompletableFuture<Void> touchQuietly(SessionId id, Instant at) {
-        return ownWrite(id, () -> redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(at)))
+        return sendTouch(id, touchArgs(at))
                 .handle((touched, failure) -> {
                     if (failure != null) {
                         log.debug("asynchronous touch of a session failed: {}", failure.toString());
@@ -411,8 +431,7 @@ public final class RedisSessionStore implements SessionStore {
     private CompletableFuture<Void> sendWaiting(Pending pending) {
         byte[][] args = {bytes(Long.toString(pending.at())), bytes(Long.toString(settings.touchInterval().toMillis())),
             bytes(Long.toString(pending.first()))};
-        return ownWrite(pending.id(),
-                () -> redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(pending.id())), args))
+        return sendTouch(pending.id(), args)
                 .handle((touched, failure) -> {
                     if (failure != null) {
                         log.debug("asynchronous touch of a session failed: {}", failure.toString());
@@ -466,7 +485,7 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public CompletableFuture<Void> touch(SessionId id) {
         Objects.requireNonNull(id, "id");
-        return ownWrite(id, () -> redis.<Long>evalNonBlocking(TOUCH, ScriptOutputType.INTEGER, keys(sessionKey(id)), touchArgs(now())))
+        return sendTouch(id, touchArgs(now()))
                 .handle((touched, failure) -> {
                     if (failure == null) {
                         return null;
@@ -737,6 +756,10 @@ public final class RedisSessionStore implements SessionStore {
     public boolean changeId(SessionId from, SessionId to) {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
+        return idChanges.call(() -> move(from, to), moved -> moved ? "changed" : "gone");
+    }
+
+    private boolean move(SessionId from, SessionId to) {
         forget(from.digest());
         byte[][] fromKeys = keys(sessionKey(from));
         byte[] toDigest = bytes(to.digest());

@@ -73,6 +73,42 @@ class RedisStoreMetricsTest {
     }
 
     @Test
+    void nearCacheLookupsAreCountedAsHitOrMiss() {
+        try (RedisSessionStore store = RedisSessionStore.builder(redis.uri()).nearCache(1 << 20, Duration.ofMinutes(1))
+                .meterRegistry(registry).build()) {
+            SessionData session = store.newSession();
+            long version = store.saveAsync(SessionChanges.to(session).set("n", store.codec().encode(1)).build()).join();
+
+            assertThat(store.load(session.id(), version)).isPresent(); // the copy the save left
+            assertThat(store.load(session.id(), version + 1)).isPresent(); // newer than the copy: Redis
+            assertThat(store.load(session.id(), 0)).isPresent(); // names no version: not a lookup
+
+            assertThat(counter("stateless.session.near_cache", "result", "hit")).isEqualTo(1);
+            assertThat(counter("stateless.session.near_cache", "result", "miss")).isEqualTo(1);
+            assertThat(timerCount("stateless.session.load", "hit")).as("loads sent to Redis").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void touchesAndIdChangesAreTimedByOutcome() {
+        try (RedisSessionStore store = RedisSessionStore.builder(redis.uri()).touchInterval(Duration.ZERO)
+                .meterRegistry(registry).build()) {
+            SessionData session = store.newSession();
+            assertThat(store.save(SessionChanges.to(session).set("n", store.codec().encode(1)).build())).isTrue();
+            store.touch(session.id()).join();
+            store.touch(SessionId.generate()).join(); // no such session: nothing written
+            SessionId moved = SessionId.generate();
+            assertThat(store.changeId(session.id(), moved)).isTrue();
+            assertThat(store.changeId(SessionId.generate(), SessionId.generate())).isFalse();
+
+            assertThat(timerCount("stateless.session.touch", "touched")).isEqualTo(1);
+            assertThat(timerCount("stateless.session.touch", "unchanged")).isEqualTo(1);
+            assertThat(timerCount("stateless.session.change_id", "changed")).isEqualTo(1);
+            assertThat(timerCount("stateless.session.change_id", "gone")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aLockWaitThatRunsOutAndForeignDataAreTaggedLockedAndCorrupt() {
         try (RedisSessionStore store = RedisSessionStore.builder(redis.uri()).meterRegistry(registry).build()) {
             SessionData session = store.newSession();

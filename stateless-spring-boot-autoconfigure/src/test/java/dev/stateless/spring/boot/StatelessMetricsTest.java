@@ -35,7 +35,8 @@ class StatelessMetricsTest {
         return new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(StatelessRedisAutoConfiguration.class,
                         StatelessStoresAutoConfiguration.class, StatelessJwtAutoConfiguration.class,
-                        StatelessFilterAutoConfiguration.class, StatelessHealthAutoConfiguration.class))
+                        StatelessFilterAutoConfiguration.class, StatelessHealthAutoConfiguration.class,
+                        StatelessBoot3HealthAutoConfiguration.class))
                 .withPropertyValues("stateless.redis.uri=" + uri, "stateless.idempotency.paths=/orders");
     }
 
@@ -69,7 +70,8 @@ class StatelessMetricsTest {
     @Test
     void withoutMicrometerOrActuatorTheStoresAndFiltersWorkUnmeasuredAndThereIsNoIndicator() {
         runner.withPropertyValues(SECRET)
-                .withClassLoader(new FilteredClassLoader("io.micrometer", "org.springframework.boot.health"))
+                .withClassLoader(new FilteredClassLoader("io.micrometer", "org.springframework.boot.health",
+                        "org.springframework.boot.actuate"))
                 .run(context -> {
                     assertThat(context).hasNotFailed().doesNotHaveBean("statelessHealthIndicator");
                     assertThat(context).hasBean("statelessSessionFilter").hasBean("statelessIdempotencyFilter")

@@ -76,15 +76,15 @@ class StatelessObservabilityTest {
         Map<String, Supplier<dev.stateless.core.Health>> checks = new java.util.LinkedHashMap<>();
         checks.put("redis", () -> dev.stateless.core.Health.up(java.time.Duration.ofMillis(1), Map.of()));
         checks.put("idempotency", () -> dev.stateless.core.Health.notChecked(new Object()));
-        assertThat(new StatelessHealthIndicator(checks).health().getStatus()).isEqualTo(Status.UP);
+        assertThat(new StatelessHealthIndicator(new StatelessHealthChecks(checks)).health().getStatus()).isEqualTo(Status.UP);
         checks.put("revocation", () -> {
             throw new IllegalStateException("password=hunter2");
         });
-        Health down = new StatelessHealthIndicator(checks).health();
+        Health down = new StatelessHealthIndicator(new StatelessHealthChecks(checks)).health();
         assertThat(down.getStatus()).isEqualTo(Status.DOWN);
         assertThat(down.getDetails().get("revocation")).asString().contains("IllegalStateException")
                 .doesNotContain("hunter2");
-        assertThat(new StatelessHealthIndicator(Map.of("idempotency", checks.get("idempotency"))).health().getStatus())
+        assertThat(new StatelessHealthIndicator(new StatelessHealthChecks(Map.of("idempotency", checks.get("idempotency")))).health().getStatus())
                 .isEqualTo(Status.UNKNOWN);
     }
 
@@ -100,6 +100,13 @@ class StatelessObservabilityTest {
                         StatelessStoresAutoConfiguration.class, StatelessHealthAutoConfiguration.class))
                 .run(context -> assertThat(context).as("no stores, nothing to check")
                         .doesNotHaveBean("statelessHealthIndicator").doesNotHaveBean(IdempotencyKeyStore.class));
+    }
+
+    @Test
+    void theBoot35IndicatorStepsAsideOnSpringBoot4() {
+        runner.run(context -> assertThat(context).hasSingleBean(StatelessHealthAutoConfiguration.class)
+                .doesNotHaveBean(StatelessBoot3HealthAutoConfiguration.class)
+                .getBean("statelessHealthIndicator").isInstanceOf(StatelessHealthIndicator.class));
     }
 
     private static HealthIndicator indicator(AssertableWebApplicationContext context) {

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Truly absent, not only hidden from the context ({@code FilteredClassLoader} in
- * {@link StatelessMetricsTest}): with this module's test class path minus Micrometer's and
- * {@code spring-boot-health}'s jars, in a class loader of their own, the auto-configuration loads,
+ * {@link StatelessMetricsTest}): with this module's test class path minus Micrometer's,
+ * {@code spring-boot-health}'s and Actuator's jars, in a class loader of their own, the auto-configuration loads,
  * is introspected by Spring and makes working stores and filters ({@link BareContextScenario}).
  */
 @WithRedis
@@ -38,7 +38,8 @@ class WithoutMicrometerAndActuatorTest {
             thread.setContextClassLoader(bare);
             // on Spring Boot 3.5 (-Dversions=boot35) spring-boot-health is not on the class path at all
             for (String gone : List.of("io.micrometer.core.instrument.MeterRegistry",
-                    "org.springframework.boot.health.contributor.HealthIndicator")) {
+                    "org.springframework.boot.health.contributor.HealthIndicator",
+                    "org.springframework.boot.actuate.health.HealthIndicator")) {
                 assertThatThrownBy(() -> bare.loadClass(gone)).as(gone).isInstanceOf(ClassNotFoundException.class);
             }
             @SuppressWarnings("unchecked")
@@ -53,7 +54,8 @@ class WithoutMicrometerAndActuatorTest {
 
     private static boolean absent(String entry) {
         String path = entry.replace('\\', '/');
-        return path.contains("/io/micrometer/") || path.contains("/spring-boot-health/");
+        return path.contains("/io/micrometer/") || path.contains("/spring-boot-health/")
+                || path.contains("/spring-boot-actuator");
     }
 
     private static URL url(String entry) {

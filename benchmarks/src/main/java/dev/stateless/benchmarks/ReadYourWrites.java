@@ -115,8 +115,8 @@ final class ReadYourWrites {
      * Whether a node's near cache still serves its own write: {@code saveAsync} of one changed
      * attribute (its copy is then at the saved version), a wait, then {@code load(id, savedVersion)};
      * a load that went to Redis shows as one more HGETALL in {@code INFO commandstats}. Redis reports
-     * the node's own change too (its tracking connection is not the one that wrote), so a report that
-     * arrives after the copy was stored drops it.
+     * the node's own change too (its tracking connection is not the one that wrote); the store takes a
+     * report that follows its own write for that write's, and keeps the copy.
      */
     private static String ownWrites(RedisSessionStore store, RedisNode redis, int times) {
         dev.stateless.core.session.AttributeCodec codec = store.codec();
@@ -133,9 +133,10 @@ final class ReadYourWrites {
                 .append("then `load(id, savedVersion)` on the same node, ").append(times).append(" times per wait; a ")
                 .append("load answered by Redis instead of the copy the save left shows as one HGETALL in ")
                 .append("`INFO commandstats`. Redis's tracking reports every change under the prefix, the node's own ")
-                .append("included (its tracking connection is not the one that wrote); a report that lands after the ")
-                .append("save's reply drops the copy the save just stored, one that lands before it drops only the older ")
-                .append("copy. Loads answered by Redis here are that race lost.\n\n");
+                .append("included (its tracking connection is not the one that wrote). The store counts the writes it ")
+                .append("sends and takes a report that arrives within a second of one for that write's own, whether it ")
+                .append("lands before or after the save's reply, so the copy stays; a load answered by Redis here is a ")
+                .append("copy lost to its own write's report.\n\n");
         md.append("| wait after the save | loads | answered by Redis |\n|--:|--:|--:|\n");
         long counter = 1_000_000;
         for (long wait : waits) {

@@ -401,18 +401,19 @@ final class SessionBenchmark {
         md.append("\nSpring Session's `SessionRepositoryFilter` reads the session again after saving it (to decide whether "
                 + "to send the cookie), hence two HGETALL; it commits when the response is committed (here: when the "
                 + "declared Content-Length is written) and again when the filter ends, and each save of an existing "
-                + "session first checks EXISTS. Our filter loads once (one script: TYPE, HGETALL, and the idle-expiry "
-                + "touch at most once a minute) and saves once (one script: HMGET, HSET of the delta, HMGET, PEXPIRE). "
+                + "session first checks EXISTS. Our filter loads once (a plain HGETALL; a due idle-expiry refresh, at "
+                + "most once a minute, rides on the save or goes alone as a small script) and saves once (one script: "
+                + "HMGET, HSET of the delta, HMGET, PEXPIRE). "
                 + "F loads from its near cache when its copy is at least the version the client's `SESSION_VERSION` "
                 + "cookie names, and from Redis otherwise (no copy yet, a copy older than "
                 + NEAR_CACHE_AGE.toMillis() + " ms, or one dropped by Redis's invalidation report of a change).");
         cells.forEach((shape, byKind) -> byKind.forEach((kind, list) -> list.stream().filter(c -> c.key.equals("F"))
                 .forEach(f -> md.append(" F `").append(kind.path).append('`')
                         .append(shape == SessionShape.STANDARD ? "" : " (large)").append(": ")
-                        .append(Fmt.perOp(f.censusRequests == 0 ? 0 : f.census.inScripts().getOrDefault("hgetall", 0L)
-                                / (double) f.censusRequests))
-                        .append(" loads from Redis per request (HGETALL in a script), the rest from the near cache."))));
-        md.append(" Why a node's own save may cost it its copy: the own-write probe in the read-your-writes subsection.\n");
+                        .append(Fmt.perOp(f.censusRequests == 0 ? 0 : (f.census.topLevel().getOrDefault("hgetall", 0L)
+                                + f.census.inScripts().getOrDefault("hgetall", 0L)) / (double) f.censusRequests))
+                        .append(" loads from Redis per request (HGETALL), the rest from the near cache."))));
+        md.append(" Whether a node's own save keeps its copy: the own-write probe in the read-your-writes subsection.\n");
         if (codecFloor != null && variants.contains("A") && variants.contains("F")) {
             HttpCell aRo = find(standard.get(Kind.RO), "A");
             HttpCell fRoCell = find(standard.get(Kind.RO), "F");

@@ -72,7 +72,7 @@ final class SessionCosts {
         row(md, "decode the 10 attributes (JSON, on first `getAttribute`)", decode);
         row(md, "re-encode the 2 mutable values read (cart, recentlyViewed) to detect in-place changes", reencode);
         row(md, "encode the changed counter (`setAttribute`)", encodeCounter);
-        row(md, "`RedisSessionStore.load`: one EVALSHA round trip, reply parsed", load);
+        row(md, "`RedisSessionStore.load`: one HGETALL round trip, reply parsed", load);
         row(md, "`RedisSessionStore.save`: one EVALSHA round trip", save);
         Step sum = new Step(decode.jvmMicros + reencode.jvmMicros + encodeCounter.jvmMicros + load.jvmMicros + save.jvmMicros,
                 load.redisMicros + save.redisMicros);

@@ -68,6 +68,8 @@ final class SessionBenchmark {
     private final Map<String, String> redisVersion = new LinkedHashMap<>();
     private RedisSessionStore storeB;
     private String costs = "";
+    /** JVM CPU of one {@code RedisSessionStore.save} round trip alone (µs); 0 until measured. */
+    private double saveMicros;
     /** What decoding and re-encoding the attributes alone costs a read-only request; null until measured. */
     private CodecCosts.Result codecFloor;
     private String layouts = "";
@@ -165,7 +167,10 @@ final class SessionBenchmark {
             Map<Kind, List<HttpCell>> standard = cells.get(SessionShape.STANDARD);
             if (storeB != null) {
                 log.accept("sessions: B's costs, step by step");
-                costs = SessionCosts.measure(storeB, redis.get(SessionShape.STANDARD).get("B"), standard.get(Kind.RW), mode);
+                SessionCosts.Costs measured = SessionCosts.measure(storeB, redis.get(SessionShape.STANDARD).get("B"),
+                        standard.get(Kind.RW), mode);
+                costs = measured.markdown();
+                saveMicros = measured.saveJvmMicros();
                 layouts = SessionCosts.layouts(redis.get(SessionShape.STANDARD).get("B"),
                         footprints.get(SessionShape.STANDARD).get("C"));
                 log.accept("sessions: attribute handling floor");
@@ -440,6 +445,27 @@ final class SessionBenchmark {
                     .append("step here. With A at ")
                     .append(Fmt.count(aRo.serverCpuMicrosPerRequest())).append(" µs, 0.80× of A's rate allows F ")
                     .append(Fmt.count(aRo.serverCpuMicrosPerRequest() / 0.8)).append(" µs per request in all.\n");
+        }
+        if (saveMicros > 0 && variants.contains("A") && variants.contains("C") && variants.contains("F")) {
+            HttpCell aRw = find(standard.get(Kind.RW), "A");
+            HttpCell cRw = find(standard.get(Kind.RW), "C");
+            HttpCell fRw = find(standard.get(Kind.RW), "F");
+            double a = aRw.serverCpuMicrosPerRequest();
+            double c = cRw.serverCpuMicrosPerRequest();
+            double f = fRw.serverCpuMicrosPerRequest();
+            md.append("\nWhat limits F's read-and-change request (`/rw`): ").append(Fmt.count(f))
+                    .append(" µs of server CPU against A's ").append(Fmt.count(a)).append(" µs and C's ")
+                    .append(Fmt.count(c)).append(" µs. F sends one round trip, the save (its load is served by the copy). ")
+                    .append("That round trip alone, on one thread without contention (`RedisSessionStore.save` in the ")
+                    .append("step-by-step table below), costs ").append(Fmt.perOp(saveMicros))
+                    .append(" µs of JVM CPU, ").append(saveMicros >= a ? "more than" : "close to")
+                    .append(" A's whole request. At 0.50× of A's rate F would have ").append(Fmt.count(2 * a))
+                    .append(" µs per request for the save, the filter and Jetty together. C's server CPU per request is ")
+                    .append(Fmt.ratio(c / f)).append(" F's; 2.5× would take F to about ").append(Fmt.count(c / 2.5))
+                    .append(" µs. Under load the round trip costs more than alone: the hand-offs between Jetty's threads ")
+                    .append("and Lettuce's event loop (what the steps below do not explain), and Redis's report of every ")
+                    .append("save to the node's tracking connection (measured apart, with reports off: about a tenth of F's ")
+                    .append("`/rw` server CPU; docs/DESIGN.md, \"Change reports\").\n");
         }
         if (!variants.equals(VARIANTS)) {
             md.append("\n").append(costs);

@@ -29,6 +29,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -66,6 +72,14 @@ final class RedisConnector implements AutoCloseable {
     private final Duration timeout;
     /** The shared resources this connector took from {@link SharedResources}, or null for the user's own. */
     private final ClientResources sharedResources;
+    /** Lettuce's event executors (the shared set or the user's): short tasks that never wait. */
+    private final ScheduledExecutorService scheduler;
+    /**
+     * Threads for the rare non-blocking calls that must wait for something first (the first
+     * connection, see {@link #connected()}). Never the JDK's default async pool: with one or two
+     * CPUs that one starts a new thread for every task.
+     */
+    private final ExecutorService waiting;
     /** The endpoint without its password. */
     private final String endpoint;
     private final ReentrantLock connecting = new ReentrantLock();
@@ -86,6 +100,13 @@ final class RedisConnector implements AutoCloseable {
         this.endpoint = endpoint.describe();
         this.sharedResources = userResources == null ? SharedResources.acquire(meterRegistry) : null;
         ClientResources resources = userResources == null ? sharedResources : userResources;
+        this.scheduler = resources.eventExecutorGroup();
+        this.waiting = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                task -> {
+                    Thread thread = new Thread(task, "stateless-redis-connect");
+                    thread.setDaemon(true);
+                    return thread;
+                });
         endpoint.uris().forEach(uri -> uri.setTimeout(timeout));
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
         if (endpoint.cluster()) {
@@ -280,11 +301,7 @@ final class RedisConnector implements AutoCloseable {
      */
     <T> CompletableFuture<T> evalNonBlocking(RedisScript script, ScriptOutputType type, byte[][] keys,
             byte[]... args) {
-        RedisClusterAsyncCommands<byte[], byte[]> ready = commands;
-        CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> connected = ready != null
-                ? CompletableFuture.completedFuture(ready)
-                : CompletableFuture.supplyAsync(this::async);
-        return connected
+        return connected()
                 // Connecting is bounded by connection() itself; the command gets the timeout of its own.
                 .thenCompose(c -> this.<T>send(c, script, false, type, keys, args)
                         .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
@@ -300,11 +317,7 @@ final class RedisConnector implements AutoCloseable {
      * connection exists, connecting happens on another thread.
      */
     CompletableFuture<Map<byte[], byte[]>> readHash(byte[] key) {
-        RedisClusterAsyncCommands<byte[], byte[]> ready = commands;
-        CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> connected = ready != null
-                ? CompletableFuture.completedFuture(ready)
-                : CompletableFuture.supplyAsync(this::async);
-        return connected
+        return connected()
                 .thenCompose(c -> {
                     try {
                         // Connecting is bounded by connection() itself; the command gets the timeout of its own.
@@ -314,6 +327,38 @@ final class RedisConnector implements AutoCloseable {
                     }
                 })
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(translated(e)));
+    }
+
+    /**
+     * The commands, without blocking the caller: at once once connected, else after connecting on
+     * a thread of {@link #waiting}.
+     */
+    private CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> connected() {
+        RedisClusterAsyncCommands<byte[], byte[]> ready = commands;
+        if (ready != null) {
+            return CompletableFuture.completedFuture(ready);
+        }
+        try {
+            return CompletableFuture.supplyAsync(this::async, waiting);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the store is closed"));
+        }
+    }
+
+    /**
+     * Where a store runs its own short tasks later (Lettuce's event executors): they must not wait
+     * for anything. Tasks scheduled after {@link #close} may be rejected.
+     */
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * Threads for a store's rare tasks that wait for Redis and must not run on Lettuce's own
+     * threads; idle ones end after 10 s.
+     */
+    Executor waiting() {
+        return waiting;
     }
 
     /** A failure of a non-blocking call as {@link #await} would throw it. */
@@ -453,6 +498,7 @@ final class RedisConnector implements AutoCloseable {
         } else {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
+        waiting.shutdown();
         if (sharedResources != null) {
             SharedResources.release(sharedResources);
         }

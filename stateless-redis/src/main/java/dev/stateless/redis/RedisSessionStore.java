@@ -129,7 +129,11 @@ public final class RedisSessionStore implements SessionStore {
     /** Due idle-expiry refreshes not sent yet, by digest (see {@link #deferTouch}). */
     private final java.util.concurrent.ConcurrentHashMap<String, Pending> pendingTouches =
             new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.Executor touchTimer;
+    /** Where the sweep of {@link #pendingTouches} runs: Lettuce's event executors (see {@link #sweepTouches}). */
+    private final java.util.concurrent.ScheduledExecutorService touchScheduler;
+    private final long touchDelayNanos;
+    /** Whether a sweep of {@link #pendingTouches} is scheduled. */
+    private final AtomicBoolean touchSweepScheduled = new AtomicBoolean();
 
     private RedisSessionStore(Builder builder, SessionSettings settings) {
         this.settings = settings;
@@ -149,7 +153,8 @@ public final class RedisSessionStore implements SessionStore {
                 "Loads that named a version: served by this node's copy (hit) or sent to Redis (miss)", "result");
         this.near = builder.nearCacheBytes > 0 ? new NearCache(builder.nearCacheBytes, builder.nearCacheAge, settings.clock(), codec) : null;
         this.invalidations = builder.invalidations;
-        this.touchTimer = CompletableFuture.delayedExecutor(builder.touchDelay.toMillis(), TimeUnit.MILLISECONDS);
+        this.touchScheduler = redis.scheduler();
+        this.touchDelayNanos = builder.touchDelay.toNanos();
         log.info("{}", this);
     }
 
@@ -388,9 +393,10 @@ public final class RedisSessionStore implements SessionStore {
 
     /**
      * Accesses of a session that Redis has not been told of yet: its id, the first of them and the
-     * last (ms). The touch script checks the session was alive at the first, and writes the last.
+     * last (ms, the sessions' clock). The touch script checks the session was alive at the first,
+     * and writes the last. {@code deferred}: when the first was recorded ({@link System#nanoTime}).
      */
-    private record Pending(SessionId id, long first, long at) {
+    private record Pending(SessionId id, long first, long at, long deferred) {
     }
 
     /** {@code session} as Redis holds it, with this node's last access that Redis has not been told of yet. */
@@ -413,18 +419,62 @@ public final class RedisSessionStore implements SessionStore {
         boolean[] first = {false};
         pendingTouches.compute(digest, (d, prior) -> {
             first[0] = prior == null;
-            return prior == null ? new Pending(id, millis, millis)
-                    : new Pending(id, Math.min(prior.first(), millis), Math.max(prior.at(), millis));
+            return prior == null ? new Pending(id, millis, millis, System.nanoTime())
+                    : new Pending(id, Math.min(prior.first(), millis), Math.max(prior.at(), millis), prior.deferred());
         });
         if (first[0]) {
-            touchTimer.execute(() -> sendPendingTouch(digest));
+            scheduleTouchSweep(touchDelayNanos);
         }
     }
 
-    private void sendPendingTouch(String digest) {
-        Pending pending = pendingTouches.remove(digest);
-        if (pending != null) {
-            sendWaiting(pending);
+    /**
+     * Schedules a sweep of the waiting refreshes in {@code delayNanos}, unless one is scheduled
+     * already: one timer for all of them, not one per refresh (a request that loads and saves
+     * records one, which its save takes back, every time).
+     */
+    private void scheduleTouchSweep(long delayNanos) {
+        if (!touchSweepScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            touchScheduler.schedule(this::sweepTouches, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Lettuce's executors are shut down (a shared connection closed): nothing waits any more
+            touchSweepScheduled.set(false);
+            for (Pending pending : pendingTouches.values()) {
+                if (pendingTouches.remove(pending.id().digest(), pending)) {
+                    sendWaiting(pending);
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends the waiting refreshes that no save took within {@link #TOUCH_DELAY} (and those due within
+     * a quarter of it, so that close ones go in one sweep), each alone; then schedules the next
+     * sweep for the rest. Runs on Lettuce's event executors: it only starts non-blocking calls.
+     */
+    private void sweepTouches() {
+        long now = System.nanoTime();
+        long next = touchDelayNanos;
+        try {
+            for (Pending pending : pendingTouches.values()) {
+                long dueIn = pending.deferred() + touchDelayNanos - now;
+                if (dueIn > touchDelayNanos / 4) {
+                    next = Math.min(next, dueIn);
+                } else if (pendingTouches.remove(pending.id().digest(), pending)) {
+                    sendWaiting(pending);
+                } else {
+                    next = Math.min(next, TimeUnit.MILLISECONDS.toNanos(1)); // it changed meanwhile: again soon
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("sending the waiting idle-expiry refreshes failed: {}", e.toString());
+        } finally {
+            touchSweepScheduled.set(false);
+            if (!pendingTouches.isEmpty()) {
+                scheduleTouchSweep(next);
+            }
         }
     }
 
@@ -620,7 +670,7 @@ public final class RedisSessionStore implements SessionStore {
                     Long entries = done[1] < 0 ? null : done[1];
                     if (entries != null && entries > settings.maxSessionsPerPrincipal()) {
                         // Ending sessions beyond the limit waits for Redis: not on Lettuce's event loop.
-                        return CompletableFuture.supplyAsync(() -> saved(changes, call, done[0], entries));
+                        return CompletableFuture.supplyAsync(() -> saved(changes, call, done[0], entries), redis.waiting());
                     }
                     return CompletableFuture.completedFuture(saved(changes, call, done[0], entries));
                 });

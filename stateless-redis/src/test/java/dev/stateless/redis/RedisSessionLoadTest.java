@@ -207,6 +207,53 @@ class RedisSessionLoadTest {
     }
 
     @Test
+    void dueTouchesStartNoThreadOfTheirOwn() {
+        // The JDK's default async pool, on one or two CPUs, starts a thread per task: a request that
+        // loads (recording a due touch) and saves (taking it back) must not cost a thread each time.
+        RedisSessionStore store = store(RedisSessionStore.builder(redis.uri()).clock(clock).idleTimeout(IDLE)
+                .touchInterval(Duration.ZERO).touchDelay(Duration.ofMillis(20)));
+        SessionData session = saved(store);
+        store.load(session.id()).orElseThrow();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long startedBefore = threads.getTotalStartedThreadCount();
+
+        for (int n = 0; n < 300; n++) {
+            clock.advance(Duration.ofMillis(10));
+            SessionData loaded = store.load(session.id()).orElseThrow();
+            assertThat(store.save(SessionChanges.to(loaded).set("n", store.codec().encode((long) n)).build())).isTrue();
+        }
+        clock.advance(Duration.ofMillis(10));
+        Instant accessed = clock.instant();
+        store.load(session.id()).orElseThrow();
+        awaitUntil(() -> accessOf(session.id()) == accessed.toEpochMilli());
+
+        assertThat(threads.getTotalStartedThreadCount() - startedBefore).as("threads started").isLessThan(10);
+    }
+
+    @Test
+    void touchesRecordedAtDifferentTimesAreEachSentAfterTheDelay() {
+        RedisSessionStore store = store(RedisSessionStore.builder(redis.uri()).clock(clock).idleTimeout(IDLE)
+                .touchInterval(Duration.ZERO).touchDelay(Duration.ofMillis(40)));
+        List<SessionData> sessions = new ArrayList<>();
+        for (int n = 0; n < 12; n++) {
+            sessions.add(saved(store));
+        }
+        clock.advance(Duration.ofMinutes(5));
+        Instant accessed = clock.instant();
+        for (SessionData session : sessions) {
+            store.loadAsync(session.id(), 0).join().orElseThrow();
+            try {
+                Thread.sleep(7); // spread over more than one sweep
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+            }
+        }
+
+        awaitUntil(() -> sessions.stream().allMatch(s -> accessOf(s.id()) == accessed.toEpochMilli()));
+    }
+
+    @Test
     void aWaitingTouchIsSeenByTheNodesOwnLoadsAndSentOnClose() {
         RedisSessionStore store = store(RedisSessionStore.builder(redis.uri()).clock(clock).idleTimeout(IDLE)
                 .touchInterval(Duration.ZERO).touchDelay(Duration.ofMinutes(10)));

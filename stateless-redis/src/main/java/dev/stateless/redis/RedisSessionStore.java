@@ -450,9 +450,10 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     /**
-     * Sends the waiting refreshes that no save took within {@link #TOUCH_DELAY} (and those due within
-     * a quarter of it, so that close ones go in one sweep), each alone; then schedules the next
-     * sweep for the rest. Runs on Lettuce's event executors: it only starts non-blocking calls.
+     * Sends the waiting refreshes that no save took within {@link #TOUCH_DELAY}, each alone; then
+     * schedules the next sweep for the rest, at least a sixteenth of the delay later (so that many
+     * refreshes due one after the other go in a few sweeps, at most that much late). Runs on Lettuce's
+     * event executors: it only starts non-blocking calls.
      */
     private void sweepTouches() {
         long now = System.nanoTime();
@@ -460,8 +461,8 @@ public final class RedisSessionStore implements SessionStore {
         try {
             for (Pending pending : pendingTouches.values()) {
                 long dueIn = pending.deferred() + touchDelayNanos - now;
-                if (dueIn > touchDelayNanos / 4) {
-                    next = Math.min(next, dueIn);
+                if (dueIn > 0) {
+                    next = Math.min(next, Math.max(dueIn, touchDelayNanos / 16));
                 } else if (pendingTouches.remove(pending.id().digest(), pending)) {
                     sendWaiting(pending);
                 } else {

@@ -349,6 +349,35 @@ class NearCacheTest {
         assertThat(cached.nearCache().held().get(session.id().digest()).memo()).containsSame(memo);
     }
 
+    /**
+     * A value saved with its bytes (the servlet session's counter) is kept decoded in the copy the
+     * save leaves, when its type decodes back exactly: the next request served from the copy does
+     * not decode it. A value of another type, or one given without its value, is not.
+     */
+    @Test
+    void aSavedValueOfAnExactTypeIsKeptDecodedInTheCopyTheSaveLeaves() {
+        RedisSessionStore cached = node(1 << 20, Runnable::run);
+        SessionData session = cached.newSession();
+        long first = cached.saveAsync(SessionChanges.to(session).set("counter", cached.codec().encode(1L)).build()).join();
+        SessionData loaded = cached.load(session.id(), first).orElseThrow();
+        loaded.memo().orElseThrow().offer("counter", 1L);
+
+        long second = cached.saveAsync(SessionChanges.to(loaded)
+                .set("counter", cached.codec().encode(2L), 2L)
+                .set("ratio", cached.codec().encode(0.5d), 0.5d)
+                .set("name", cached.codec().encode("alice"))
+                .build()).join();
+
+        SessionData copy = cached.load(session.id(), second).orElseThrow();
+        dev.stateless.core.session.AttributeMemo memo = copy.memo().orElseThrow();
+        assertThat(memo.get("counter")).isEqualTo(2L);
+        assertThat(memo.get("ratio")).as("floating point: decoded by the next request").isNull();
+        assertThat(memo.get("name")).as("given without its value").isNull();
+        assertThat(cached.nearCache().weightedSize()).as("counted in the weight")
+                .isEqualTo(NearCache.weight(copy.withMemo(null)) + memo.usedBytes());
+        assertThat(cached.codec().decode(copy.encodedAttribute("counter").orElseThrow())).isEqualTo(2L);
+    }
+
     /** Change reports (client-side tracking) drop a copy another node changed, without any version. */
     @Test
     void aChangeOnAnotherNodeDropsTheCopyWhenRedisReportsIt() throws InterruptedException {

@@ -439,10 +439,10 @@ final class StatelessHttpSession implements HttpSession {
             byte[] loaded = base.encodedAttribute(name).orElse(null);
             if (loaded == null || replaced.contains(name)) {
                 if (loaded == null || !Arrays.equals(loaded, encoded)) {
-                    changes.set(name, encoded);
+                    changes.set(name, encoded, value);
                 }
             } else if (!Arrays.equals(loaded, encoded)) {
-                keepWhatThisNodeCannotRead(changes, name, loaded, encoded);
+                keepWhatThisNodeCannotRead(changes, name, value, loaded, encoded);
             }
         }
         for (String name : removed) {
@@ -465,7 +465,8 @@ final class StatelessHttpSession implements HttpSession {
      * changed nothing and the stored bytes stay as they are; otherwise the codec merges what only
      * the stored bytes hold back into the new ones (JSON; Java serialization cannot).
      */
-    private void keepWhatThisNodeCannotRead(SessionChanges.Builder changes, String name, byte[] loaded, byte[] encoded) {
+    private void keepWhatThisNodeCannotRead(SessionChanges.Builder changes, String name, Object value, byte[] loaded,
+            byte[] encoded) {
         byte[] asLoaded;
         try {
             asLoaded = codec.encode(codec.decode(loaded));
@@ -476,7 +477,11 @@ final class StatelessHttpSession implements HttpSession {
         if (Arrays.equals(asLoaded, encoded)) {
             return;
         }
-        changes.set(name, Arrays.equals(asLoaded, loaded) ? encoded : codec.merge(loaded, asLoaded, encoded));
+        if (Arrays.equals(asLoaded, loaded)) {
+            changes.set(name, encoded, value);
+        } else {
+            changes.set(name, codec.merge(loaded, asLoaded, encoded));
+        }
     }
 
     /** Whether the session is stored and no principal was recorded for it yet. */

@@ -58,6 +58,24 @@ public final class PlainValues {
         return isImmutable(value.getClass());
     }
 
+    /**
+     * Whether {@code value} is of a type whose encoding any codec of ours decodes back to an equal
+     * value of the same type: {@code String}, {@code Long}, {@code Integer}, {@code Short},
+     * {@code Byte}, {@code Boolean}, {@code Character}, {@code UUID}. (Not floating point numbers nor
+     * {@code BigDecimal}, whose text forms need not bring back the same bits or scale.)
+     *
+     * @param value any value, or null
+     * @return whether its type is one of those
+     */
+    public static boolean decodesExactly(Object value) {
+        if (value == null) {
+            return false;
+        }
+        Class<?> type = value.getClass();
+        return type == String.class || type == Long.class || type == Integer.class || type == Boolean.class
+                || type == Short.class || type == Byte.class || type == Character.class || type == UUID.class;
+    }
+
     /** {@link #IMMUTABLE}'s test by identity: on every value a request reads, cheaper than the set's lookup. */
     static boolean isImmutable(Class<?> type) {
         return type == String.class || type == Long.class || type == Integer.class || type == Boolean.class

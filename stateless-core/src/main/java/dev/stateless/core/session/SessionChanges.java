@@ -21,10 +21,12 @@ public final class SessionChanges {
     private final Set<String> removed;
     private final Duration idleTimeout;
     private final String principal;
+    private final Map<String, Object> values;
 
     private SessionChanges(Builder b) {
         this.base = b.base;
         this.set = Collections.unmodifiableMap(new LinkedHashMap<>(b.set));
+        this.values = b.values.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.values));
         this.removed = Collections.unmodifiableSet(new LinkedHashSet<>(b.removed));
         this.idleTimeout = b.idleTimeout;
         this.principal = b.principal;
@@ -69,6 +71,17 @@ public final class SessionChanges {
     }
 
     /**
+     * Of the attributes to write, the values given with their bytes ({@link Builder#set(String, byte[], Object)}):
+     * immutable ones whose bytes decode back to an equal value. <b>Internal</b>: {@link SessionData#apply}
+     * keeps them with the new copy's decoded values ({@link AttributeMemo}); it may change.
+     *
+     * @return the values by name, read-only
+     */
+    public Map<String, Object> values() {
+        return values;
+    }
+
+    /**
      * The attributes to remove.
      *
      * @return the names, read-only
@@ -109,6 +122,7 @@ public final class SessionChanges {
         private final SessionData base;
         private final Map<String, byte[]> set = new LinkedHashMap<>();
         private final Set<String> removed = new LinkedHashSet<>();
+        private final Map<String, Object> values = new LinkedHashMap<>();
         private Duration idleTimeout;
         private String principal;
 
@@ -128,6 +142,28 @@ public final class SessionChanges {
             Objects.requireNonNull(encoded, "encoded");
             removed.remove(name);
             set.put(name, encoded);
+            values.remove(name);
+            return this;
+        }
+
+        /**
+         * As {@link #set(String, byte[])}, with the value {@code encoded} was made from. When the
+         * value's type decodes back exactly ({@link PlainValues#decodesExactly}: strings, whole
+         * numbers, booleans, characters, UUIDs), a copy of the session that keeps decoded values
+         * (a near cache's, see {@link AttributeMemo}) keeps it, so that the next request it serves
+         * does not decode it again; otherwise this is {@link #set(String, byte[])}. <b>Internal</b>:
+         * for the servlet session, which knows the value; it may change.
+         *
+         * @param name the attribute's name
+         * @param encoded the codec's encoding of {@code value}, not merged with anything
+         * @param value the value the application set
+         * @return this builder
+         */
+        public Builder set(String name, byte[] encoded, Object value) {
+            set(name, encoded);
+            if (PlainValues.decodesExactly(value)) {
+                values.put(name, value);
+            }
             return this;
         }
 
@@ -140,6 +176,7 @@ public final class SessionChanges {
         public Builder remove(String name) {
             Objects.requireNonNull(name, "name");
             set.remove(name);
+            values.remove(name);
             removed.add(name);
             return this;
         }

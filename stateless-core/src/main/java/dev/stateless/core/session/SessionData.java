@@ -38,6 +38,14 @@ public final class SessionData {
     private final long version;
     /** Decoded values kept with a near cache's copy, or null (see {@link #memo()}). */
     private final AttributeMemo memo;
+    /**
+     * The last {@link #apply(SessionChanges, long)} of this copy: a save's answer applies the same
+     * changes twice (the store for its near cache, the servlet session for itself), once is enough.
+     */
+    private volatile Applied applied;
+
+    private record Applied(SessionChanges changes, long version, SessionData result) {
+    }
 
     private SessionData(SessionId id, Instant createdAt, Instant lastAccessedAt, Duration idleTimeout,
             Instant absoluteExpiry, String principal, Map<String, byte[]> attributes, boolean isNew) {
@@ -291,6 +299,10 @@ public final class SessionData {
      * @return the session after the save
      */
     public SessionData apply(SessionChanges changes, long version) {
+        Applied last = applied;
+        if (last != null && last.changes() == changes && last.version() == version) {
+            return last.result(); // immutable: the same changes at the same version give the same copy
+        }
         Map<String, byte[]> merged = new LinkedHashMap<>(attributes);
         changes.removed().forEach(merged::remove);
         merged.putAll(changes.set());
@@ -299,10 +311,14 @@ public final class SessionData {
             Set<String> changed = new HashSet<>(changes.removed());
             changed.addAll(changes.set().keySet());
             carried = memo.carried(changed, memo.budgetBytes());
+            // values set with their bytes (a counter a request increments): the next request need not decode them
+            changes.values().forEach(carried::offer);
         }
-        return new SessionData(id, createdAt, lastAccessedAt, changes.idleTimeout().orElse(idleTimeout),
+        SessionData result = new SessionData(id, createdAt, lastAccessedAt, changes.idleTimeout().orElse(idleTimeout),
                 absoluteExpiry, changes.principal().orElse(principal), Collections.unmodifiableMap(merged), false,
                 null, version, carried);
+        applied = new Applied(changes, version, result);
+        return result;
     }
 
     /**

@@ -92,6 +92,38 @@ class AttributeMemoTest {
     }
 
     @Test
+    void aSaveKeepsTheValuesGivenWithTheirBytesWhenTheirTypeDecodesBackExactly() {
+        AttributeMemo memo = new AttributeMemo(codec, 1 << 20);
+        SessionData base = SessionData.stored(SessionId.generate(), Instant.EPOCH, Instant.EPOCH, Duration.ofMinutes(30),
+                Instant.EPOCH.plus(Duration.ofDays(1)), null, Map.of("counter", codec.encode(1L)), 3).withMemo(memo);
+        java.util.UUID uuid = java.util.UUID.randomUUID();
+
+        SessionChanges changes = SessionChanges.to(base)
+                .set("counter", codec.encode(2L), 2L)
+                .set("id", codec.encode(uuid), uuid)
+                .set("price", codec.encode(new java.math.BigDecimal("1E+3")), new java.math.BigDecimal("1E+3"))
+                .set("dropped", codec.encode("x"), "x").remove("dropped")
+                .set("again", codec.encode("y"), "y").set("again", codec.encode("z"))
+                .build();
+        AttributeMemo carried = base.apply(changes, 4).memo().orElseThrow();
+
+        assertThat(changes.values()).containsOnlyKeys("counter", "id");
+        assertThat(carried.get("counter")).isEqualTo(2L);
+        assertThat(carried.get("id")).isEqualTo(uuid);
+        assertThat(carried.get("price")).as("scale and bits need not survive text").isNull();
+        assertThat(carried.get("again")).as("set again without its value").isNull();
+        assertThat(codec.decode(changes.set().get("counter"))).isEqualTo(carried.get("counter"));
+        assertThat(SessionData.stored(base.id(), Instant.EPOCH, Instant.EPOCH, Duration.ofMinutes(30),
+                Instant.EPOCH.plus(Duration.ofDays(1)), null, Map.of(), 3).apply(changes, 4).memo())
+                .as("a copy without a memo gets none").isEmpty();
+        // the store (for its near cache) and the servlet session apply one save's answer: computed once
+        assertThat(base.apply(changes, 4)).isSameAs(base.apply(changes, 4));
+        assertThat(base.apply(changes, 5).version()).isEqualTo(5);
+        assertThat(base.apply(SessionChanges.to(base).set("counter", codec.encode(2L), 2L).build(), 4))
+                .isNotSameAs(base.apply(changes, 4));
+    }
+
+    @Test
     void concurrentOffersKeepOneValueAndCountItOnce() throws Exception {
         AttributeMemo memo = new AttributeMemo(codec, 1 << 20);
         ExecutorService threads = Executors.newFixedThreadPool(8);

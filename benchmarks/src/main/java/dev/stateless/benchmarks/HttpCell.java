@@ -13,6 +13,8 @@ import org.HdrHistogram.Histogram;
  */
 final class HttpCell {
 
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     final String key;
     final String label;
     final int port;
@@ -39,6 +41,8 @@ final class HttpCell {
     long serverSystemNanos;
     long jitNanos;
     long clientCpuNanos;
+    /** Threads this JVM started during the cell's timed slices (by anything: every variant shares the JVM). */
+    long threadsStarted;
     double redisCpuSeconds;
     double redisSystemSeconds;
     final Map<String, Long> commands = new HashMap<>();
@@ -60,7 +64,9 @@ final class HttpCell {
         long jitBefore = ProcessCpu.jitNanos();
         long cpuBefore = ProcessCpu.nanos();
         long systemBefore = ProcessCpu.systemNanos();
+        long startedBefore = THREADS.getTotalStartedThreadCount();
         HttpLoad.Slice slice = load.run(port, requests, nanos, 0, expectedStatus);
+        long started = THREADS.getTotalStartedThreadCount() - startedBefore;
         long cpu = ProcessCpu.nanos() - cpuBefore;
         long system = ProcessCpu.systemNanos() - systemBefore;
         long jit = ProcessCpu.jitNanos() - jitBefore;
@@ -87,6 +93,7 @@ final class HttpCell {
         clientCpuNanos += slice.clientCpuNanos();
         serverCpuNanos += cpu - slice.clientCpuNanos() - jit;
         jitNanos += jit;
+        threadsStarted += started;
         serverSystemNanos += Math.max(0, system - slice.clientSystemNanos());
         return slice.perSecond();
     }
@@ -141,6 +148,11 @@ final class HttpCell {
     /** The kernel's share of the server CPU (system calls, wake-ups, loopback TCP). */
     double serverSystemShare() {
         return serverCpuNanos == 0 ? 0 : (double) serverSystemNanos / serverCpuNanos;
+    }
+
+    /** Threads started during the timed slices, per 1,000 requests. */
+    double threadsStartedPerThousand() {
+        return requestsDone == 0 ? 0 : threadsStarted * 1000.0 / requestsDone;
     }
 
     double clientCpuMicrosPerRequest() {

@@ -462,10 +462,13 @@ final class SessionBenchmark {
                     .append(" A's whole request. At 0.50× of A's rate F would have ").append(Fmt.count(2 * a))
                     .append(" µs per request for the save, the filter and Jetty together. C's server CPU per request is ")
                     .append(Fmt.ratio(c / f)).append(" F's; 2.5× would take F to about ").append(Fmt.count(c / 2.5))
-                    .append(" µs. Under load the round trip costs more than alone: the hand-offs between Jetty's threads ")
-                    .append("and Lettuce's event loop (what the steps below do not explain), and Redis's report of every ")
-                    .append("save to the node's tracking connection (measured apart, with reports off: about a tenth of F's ")
-                    .append("`/rw` server CPU; docs/DESIGN.md, \"Change reports\").\n");
+                    .append(" µs. F spends ").append(Fmt.count(f - a)).append(" µs more than A; the save's round trip ")
+                    .append("alone, without contention, costs ").append(Fmt.count(saveMicros)).append(" µs")
+                    .append(saveMicros + a > 2 * a ? ", and with it plus Jetty's own work (A's whole request, "
+                            + Fmt.count(a) + " µs) F is at " + Fmt.count(saveMicros + a)
+                            + " µs before the filter does anything: one Lettuce round trip per request cannot reach 0.50× of A" : "")
+                    .append(". Redis's report of every save to the node's tracking connection is part of it (measured apart, ")
+                    .append("with reports off: about a tenth of F's `/rw` server CPU; docs/DESIGN.md, \"Change reports\").\n");
         }
         if (!variants.equals(VARIANTS)) {
             md.append("\n").append(costs);
@@ -536,20 +539,25 @@ final class SessionBenchmark {
         long jit = 0;
         long process = 0;
         List<String> client = new ArrayList<>();
+        List<String> threads = new ArrayList<>();
         for (Map.Entry<SessionShape, Map<Kind, List<HttpCell>>> byShape : cells.entrySet()) {
             for (Map.Entry<Kind, List<HttpCell>> byKind : byShape.getValue().entrySet()) {
                 for (HttpCell cell : byKind.getValue()) {
                     jit += cell.jitNanos;
                     process += cell.jitNanos + cell.serverCpuNanos + cell.clientCpuNanos;
-                    client.add(cell.key + byKind.getKey().path + (byShape.getKey() == SessionShape.STANDARD ? "" : " large")
-                            + " " + Fmt.perOp(cell.clientCpuMicrosPerRequest()));
+                    String name = cell.key + byKind.getKey().path + (byShape.getKey() == SessionShape.STANDARD ? "" : " large");
+                    client.add(name + " " + Fmt.perOp(cell.clientCpuMicrosPerRequest()));
+                    threads.add(name + " " + Fmt.perOp(cell.threadsStartedPerThousand()));
                 }
             }
         }
         md.append("JIT compiler threads used ").append(Math.round(100.0 * jit / Math.max(1, process)))
                 .append("% of this JVM's CPU during the timed slices; that CPU is left out of the server figures.\n\n");
         md.append("Client CPU (not counted in server CPU), µs/req: ");
-        md.append(String.join(", ", client)).append(".\n");
+        md.append(String.join(", ", client)).append(".\n\n");
+        md.append("Threads this JVM started during each cell's timed slices, per 1,000 requests (by anything in the JVM; "
+                + "a thread per request, as the JDK's default async pool starts on one or two CPUs, would cost every "
+                + "variant measured here): ").append(String.join(", ", threads)).append(".\n");
         return new Section(TITLE, md.toString(), targets);
     }
 

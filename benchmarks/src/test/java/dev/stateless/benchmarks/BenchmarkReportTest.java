@@ -94,6 +94,28 @@ class BenchmarkReportTest {
         }
     }
 
+    /**
+     * The threads started during the timed slices, per 1,000 requests, are reported for every cell,
+     * and nothing in the JVM starts a thread per request (the JDK's default async pool does, on one or
+     * two CPUs: a deferred touch timed with it cost each of B's and E's {@code /rw} requests a thread,
+     * started half a second later, in whichever cell ran then).
+     */
+    @Test
+    void nothingInTheJvmStartsAThreadPerRequest() {
+        String section = section("## 1. Session requests over HTTP", "## 2.");
+        Matcher line = Pattern.compile("Threads this JVM started during each cell's "
+                + "timed slices, per 1,000 requests [^:]*: (.*)\\.\n").matcher(section);
+        assertThat(line.find()).isTrue();
+        java.util.Map<String, Double> perThousand = new java.util.LinkedHashMap<>();
+        for (String cell : line.group(1).split(", ")) {
+            int space = cell.lastIndexOf(' ');
+            perThousand.put(cell.substring(0, space), Double.parseDouble(cell.substring(space + 1)));
+        }
+        assertThat(perThousand).containsKeys("A/rw", "B/rw", "E/rw", "F/rw", "F/ro", "F/rw large");
+        // a thread per request shows in whichever cell runs when the threads start: every cell is checked
+        perThousand.forEach((cell, threads) -> assertThat(threads).as(cell).isLessThan(100));
+    }
+
     @Test
     void readYourWritesFoundNoStaleRead() {
         String section = section("### 1g. Read your writes", "### 1h.");

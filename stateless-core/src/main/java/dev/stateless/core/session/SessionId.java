@@ -22,6 +22,8 @@ public final class SessionId {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+    /** Cloned for each digest: cheaper than looking the algorithm up in the providers every time. */
+    private static final MessageDigest SHA_256 = sha256();
 
     private final String value;
     private volatile String digest;
@@ -83,15 +85,24 @@ public final class SessionId {
     public String digest() {
         String d = digest;
         if (d == null) {
+            MessageDigest sha;
             try {
-                byte[] hash = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.US_ASCII));
-                d = ENCODER.encodeToString(hash);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every Java platform has SHA-256", e);
+                sha = (MessageDigest) SHA_256.clone();
+            } catch (CloneNotSupportedException e) {
+                sha = sha256(); // a provider whose digest cannot be cloned
             }
+            d = ENCODER.encodeToString(sha.digest(value.getBytes(StandardCharsets.US_ASCII)));
             digest = d;
         }
         return d;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     private static boolean isBase64Url(char c) {

@@ -301,6 +301,7 @@ public final class SessionData {
     public SessionData apply(SessionChanges changes, long version) {
         Applied last = applied;
         if (last != null && last.changes() == changes && last.version() == version) {
+            applied = null; // used once (store, then session): a copy held on never keeps its successor alive
             return last.result(); // immutable: the same changes at the same version give the same copy
         }
         Map<String, byte[]> merged = new LinkedHashMap<>(attributes);

@@ -117,7 +117,10 @@ class AttributeMemoTest {
                 Instant.EPOCH.plus(Duration.ofDays(1)), null, Map.of(), 3).apply(changes, 4).memo())
                 .as("a copy without a memo gets none").isEmpty();
         // the store (for its near cache) and the servlet session apply one save's answer: computed once
-        assertThat(base.apply(changes, 4)).isSameAs(base.apply(changes, 4));
+        SessionChanges saved = SessionChanges.to(base).set("counter", codec.encode(3L), 3L).build();
+        SessionData forTheNearCache = base.apply(saved, 4);
+        assertThat(base.apply(saved, 4)).isSameAs(forTheNearCache);
+        assertThat(base.apply(saved, 4)).as("used once, not kept").isNotSameAs(forTheNearCache);
         assertThat(base.apply(changes, 5).version()).isEqualTo(5);
         assertThat(base.apply(SessionChanges.to(base).set("counter", codec.encode(2L), 2L).build(), 4))
                 .isNotSameAs(base.apply(changes, 4));

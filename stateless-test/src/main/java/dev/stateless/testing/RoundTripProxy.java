@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -63,7 +62,6 @@ public final class RoundTripProxy implements AutoCloseable {
     private final int port;
     private final Thread thread;
     private final AtomicLong roundTrips = new AtomicLong();
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final ByteBuffer readBuffer = ByteBuffer.allocate(1 << 16);
 
     // selector thread only
@@ -181,7 +179,10 @@ public final class RoundTripProxy implements AutoCloseable {
         selector.wakeup();
         if (Thread.currentThread() != thread) {
             try {
-                if (!stopped.await(5, TimeUnit.SECONDS)) {
+                // join, not a latch counted down in the loop's finally: when close returns, the thread
+                // has ended, not merely finished its clean-up
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+                if (thread.isAlive()) {
                     thread.interrupt();
                 }
             } catch (InterruptedException e) {
@@ -229,7 +230,6 @@ public final class RoundTripProxy implements AutoCloseable {
             } catch (IOException ignored) {
                 // closing anyway
             }
-            stopped.countDown();
         }
     }
 

@@ -59,7 +59,7 @@ class HookedAsyncRequest extends HttpServletRequestWrapper {
 
     private synchronized AsyncContext wrapAsync(AsyncContext started) {
         if (async == null || async.delegate() != started) {
-            async = new SavingAsyncContext(started, beforeAsyncComplete, this, response);
+            async = new SavingAsyncContext(started, beforeAsyncComplete, this, response, this::wrapAsync);
         }
         return async;
     }

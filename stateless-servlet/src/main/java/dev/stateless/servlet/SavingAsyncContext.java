@@ -1,11 +1,14 @@
 package dev.stateless.servlet;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import java.io.IOException;
+import java.util.function.UnaryOperator;
 
 /**
  * The {@link AsyncContext} an application gets from the session filter's request: {@link #complete()}
@@ -16,6 +19,10 @@ import jakarta.servlet.ServletResponse;
  * <p>Started without arguments, it hands out the filter's request and response instead of the
  * container's unwrapped ones, which bypass the filter: the container's own session, an answer that is
  * not recorded. Started with the application's objects, it hands out those.
+ *
+ * <p>The application's listeners get events that carry this context, not the container's: a listener
+ * that answers a timeout through {@code event.getAsyncContext()} (takes the session from its request,
+ * writes to its response, completes it) goes through the filter as the servlet itself would.
  */
 final class SavingAsyncContext implements AsyncContext {
 
@@ -23,13 +30,16 @@ final class SavingAsyncContext implements AsyncContext {
     private final Runnable beforeComplete;
     private final ServletRequest filterRequest;
     private final ServletResponse filterResponse;
+    /** This filter's context for a context the container starts again ({@code onStartAsync}). */
+    private final UnaryOperator<AsyncContext> wrap;
 
     SavingAsyncContext(AsyncContext delegate, Runnable beforeComplete, ServletRequest filterRequest,
-            ServletResponse filterResponse) {
+            ServletResponse filterResponse, UnaryOperator<AsyncContext> wrap) {
         this.delegate = delegate;
         this.beforeComplete = beforeComplete;
         this.filterRequest = filterRequest;
         this.filterResponse = filterResponse;
+        this.wrap = wrap;
     }
 
     AsyncContext delegate() {
@@ -82,12 +92,12 @@ final class SavingAsyncContext implements AsyncContext {
 
     @Override
     public void addListener(AsyncListener listener) {
-        delegate.addListener(listener);
+        delegate.addListener(new ThroughThisContext(listener));
     }
 
     @Override
     public void addListener(AsyncListener listener, ServletRequest request, ServletResponse response) {
-        delegate.addListener(listener, request, response);
+        delegate.addListener(new ThroughThisContext(listener), request, response);
     }
 
     @Override
@@ -103,5 +113,40 @@ final class SavingAsyncContext implements AsyncContext {
     @Override
     public long getTimeout() {
         return delegate.getTimeout();
+    }
+
+    /** An application's listener, handed events that carry the filter's context. */
+    private final class ThroughThisContext implements AsyncListener {
+
+        private final AsyncListener listener;
+
+        ThroughThisContext(AsyncListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) throws IOException {
+            listener.onComplete(carrying(SavingAsyncContext.this, event));
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) throws IOException {
+            listener.onTimeout(carrying(SavingAsyncContext.this, event));
+        }
+
+        @Override
+        public void onError(AsyncEvent event) throws IOException {
+            listener.onError(carrying(SavingAsyncContext.this, event));
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) throws IOException {
+            // the container's new context, wrapped as the request's startAsync wrapped it
+            listener.onStartAsync(carrying(wrap.apply(event.getAsyncContext()), event));
+        }
+    }
+
+    private static AsyncEvent carrying(AsyncContext context, AsyncEvent event) {
+        return new AsyncEvent(context, event.getSuppliedRequest(), event.getSuppliedResponse(), event.getThrowable());
     }
 }

@@ -341,6 +341,10 @@ public final class StatelessSessionFilter implements Filter {
             if (req.getDispatcherType() == DispatcherType.ASYNC && !applied.wraps(req)) {
                 // AsyncContext.dispatch() after startAsync() hands over the unwrapped request: the
                 // dispatched code must see the same session, saved when the async cycle completes.
+                // The wrapper now wraps the dispatched request: its dispatcher type (ASYNC), path
+                // and async state are the dispatch's, as the container hands them out (Jetty's
+                // dispatched request is another object than the one the first dispatch wrapped).
+                applied.request().setRequest(req);
                 chain.doFilter(applied.request(), applied.response());
             } else {
                 chain.doFilter(req, res);

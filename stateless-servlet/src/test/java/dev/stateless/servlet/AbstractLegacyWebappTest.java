@@ -281,6 +281,26 @@ abstract class AbstractLegacyWebappTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("routes")
+    void aTimeoutListenerThatAnswersThroughItsEventsContextKeepsTheSessionChange(Route route, TestInfo test) {
+        verify(test, route, this::asyncTimeoutAnsweredThroughTheEvent);
+    }
+
+    private void asyncTimeoutAnsweredThroughTheEvent(Route route) {
+        // the container's context in the event would hand out its unwrapped request and response
+        // (the container's own session) and complete without saving first
+        Browser browser = Browser.withCookies(http);
+        Reply first = browser.get(route.first(), "async?onTimeout");
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertPage(first, "asyncCount", "1");
+        assertPage(browser.get(route.second(), "async?onTimeout"), "asyncCount", "2");
+        // async started again in an async dispatch: the listener's onStartAsync event carries the
+        // filter's context too, and the listener registers itself on it
+        assertPage(browser.get(route.first(), "async?onTimeout&restarted"), "asyncCount", "3");
+        assertPage(browser.get(route.second(), "async"), "asyncCount", "4");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
     void anAsyncChangeIsKeptEvenWhileTheAppsCompletionListenerIsStillBusy(Route route, TestInfo test) {
         verify(test, route, this::asyncServletWithSlowCompletionListener);
     }
@@ -449,6 +469,7 @@ abstract class AbstractLegacyWebappTest {
         scenarios.put("async servlet", this::asyncServlet);
         scenarios.put("async servlet, slow completion listener", this::asyncServletWithSlowCompletionListener);
         scenarios.put("async servlet through its context", this::asyncServletThroughItsContext);
+        scenarios.put("async timeout answered through the event", this::asyncTimeoutAnsweredThroughTheEvent);
         scenarios.put("log off", this::logOffEndsContainerLogin);
         scenarios.put("cart survives login", this::cartSurvivesLogin);
         scenarios.put("planted id", this::plantedIdGivesNothing);

@@ -8,6 +8,8 @@ import dev.stateless.redis.RedisIdempotencyKeyStore;
 import dev.stateless.testing.RedisServer;
 import dev.stateless.testing.WithRedis;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -224,6 +226,24 @@ class IdempotencyFilterTest {
         assertThat(repeat.status()).isEqualTo(201);
         assertThat(repeat.header(REPLAYED)).isEqualTo("true");
         assertThat(repeat.header("Location")).isEqualTo(first.header("Location"));
+        assertThat(repeat.body()).isEqualTo(first.body());
+    }
+
+    @Test
+    void anAnswerATimeoutListenerWritesThroughItsEventsContextIsTheOneReplayed() {
+        // the container's context in the event would hand out its unwrapped response, and complete
+        // without recording first
+        String key = newKey();
+        String body = newBody();
+
+        Reply first = post(nodeA, "/async?onTimeout=true", key, body);
+        Reply repeat = post(nodeB, "/async?onTimeout=true", key, body);
+
+        assertThat(orders.executions(body)).isEqualTo(1);
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(first.text()).contains("\"orderId\":\"");
+        assertThat(repeat.status()).isEqualTo(201);
+        assertThat(repeat.header(REPLAYED)).isEqualTo("true");
         assertThat(repeat.body()).isEqualTo(first.body());
     }
 
@@ -1125,7 +1145,8 @@ class IdempotencyFilterTest {
      * after {@code delay} ms; {@code /fail} answers 500 the first time and 201 after; {@code /bad}
      * answers 400; {@code /reject} calls {@code sendError(409)}; {@code /async} creates the order on
      * another thread after {@code startAsync()} (with {@code ?viaContext}, writing to the response the
-     * {@code AsyncContext} hands out); {@code /upload} echoes its multipart parts; {@code /boom} throws; {@code /slow} takes 1.5 s.
+     * {@code AsyncContext} hands out; with {@code ?onTimeout}, in its timeout listener through the
+     * event's context); {@code /upload} echoes its multipart parts; {@code /boom} throws; {@code /slow} takes 1.5 s.
      * Other methods answer 200. Every
      * run counts as an execution of its body ({@code "op:" + op} for requests without one).
      */
@@ -1195,6 +1216,35 @@ class IdempotencyFilterTest {
                             Thread.currentThread().interrupt();
                         }
                     }));
+                }
+                if (request.getParameter("onTimeout") != null) {
+                    // the answer is the timeout listener's, through the context its event carries
+                    async.setTimeout(50);
+                    async.addListener(new AsyncListener() {
+                        @Override
+                        public void onTimeout(AsyncEvent event) throws IOException {
+                            AsyncContext context = event.getAsyncContext();
+                            try {
+                                answerCreated((HttpServletRequest) context.getRequest(),
+                                        (HttpServletResponse) context.getResponse(), false);
+                            } finally {
+                                context.complete();
+                            }
+                        }
+
+                        @Override
+                        public void onComplete(AsyncEvent event) {
+                        }
+
+                        @Override
+                        public void onError(AsyncEvent event) {
+                        }
+
+                        @Override
+                        public void onStartAsync(AsyncEvent event) {
+                        }
+                    });
+                    return;
                 }
                 boolean viaContext = request.getParameter("viaContext") != null;
                 async.start(() -> {

@@ -3,6 +3,7 @@ package dev.stateless.servlet.legacy;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,7 +15,10 @@ import java.io.IOException;
  * in it, writes and completes on a thread of its own. With {@code ?auditOnComplete} it also has a
  * completion listener of its own that takes its time (300 ms) after the answer is out. With
  * {@code ?viaContext} it takes the request, its session and the response from the {@code AsyncContext}
- * on the container's thread pool ({@code AsyncContext.start}) instead.
+ * on the container's thread pool ({@code AsyncContext.start}) instead. With {@code ?onTimeout} it
+ * leaves the answer to its timeout listener, which takes all three from the event's context; with
+ * {@code &restarted} as well, only after an async dispatch that starts async again, where the listener
+ * registers itself again on the context its {@code onStartAsync} event carries.
  */
 public class AsyncServlet extends HttpServlet {
 
@@ -25,6 +29,17 @@ public class AsyncServlet extends HttpServlet {
         AsyncContext async = request.startAsync();
         if (request.getParameter("viaContext") != null) {
             async.start(() -> countThroughTheContext(async));
+            return;
+        }
+        if (request.getParameter("onTimeout") != null) {
+            async.setTimeout(50);
+            if (request.getDispatcherType() == DispatcherType.REQUEST) {
+                async.addListener(new AnswersTheTimeout());
+                if (request.getParameter("restarted") != null) {
+                    // the dispatch starts async again; the listener stays through onStartAsync
+                    async.dispatch();
+                }
+            }
             return;
         }
         HttpSession session = request.getSession();
@@ -62,6 +77,28 @@ public class AsyncServlet extends HttpServlet {
             response.setStatus(500);
         } finally {
             async.complete();
+        }
+    }
+
+    /** Counts and answers when the request times out, through the context the event carries. */
+    private static final class AnswersTheTimeout implements AsyncListener {
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            countThroughTheContext(event.getAsyncContext());
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
         }
     }
 

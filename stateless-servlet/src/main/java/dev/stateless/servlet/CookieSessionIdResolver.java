@@ -318,8 +318,9 @@ public final class CookieSessionIdResolver implements SessionIdResolver {
                             secure(Secure.ALWAYS);
                         }
                     }
-                    // carried by the options above, or not ours to copy
-                    case "path", "domain", "max-age", "expires", "comment" -> { }
+                    // carried by the options above, or not ours to copy (Jetty lists the cookie's
+                    // name among the attributes too)
+                    case "path", "domain", "max-age", "expires", "comment", "name" -> { }
                     default -> attribute(attribute, attributeValue == null ? "" : attributeValue);
                 }
             });

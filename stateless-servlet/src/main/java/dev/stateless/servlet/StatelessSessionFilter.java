@@ -338,16 +338,22 @@ public final class StatelessSessionFilter implements Filter {
             return;
         }
         if (req.getAttribute(APPLIED) instanceof Applied applied) {
-            if (req.getDispatcherType() == DispatcherType.ASYNC && !applied.wraps(req)) {
+            if (req.getDispatcherType() != DispatcherType.ASYNC) {
+                chain.doFilter(req, res);
+                return;
+            }
+            if (applied.wraps(req)) {
+                chain.doFilter(req, res);
+            } else {
                 // AsyncContext.dispatch() after startAsync() hands over the unwrapped request: the
                 // dispatched code must see the same session, saved when the async cycle completes.
-                // The wrapper now wraps the dispatched request: its dispatcher type (ASYNC), path
-                // and async state are the dispatch's, as the container hands them out (Jetty's
-                // dispatched request is another object than the one the first dispatch wrapped).
-                applied.request().setRequest(req);
-                chain.doFilter(applied.request(), applied.response());
-            } else {
-                chain.doFilter(req, res);
+                // Its type (ASYNC) and path are the dispatched request's: Jetty dispatches a wrapper
+                // of its own, not the object the first dispatch wrapped.
+                chain.doFilter(new AsyncDispatchRequest(applied.request(), request), applied.response());
+            }
+            if (!request.isAsyncStarted()) {
+                // the dispatch ends the async cycle: the container sends the answer once it returns
+                saveBeforeAsyncCompletes(request, response, applied.response());
             }
             return;
         }

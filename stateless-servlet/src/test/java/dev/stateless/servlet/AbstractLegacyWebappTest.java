@@ -301,6 +301,22 @@ abstract class AbstractLegacyWebappTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("routes")
+    void anAsyncCycleDispatchedToAJspRendersItWithTheSession(Route route, TestInfo test) {
+        verify(test, route, this::asyncDispatchToAJsp);
+    }
+
+    private void asyncDispatchToAJsp(Route route) {
+        // the JSP finds its page from the dispatched path, and says what kind of dispatch it is in
+        Browser browser = Browser.withCookies(http);
+        Reply first = browser.get(route.first(), "async?toJsp");
+        assertPage(first, "asyncCount", "1");
+        assertPage(first, "dispatcher", "ASYNC");
+        assertPage(browser.get(route.second(), "async?toJsp"), "asyncCount", "2");
+        assertPage(browser.get(route.first(), "async"), "asyncCount", "3");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
     void anAsyncChangeIsKeptEvenWhileTheAppsCompletionListenerIsStillBusy(Route route, TestInfo test) {
         verify(test, route, this::asyncServletWithSlowCompletionListener);
     }
@@ -470,6 +486,7 @@ abstract class AbstractLegacyWebappTest {
         scenarios.put("async servlet, slow completion listener", this::asyncServletWithSlowCompletionListener);
         scenarios.put("async servlet through its context", this::asyncServletThroughItsContext);
         scenarios.put("async timeout answered through the event", this::asyncTimeoutAnsweredThroughTheEvent);
+        scenarios.put("async dispatch to a JSP", this::asyncDispatchToAJsp);
         scenarios.put("log off", this::logOffEndsContainerLogin);
         scenarios.put("cart survives login", this::cartSurvivesLogin);
         scenarios.put("planted id", this::plantedIdGivesNothing);
@@ -504,6 +521,10 @@ abstract class AbstractLegacyWebappTest {
         softly.assertThat(cookie.attribute("SameSite").map(v -> v.toLowerCase(java.util.Locale.ROOT)))
                 .as("SameSite of %s", cookie).contains("strict");
         softly.assertThat(cookie.attribute("Secure")).as("Secure of %s", cookie).isEmpty();
+        // nothing else: Jetty's cookie configuration also lists the cookie's name among its attributes
+        softly.assertThat(cookie.attributes().keySet()).as("attributes of %s", cookie)
+                .allMatch(a -> java.util.Set.of("path", "max-age", "expires", "httponly", "samesite")
+                        .contains(a.toLowerCase(java.util.Locale.ROOT)));
         softly.assertAll();
     }
 

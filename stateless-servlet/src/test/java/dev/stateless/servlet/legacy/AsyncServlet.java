@@ -18,7 +18,8 @@ import java.io.IOException;
  * on the container's thread pool ({@code AsyncContext.start}) instead. With {@code ?onTimeout} it
  * leaves the answer to its timeout listener, which takes all three from the event's context; with
  * {@code &restarted} as well, only after an async dispatch that starts async again, where the listener
- * registers itself again on the context its {@code onStartAsync} event carries.
+ * registers itself again on the context its {@code onStartAsync} event carries. With {@code ?toJsp} it
+ * counts on the request thread and dispatches the async cycle to {@code async-result.jsp}.
  */
 public class AsyncServlet extends HttpServlet {
 
@@ -29,6 +30,13 @@ public class AsyncServlet extends HttpServlet {
         AsyncContext async = request.startAsync();
         if (request.getParameter("viaContext") != null) {
             async.start(() -> countThroughTheContext(async));
+            return;
+        }
+        if (request.getParameter("toJsp") != null) {
+            HttpSession session = request.getSession();
+            Integer count = (Integer) session.getAttribute("asyncCount");
+            session.setAttribute("asyncCount", count == null ? 1 : count + 1);
+            async.dispatch("/async-result.jsp");
             return;
         }
         if (request.getParameter("onTimeout") != null) {

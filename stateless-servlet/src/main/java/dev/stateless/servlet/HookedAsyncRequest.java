@@ -41,12 +41,24 @@ class HookedAsyncRequest extends HttpServletRequestWrapper {
 
     @Override
     public final AsyncContext startAsync() {
-        return wrapAsync(super.startAsync());
+        ServletResponse filterResponse;
+        synchronized (this) {
+            filterResponse = response;
+        }
+        if (filterResponse == null) {
+            return wrapAsync(super.startAsync(), true);
+        }
+        // The container's cycle starts with the filter's request and response, so that the container
+        // hands them down again on AsyncContext.dispatch() (Servlet 2.3.3.3): the dispatched code
+        // has the filter's session and writes the answer the filter records, whether or not the
+        // filter is mapped for the ASYNC dispatcher. The application's context still says it has
+        // the original request and response, as it asked.
+        return wrapAsync(super.startAsync(this, filterResponse), true);
     }
 
     @Override
     public final AsyncContext startAsync(ServletRequest request, ServletResponse response) {
-        return wrapAsync(super.startAsync(request, response));
+        return wrapAsync(super.startAsync(request, response), false);
     }
 
     @Override
@@ -57,9 +69,14 @@ class HookedAsyncRequest extends HttpServletRequestWrapper {
         }
     }
 
+    /** This request's context for a context the container started or started again. */
     private synchronized AsyncContext wrapAsync(AsyncContext started) {
-        if (async == null || async.delegate() != started) {
-            async = new SavingAsyncContext(started, beforeAsyncComplete, this, response, this::wrapAsync);
+        return wrapAsync(started, async == null || async.original());
+    }
+
+    private synchronized AsyncContext wrapAsync(AsyncContext started, boolean original) {
+        if (async == null || async.delegate() != started || async.original() != original) {
+            async = new SavingAsyncContext(started, beforeAsyncComplete, this, response, original, this::wrapAsync);
         }
         return async;
     }

@@ -30,16 +30,23 @@ final class SavingAsyncContext implements AsyncContext {
     private final Runnable beforeComplete;
     private final ServletRequest filterRequest;
     private final ServletResponse filterResponse;
+    /** Whether the application started it without arguments (with the original request and response). */
+    private final boolean original;
     /** This filter's context for a context the container starts again ({@code onStartAsync}). */
     private final UnaryOperator<AsyncContext> wrap;
 
     SavingAsyncContext(AsyncContext delegate, Runnable beforeComplete, ServletRequest filterRequest,
-            ServletResponse filterResponse, UnaryOperator<AsyncContext> wrap) {
+            ServletResponse filterResponse, boolean original, UnaryOperator<AsyncContext> wrap) {
         this.delegate = delegate;
         this.beforeComplete = beforeComplete;
         this.filterRequest = filterRequest;
         this.filterResponse = filterResponse;
+        this.original = original;
         this.wrap = wrap;
+    }
+
+    boolean original() {
+        return original;
     }
 
     AsyncContext delegate() {
@@ -57,17 +64,18 @@ final class SavingAsyncContext implements AsyncContext {
 
     @Override
     public ServletRequest getRequest() {
-        return delegate.hasOriginalRequestAndResponse() ? filterRequest : delegate.getRequest();
+        return original ? filterRequest : delegate.getRequest();
     }
 
     @Override
     public ServletResponse getResponse() {
-        return delegate.hasOriginalRequestAndResponse() && filterResponse != null ? filterResponse : delegate.getResponse();
+        return original && filterResponse != null ? filterResponse : delegate.getResponse();
     }
 
     @Override
     public boolean hasOriginalRequestAndResponse() {
-        return delegate.hasOriginalRequestAndResponse();
+        // started with the filter's request and response when the application asked for the originals
+        return original || delegate.hasOriginalRequestAndResponse();
     }
 
     @Override

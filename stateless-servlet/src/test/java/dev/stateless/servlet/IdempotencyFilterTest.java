@@ -230,6 +230,22 @@ class IdempotencyFilterTest {
     }
 
     @Test
+    void anAnswerWrittenInAnAsyncDispatchIsTheOneReplayed() {
+        String key = newKey();
+        String body = newBody();
+
+        Reply first = post(nodeA, "/async?dispatched=true", key, body);
+        Reply repeat = post(nodeB, "/async?dispatched=true", key, body);
+
+        assertThat(orders.executions(body)).isEqualTo(1);
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(first.text()).contains("\"orderId\":\"");
+        assertThat(repeat.status()).isEqualTo(201);
+        assertThat(repeat.header(REPLAYED)).isEqualTo("true");
+        assertThat(repeat.body()).isEqualTo(first.body());
+    }
+
+    @Test
     void anAnswerATimeoutListenerWritesThroughItsEventsContextIsTheOneReplayed() {
         // the container's context in the event would hand out its unwrapped response, and complete
         // without recording first
@@ -1205,8 +1221,16 @@ class IdempotencyFilterTest {
                 response.sendError(409, "out of stock");
                 return;
             }
+            if (path.equals("/async") && request.getDispatcherType() == DispatcherType.ASYNC) {
+                answerCreated(request, response, false); // the dispatch of ?dispatched
+                return;
+            }
             if (path.equals("/async")) {
                 AsyncContext async = request.startAsync();
+                if (request.getParameter("dispatched") != null) {
+                    async.dispatch(); // answers in the async dispatch, above
+                    return;
+                }
                 if (request.getParameter("busy") != null) {
                     // the application's own completion listener, still busy after the answer left
                     async.addListener(new OnAsyncComplete(() -> {

@@ -4,6 +4,8 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -19,7 +21,8 @@ import java.io.IOException;
  * leaves the answer to its timeout listener, which takes all three from the event's context; with
  * {@code &restarted} as well, only after an async dispatch that starts async again, where the listener
  * registers itself again on the context its {@code onStartAsync} event carries. With {@code ?toJsp} it
- * counts on the request thread and dispatches the async cycle to {@code async-result.jsp}.
+ * counts on the request thread and dispatches the async cycle to {@code async-result.jsp}. With
+ * {@code ?unwrapped} it starts async on the container's own request, under every filter's wrapper.
  */
 public class AsyncServlet extends HttpServlet {
 
@@ -27,7 +30,8 @@ public class AsyncServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) {
-        AsyncContext async = request.startAsync();
+        AsyncContext async = request.getParameter("unwrapped") != null ? containers(request).startAsync()
+                : request.startAsync();
         if (request.getParameter("viaContext") != null) {
             async.start(() -> countThroughTheContext(async));
             return;
@@ -69,6 +73,15 @@ public class AsyncServlet extends HttpServlet {
             }
         }, "legacy-async-worker");
         worker.start();
+    }
+
+    /** The container's own request, under every filter's wrapper (as code that unwraps to reach it). */
+    private static ServletRequest containers(ServletRequest request) {
+        ServletRequest inner = request;
+        while (inner instanceof ServletRequestWrapper wrapper) {
+            inner = wrapper.getRequest();
+        }
+        return inner;
     }
 
     /** Counts in the session of the request the context hands out, and answers on its response. */

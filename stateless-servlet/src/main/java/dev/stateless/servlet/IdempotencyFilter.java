@@ -6,6 +6,7 @@ import dev.stateless.core.idempotency.Idempotency;
 import dev.stateless.core.idempotency.IdempotencyException;
 import dev.stateless.core.idempotency.IdempotencyKeyStore;
 import dev.stateless.core.idempotency.IdempotencyKeyStores;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -36,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -107,6 +109,12 @@ public final class IdempotencyFilter implements Filter {
 
     private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
     private static final String REPLAYED = "Idempotent-Replayed";
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+    /**
+     * The request attribute under which an asynchronous request this filter runs keeps what records
+     * its answer: an async dispatch that ends the cycle records it before the container sends it.
+     */
+    private final String pendingRecord = IdempotencyFilter.class.getName() + ".record." + INSTANCES.incrementAndGet();
 
     /** The init parameters that configure the store made from {@code store-uri}. */
     private static final List<String> STORE_PARAMETERS = List.of("lease", "retention", "command-timeout", "key-prefix");
@@ -317,6 +325,15 @@ public final class IdempotencyFilter implements Filter {
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        if (req.getDispatcherType() == DispatcherType.ASYNC) {
+            // An async dispatch of a request this filter already ran (never a new run of the key):
+            // when the dispatch ends the cycle, the answer is recorded before the container sends it.
+            chain.doFilter(req, res);
+            if (req.getAttribute(pendingRecord) instanceof Runnable record && !req.isAsyncStarted()) {
+                record.run();
+            }
+            return;
+        }
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
                 || !applies(request)) {
             chain.doFilter(req, res);
@@ -534,6 +551,7 @@ public final class IdempotencyFilter implements Filter {
                     throw e;
                 }
                 asynchronous.set(true);
+                request.setAttribute(pendingRecord, record);
                 request.getAsyncContext().addListener(new OnAsyncComplete(record));
                 return;
             }

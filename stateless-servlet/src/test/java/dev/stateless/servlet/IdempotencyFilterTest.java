@@ -252,12 +252,23 @@ class IdempotencyFilterTest {
     void anAsynchronousAnswerIsRecordedBeforeItReachesTheClientSoTheNextRequestReplaysIt() {
         // The application's own completion listener is still busy when the client has its answer:
         // the record must not wait for it (it did, and the immediate retry got 409 "in progress").
+        assertRecordedBeforeTheAppsCompletionListenerReturns("/async?busy=true");
+    }
+
+    @Test
+    void anAnswerWrittenInAnAsyncDispatchIsRecordedBeforeItReachesTheClient() {
+        // the dispatch ends the cycle without a complete(): the filter records at its end, as the
+        // container would otherwise send the answer and only then run the completion listeners
+        assertRecordedBeforeTheAppsCompletionListenerReturns("/async?busy=true&dispatched=true");
+    }
+
+    private void assertRecordedBeforeTheAppsCompletionListenerReturns(String path) {
         String key = newKey();
         String body = newBody();
         completionListenerMayReturn = new CountDownLatch(1);
         try {
-            Reply first = post(nodeA, "/async?busy=true", key, body);
-            Reply repeat = post(nodeB, "/async?busy=true", key, body);
+            Reply first = post(nodeA, path, key, body);
+            Reply repeat = post(nodeB, path, key, body);
 
             assertThat(first.status()).isEqualTo(201);
             assertThat(repeat.status()).as("the retry right after the answer").isEqualTo(201);
@@ -1074,7 +1085,7 @@ class IdempotencyFilterTest {
             FilterHolder idempotency = new FilterHolder(filter);
             idempotency.setName("idempotency");
             idempotency.setAsyncSupported(true);
-            context.addFilter(idempotency, "/*", EnumSet.of(DispatcherType.REQUEST));
+            context.addFilter(idempotency, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
             EmbeddedJetty jetty = EmbeddedJetty.start(httpConfig, context);
             return new Node(jetty, URI.create("http://127.0.0.1:" + jetty.port()), store);
         }
@@ -1212,10 +1223,6 @@ class IdempotencyFilterTest {
             }
             if (path.equals("/async")) {
                 AsyncContext async = request.startAsync();
-                if (request.getParameter("dispatched") != null) {
-                    async.dispatch(); // answers in the async dispatch, above
-                    return;
-                }
                 if (request.getParameter("busy") != null) {
                     // the application's own completion listener, still busy after the answer left
                     async.addListener(new OnAsyncComplete(() -> {
@@ -1225,6 +1232,10 @@ class IdempotencyFilterTest {
                             Thread.currentThread().interrupt();
                         }
                     }));
+                }
+                if (request.getParameter("dispatched") != null) {
+                    async.dispatch(); // answers in the async dispatch, above
+                    return;
                 }
                 if (request.getParameter("onTimeout") != null) {
                     // the answer is the timeout listener's, through the context its event carries

@@ -120,6 +120,8 @@ public class StatelessFilterAutoConfiguration {
         registration.setName("statelessIdempotencyFilter");
         registration.setOrder(properties.getFilterOrder() - 10);
         registration.setAsyncSupported(true);
+        // ASYNC too: an async dispatch that ends the cycle records the answer before it is sent
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.addUrlPatterns("/*");
         // Without paths no request is idempotent: leave the filter out rather than guard everything.
         registration.setEnabled(!paths.isEmpty());
